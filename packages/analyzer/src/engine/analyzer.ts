@@ -1,0 +1,254 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import { FileFacts } from '../facts/file-facts';
+import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
+import { docsUrlOf } from './docs-url';
+import { parseSource, syntaxProblems } from './parse';
+import { locate } from './positions';
+import { ProjectIndex, type SourceHost } from './project-index';
+import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
+import { applySuppressions, INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from './suppressions';
+
+/** Severity and options of one rule after configuration is applied. */
+export interface RuleSetting {
+  severity: SeverityOrOff;
+  options?: Record<string, unknown>;
+}
+
+export interface AnalyzerOptions {
+  /** The rules to run. */
+  rules: readonly Rule[];
+  /** Per-rule settings by id; rules not named run at their default severity. */
+  settings?: Readonly<Record<string, RuleSetting>>;
+  /** Skip files (and rules) whose text cannot match (default true). Off only to prove it loses nothing. */
+  prefilter?: boolean;
+  /** Reads imported files; defaults to the file system. Editors pass one that sees unsaved buffers. */
+  host?: SourceHost;
+}
+
+/** Result of analysing one file. Findings may point into other files (imported handlers). */
+export interface FileAnalysis {
+  findings: Finding[];
+  errors: InputError[];
+  /** False when the pre-filter proved the file cannot hold a finding and it was not parsed. */
+  parsed: boolean;
+}
+
+/** Severity of the engine's own reports about suppression comments. */
+const SUPPRESSION_SEVERITY: Severity = 'warning';
+
+/** Reads files from disk, treating unreadable ones as absent. */
+export const diskHost: SourceHost = {
+  readFile(fileName) {
+    try {
+      return fs.readFileSync(fileName, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * Runs rules over files: one parse and one walk per file, shared by every rule and by the facts
+ * layer. Holds no state across calls except the cache of imported files, so one instance can
+ * serve a whole CLI run or an editor session.
+ */
+export class Analyzer {
+  readonly project: ProjectIndex;
+  private readonly prefilter: boolean;
+  private readonly anyTrigger: RegExp;
+  private readonly ruleIds: ReadonlySet<string>;
+
+  constructor(private readonly options: AnalyzerOptions) {
+    this.prefilter = options.prefilter ?? true;
+    this.project = new ProjectIndex(options.host ?? diskHost, (f, t) => this.loadFacts(f, t));
+    const enabled = options.rules.filter((r) => this.severityOf(r) !== 'off');
+    this.anyTrigger = new RegExp(['eos-ignore', ...enabled.map((r) => `(?:${r.triggers.source})`)].join('|'));
+    this.ruleIds = new Set(options.rules.map((r) => r.meta.id));
+  }
+
+  /** Severity of a rule after settings. */
+  severityOf(rule: Rule): SeverityOrOff {
+    return this.options.settings?.[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
+  }
+
+  /** Whether the cheap text test lets this file through to the parser. */
+  mayHaveFindings(text: string): boolean {
+    return !this.prefilter || this.anyTrigger.test(text);
+  }
+
+  /**
+   * Analyses one file's text, applying the suppression comments of every file a finding lands in.
+   * Syntax errors yield an input error and no findings (a half-parsed file gives bogus ones).
+   */
+  analyzeText(fileName: string, text: string): FileAnalysis {
+    const raw = this.runRules(fileName, text);
+    if (!raw.parsed || raw.errors.length > 0) return raw;
+    const byFile = new Map<string, Finding[]>();
+    for (const f of raw.findings) {
+      const list = byFile.get(f.file);
+      if (list) list.push(f);
+      else byFile.set(f.file, [f]);
+    }
+    if (!byFile.has(fileName)) byFile.set(fileName, []);
+    const findings: Finding[] = [];
+    for (const [file, list] of byFile) {
+      const fileText = file === fileName ? text : this.project.factsOf(file)?.sourceFile.text;
+      if (fileText === undefined) {
+        findings.push(...list);
+        continue;
+      }
+      const { kept, problems } = applySuppressions(fileText, list, this.ruleIds);
+      findings.push(...kept);
+      // Suppression comments are judged only in the file being analysed, where all its findings are known.
+      if (file !== fileName) continue;
+      for (const p of problems) findings.push(this.engineFinding(p.ruleId, file, fileText, p.start, p.end, p.message));
+    }
+    return { findings: sortFindings(findings), errors: raw.errors, parsed: true };
+  }
+
+  /** Parses and walks a file for its facts only (imported files reached from a handler). */
+  private loadFacts(fileName: string, text: string): FileFacts | undefined {
+    const sourceFile = parseSource(fileName, text);
+    if (syntaxProblems(sourceFile).length > 0) return undefined;
+    const facts = new FileFacts(sourceFile);
+    const visit = (node: ts.Node): void => {
+      facts.observe(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+    return facts;
+  }
+
+  private runRules(fileName: string, text: string): FileAnalysis {
+    if (!this.mayHaveFindings(text)) return { findings: [], errors: [], parsed: false };
+    const sourceFile = parseSource(fileName, text);
+    const problems = syntaxProblems(sourceFile);
+    if (problems.length > 0) {
+      const first = problems[0];
+      const { line, column } = locate(sourceFile, first.offset);
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      return {
+        findings: [],
+        errors: [{ file: fileName, message: `cannot parse: ${first.message} at ${line}:${column}${more}; file skipped` }],
+        parsed: true,
+      };
+    }
+    const facts = new FileFacts(sourceFile);
+    this.project.remember(facts);
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    const listeners: RuleListener[] = [];
+    const dispatch = new Map<ts.SyntaxKind, Array<(node: ts.Node) => void>>();
+    for (const rule of this.options.rules) {
+      const severity = this.severityOf(rule);
+      if (severity === 'off') continue;
+      if (this.prefilter && !rule.triggers.test(text)) continue;
+      const context: RuleContext = {
+        sourceFile,
+        facts,
+        project: this.project,
+        options: this.options.settings?.[rule.meta.id]?.options ?? {},
+        report: (d) => {
+          const finding = this.toFinding(rule, severity, d);
+          const key = `${finding.ruleId}:${finding.file}:${finding.start}:${finding.end}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          findings.push(finding);
+        },
+      };
+      const listener = rule.create(context);
+      listeners.push(listener);
+      for (const [kind, fn] of Object.entries(listener.visitors ?? {})) {
+        if (!fn) continue;
+        const k = Number(kind) as ts.SyntaxKind;
+        const list = dispatch.get(k);
+        if (list) list.push(fn);
+        else dispatch.set(k, [fn]);
+      }
+    }
+    const visit = (node: ts.Node): void => {
+      facts.observe(node);
+      const fns = dispatch.get(node.kind);
+      if (fns) for (const fn of fns) fn(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+    for (const l of listeners) l.end?.();
+    return { findings, errors: [], parsed: true };
+  }
+
+  private toFinding(rule: Rule, severity: Severity, d: ReportDescriptor): Finding {
+    const sf = d.node.getSourceFile();
+    const template = rule.messages[d.messageId];
+    if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId '${d.messageId}'`);
+    const message = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => d.data?.[k] ?? `{{${k}}}`);
+    const start = d.node.getStart(sf);
+    const end = d.node.getEnd();
+    const a = locate(sf, start);
+    const b = locate(sf, end);
+    return {
+      ruleId: rule.meta.id,
+      severity,
+      file: sf.fileName,
+      start,
+      end,
+      line: a.line,
+      column: a.column,
+      endLine: b.line,
+      endColumn: b.column,
+      message,
+      consequence: rule.meta.consequence,
+      fix: d.fix,
+      suggestions: d.suggestions,
+      related: d.related?.map((r) => ({
+        file: r.node.getSourceFile().fileName,
+        start: r.node.getStart(),
+        end: r.node.getEnd(),
+        message: r.message,
+      })),
+      docsUrl: docsUrlOf(rule.meta.id),
+    };
+  }
+
+  private engineFinding(ruleId: string, file: string, text: string, start: number, end: number, message: string): Finding {
+    const a = lineColumnOf(text, start);
+    const b = lineColumnOf(text, end);
+    return {
+      ruleId,
+      severity: SUPPRESSION_SEVERITY,
+      file,
+      start,
+      end,
+      line: a.line,
+      column: a.column,
+      endLine: b.line,
+      endColumn: b.column,
+      message,
+      consequence: 'option-ignored',
+      docsUrl: docsUrlOf(ruleId === UNUSED_SUPPRESSION || ruleId === INVALID_SUPPRESSION ? 'suppressions' : ruleId),
+    };
+  }
+}
+
+/** 1-based line/column of an offset in plain text. */
+export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Stable order: file, then position, then rule id. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
+}
+
+/** Normalises a path for display relative to `cwd`, with forward slashes. */
+export function displayPath(file: string, cwd: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/');
+}

@@ -1,0 +1,123 @@
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import type { FileFacts } from '../facts/file-facts';
+import { unwrap } from '../facts/origins';
+
+/** Reads the text of files the analysis did not start from (imported modules). */
+export interface SourceHost {
+  /** The file's text, or undefined when it does not exist or cannot be read. */
+  readFile(fileName: string): string | undefined;
+}
+
+/** Extensions tried, in order, for an extensionless relative import. */
+const RESOLVE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js'];
+/** How many imported files stay parsed at once; bounds memory on large trees. */
+const CACHE_LIMIT = 256;
+
+/**
+ * Cross-file knowledge for the syntactic mode: follows relative imports so that a handler
+ * defined in one file and registered in another is still found. Imported files are parsed on
+ * demand and kept in a small LRU cache.
+ */
+export class ProjectIndex {
+  private readonly cache = new Map<string, FileFacts | null>();
+
+  constructor(
+    private readonly host: SourceHost,
+    private readonly load: (fileName: string, text: string) => FileFacts | undefined,
+  ) {}
+
+  /** Facts of another file, parsed on first use; undefined when it cannot be read or parsed. */
+  factsOf(fileName: string): FileFacts | undefined {
+    const key = path.resolve(fileName);
+    if (this.cache.has(key)) {
+      const hit = this.cache.get(key) ?? undefined;
+      this.cache.delete(key); // refresh LRU position
+      this.cache.set(key, hit ?? null);
+      return hit;
+    }
+    const text = this.host.readFile(key);
+    const facts = text === undefined ? undefined : this.load(key, text);
+    this.cache.set(key, facts ?? null);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    return facts;
+  }
+
+  /** Registers facts the engine already has, so they are not parsed again. */
+  remember(facts: FileFacts): void {
+    this.cache.set(path.resolve(facts.sourceFile.fileName), facts);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /** Resolves a relative module specifier from `fromFile` to an existing file name. */
+  resolveModule(fromFile: string, specifier: string): string | undefined {
+    if (!specifier.startsWith('.')) return undefined;
+    const base = path.resolve(path.dirname(fromFile), specifier);
+    // ESM-style TypeScript imports name the emitted `.js` file.
+    const stripped = base.replace(/\.(m|c)?js$/, '');
+    const candidates = [base, ...RESOLVE_SUFFIXES.map((s) => stripped + s)];
+    for (const c of candidates) {
+      if (/\.[cm]?[jt]sx?$/.test(c) && this.host.readFile(c) !== undefined) return c;
+    }
+    return undefined;
+  }
+
+  /**
+   * The function an expression denotes, following local names, `this.method`, `.bind(...)`
+   * and relative imports. Undefined when it cannot be known syntactically.
+   */
+  resolveFunction(facts: FileFacts, expr: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | undefined {
+    if (depth > 4) return undefined;
+    const e = unwrap(expr);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
+    // handler.bind(this)
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') {
+      return this.resolveFunction(facts, e.expression.expression, depth + 1);
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      const local = facts.functionNamed(e.name.text);
+      if (local) return local;
+      const ns = unwrap(e.expression);
+      if (ts.isIdentifier(ns)) {
+        const binding = facts.origins.importOf(ns.text);
+        if (binding && binding.imported === '*') return this.exportedFunction(facts, binding.module, e.name.text, depth);
+      }
+      return undefined;
+    }
+    if (ts.isIdentifier(e)) {
+      const local = facts.functionNamed(e.text);
+      if (local) return local;
+      const binding = facts.origins.importOf(e.text);
+      if (binding) return this.exportedFunction(facts, binding.module, binding.imported, depth);
+    }
+    return undefined;
+  }
+
+  /** The function exported as `name` (or `default`) by the module `specifier` imported from `facts`. */
+  private exportedFunction(facts: FileFacts, specifier: string, name: string, depth: number): ts.FunctionLikeDeclaration | undefined {
+    const target = this.resolveModule(facts.sourceFile.fileName, specifier);
+    if (!target) return undefined;
+    const other = this.factsOf(target);
+    if (!other) return undefined;
+    if (name !== 'default' && name !== '*') {
+      const direct = other.functionNamed(name);
+      if (direct) return direct;
+    }
+    for (const stmt of other.sourceFile.statements) {
+      if (name === 'default' && ts.isExportAssignment(stmt)) return this.resolveFunction(other, stmt.expression, depth + 1);
+      if (name === 'default' && ts.isFunctionDeclaration(stmt) && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return stmt;
+      // export { handle } from './handlers' / export { handle as default }
+      if (ts.isExportDeclaration(stmt) && stmt.exportClause && ts.isNamedExports(stmt.exportClause)) {
+        for (const el of stmt.exportClause.elements) {
+          if (el.name.text !== name) continue;
+          const original = (el.propertyName ?? el.name).text;
+          if (stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier)) {
+            return this.exportedFunction(other, stmt.moduleSpecifier.text, original, depth + 1);
+          }
+          return other.functionNamed(original);
+        }
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,142 @@
+import { ts } from 'ts-morph';
+import type { ImportBinding } from './imports';
+
+/**
+ * Where a value comes from, syntactically: the module it was imported from and the chain of
+ * property reads, calls (`name()`) and constructions (`new`) applied since.
+ * `const ch = await (await amqp.connect(url)).createChannel()` → { module: 'amqplib',
+ * chain: ['connect()', 'createChannel()'] }.
+ */
+export interface Origin {
+  module: string;
+  chain: string[];
+}
+
+/** Unwraps `await`, parentheses, `as`, `!` and `satisfies`, which do not change a value's origin. */
+export function unwrap(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  for (;;) {
+    if (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e) ||
+      ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+      e = e.expression;
+    } else {
+      return e;
+    }
+  }
+}
+
+/** The name under which an assignment target is recorded: `x`, or `this.x` for class fields. */
+export function targetKey(target: ts.Node): string | undefined {
+  if (ts.isIdentifier(target)) return target.text;
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    return `this.${target.name.text}`;
+  }
+  if (ts.isPropertyDeclaration(target) && ts.isIdentifier(target.name)) return `this.${target.name.text}`;
+  return undefined;
+}
+
+/**
+ * Resolves origins of expressions within one file. Variables are tracked by name, file-wide,
+ * ignoring shadowing: good enough for the syntactic mode, and `--types` does better.
+ */
+export class OriginResolver {
+  /** Initialisers and type annotations recorded per variable/field/parameter name. */
+  private readonly sources = new Map<string, Array<ts.Expression | ts.TypeNode>>();
+  private readonly imports = new Map<string, ImportBinding>();
+  private readonly cache = new Map<ts.Node, Origin | undefined>();
+  private readonly resolving = new Set<string>();
+
+  addImport(binding: ImportBinding): void {
+    this.imports.set(binding.local, binding);
+  }
+
+  importOf(local: string): ImportBinding | undefined {
+    return this.imports.get(local);
+  }
+
+  /** Records `key = source` (an initialiser, an assignment, or a declared type). */
+  addSource(key: string, source: ts.Expression | ts.TypeNode): void {
+    const list = this.sources.get(key);
+    if (list) list.push(source);
+    else this.sources.set(key, [source]);
+  }
+
+  /** Origin of a variable/field by key, from the first of its sources that has one. */
+  originOfKey(key: string): Origin | undefined {
+    const binding = this.imports.get(key);
+    if (binding) return { module: binding.module, chain: binding.imported === '*' ? [] : [binding.imported] };
+    if (this.resolving.has(key)) return undefined;
+    this.resolving.add(key);
+    try {
+      for (const source of this.sources.get(key) ?? []) {
+        const origin = ts.isTypeNode(source) ? this.originOfType(source) : this.originOf(source);
+        if (origin) return origin;
+      }
+      return undefined;
+    } finally {
+      this.resolving.delete(key);
+    }
+  }
+
+  /** Origin of a type annotation such as `Channel`, `amqp.Channel` or `Promise<Consumer>`. */
+  originOfType(type: ts.TypeNode): Origin | undefined {
+    if (ts.isTypeReferenceNode(type)) {
+      const name = type.typeName;
+      if (ts.isIdentifier(name)) {
+        if (name.text === 'Promise' && type.typeArguments?.length === 1) return this.originOfType(type.typeArguments[0]);
+        const b = this.imports.get(name.text);
+        return b ? { module: b.module, chain: b.imported === '*' || b.imported === 'default' ? [] : [`:${b.imported}`] } : undefined;
+      }
+      const left = name.left;
+      if (ts.isIdentifier(left)) {
+        const b = this.imports.get(left.text);
+        return b ? { module: b.module, chain: [`:${name.right.text}`] } : undefined;
+      }
+    }
+    if (ts.isUnionTypeNode(type)) {
+      for (const t of type.types) {
+        const o = this.originOfType(t);
+        if (o) return o;
+      }
+    }
+    return undefined;
+  }
+
+  /** Origin of an expression, or undefined when it does not come from an imported module. */
+  originOf(expr: ts.Expression): Origin | undefined {
+    if (this.cache.has(expr)) return this.cache.get(expr);
+    this.cache.set(expr, undefined); // cycle guard
+    const origin = this.compute(unwrap(expr));
+    this.cache.set(expr, origin);
+    return origin;
+  }
+
+  private compute(e: ts.Expression): Origin | undefined {
+    if (ts.isIdentifier(e)) return this.originOfKey(e.text);
+    if (ts.isPropertyAccessExpression(e)) {
+      const key = targetKey(e);
+      if (key) {
+        const own = this.originOfKey(key);
+        if (own) return own;
+      }
+      const base = this.originOf(e.expression);
+      return base && { module: base.module, chain: [...base.chain, e.name.text] };
+    }
+    if (ts.isCallExpression(e)) {
+      const callee = unwrap(e.expression);
+      if (ts.isPropertyAccessExpression(callee)) {
+        const base = this.originOf(callee.expression);
+        return base && { module: base.module, chain: [...base.chain, `${callee.name.text}()`] };
+      }
+      const base = this.originOf(callee);
+      if (!base) return undefined;
+      const last = base.chain[base.chain.length - 1];
+      return { module: base.module, chain: [...base.chain.slice(0, -1), `${last ?? ''}()`] };
+    }
+    if (ts.isNewExpression(e)) {
+      const base = this.originOf(e.expression);
+      return base && { module: base.module, chain: [...base.chain, 'new'] };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,13 @@
+import type { Rule } from '../engine/rule';
+
+/**
+ * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
+ * one doc page in docs/rules/<id>.md and one fixture folder in test/fixtures/<id>/; the meta test
+ * (test/rule-docs.test.ts) proves the four agree.
+ */
+export const allRules: readonly Rule[] = [];
+
+/** The rule with this id, or undefined. */
+export function ruleById(id: string): Rule | undefined {
+  return allRules.find((r) => r.meta.id === id);
+}

@@ -1,0 +1,49 @@
+/** Runs the analyzer over fixture files the way the CLI would, for the harness tests. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Analyzer, allRules, applyFixes, type Finding } from '@eos/analyzer';
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+const SOURCE = /\.(ts|tsx|js|mjs|cjs)$/;
+
+/** Fixture source files below `dir`, excluding `*.fixed.*` results. */
+export function fixtureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...fixtureFiles(full));
+    else if (SOURCE.test(entry.name) && !/\.fixed\.\w+$/.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Analyses a set of files together and returns findings grouped by the file they land in. */
+export function analyzeAll(files: readonly string[], prefilter = true): Map<string, Finding[]> {
+  const analyzer = new Analyzer({ rules: allRules, prefilter });
+  const byFile = new Map<string, Finding[]>(files.map((f) => [f, []]));
+  const seen = new Set<string>();
+  for (const file of files) {
+    for (const f of analyzer.analyzeText(file, fs.readFileSync(file, 'utf8')).findings) {
+      const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = byFile.get(f.file) ?? [];
+      list.push(f);
+      byFile.set(f.file, list);
+    }
+  }
+  return byFile;
+}
+
+/** Applies safe fixes until nothing changes (at most 10 passes), as `eos audit --fix` does. */
+export function fixUntilStable(file: string, text: string): string {
+  let current = text;
+  for (let pass = 0; pass < 10; pass++) {
+    const analyzer = new Analyzer({ rules: allRules });
+    const findings = analyzer.analyzeText(file, current).findings.filter((f) => f.file === file);
+    const { text: next, applied } = applyFixes(current, findings, 'safe');
+    if (applied.length === 0 || next === current) return current;
+    current = next;
+  }
+  return current;
+}

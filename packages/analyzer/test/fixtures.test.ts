@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeAll, FIXTURES, fixtureFiles, fixUntilStable } from './fixture-runner';
+import { mismatches } from './harness';
+
+const folders = fs.existsSync(FIXTURES)
+  ? fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+  : [];
+
+describe.each(folders)('fixtures/%s', (folder) => {
+  const files = fixtureFiles(path.join(FIXTURES, folder));
+  const results = analyzeAll(files);
+
+  it.each(files.map((f) => path.relative(FIXTURES, f)))('%s: findings match annotations', (rel) => {
+    const file = path.join(FIXTURES, rel);
+    expect(mismatches(fs.readFileSync(file, 'utf8'), results.get(file) ?? [])).toEqual([]);
+  });
+
+  const fixed = files.filter((f) => fs.existsSync(f.replace(/(\.\w+)$/, '.fixed$1')));
+  if (fixed.length > 0) it.each(fixed.map((f) => path.relative(FIXTURES, f)))('%s: safe fixes give the .fixed file', (rel) => {
+    const file = path.join(FIXTURES, rel);
+    const want = fs.readFileSync(file.replace(/(\.\w+)$/, '.fixed$1'), 'utf8');
+    expect(fixUntilStable(file, fs.readFileSync(file, 'utf8'))).toBe(want);
+  });
+});
+
+describe('pre-filter', () => {
+  it('never loses a finding: every fixture gives the same findings with and without it', () => {
+    const files = fixtureFiles(FIXTURES);
+    const key = (m: Map<string, { ruleId: string; line: number; column: number }[]>) =>
+      [...m.entries()].flatMap(([f, list]) => list.map((x) => `${path.relative(FIXTURES, f)}:${x.line}:${x.column}:${x.ruleId}`)).sort();
+    expect(key(analyzeAll(files, true))).toEqual(key(analyzeAll(files, false)));
+  });
+});

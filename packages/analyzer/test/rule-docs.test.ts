@@ -1,0 +1,56 @@
+/**
+ * Meta test: a rule is one module, one doc page and one fixture folder, and they agree. Doc
+ * examples are annotated like fixtures and run through the same harness, so docs cannot rot.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Analyzer, allRules } from '@eos/analyzer';
+import { FIXTURES, fixtureFiles } from './fixture-runner';
+import { mismatches, parseExpectations } from './harness';
+
+const DOCS = path.join(__dirname, '..', 'docs', 'rules');
+const CODE_BLOCK = /```(ts|typescript|js|javascript)\n([\s\S]*?)```/g;
+
+/** The annotated code blocks of a doc page. */
+function examples(markdown: string): string[] {
+  return [...markdown.matchAll(CODE_BLOCK)].map((m) => m[2]);
+}
+
+describe.each(allRules.map((r) => r.meta.id))('rule %s', (id) => {
+  const docFile = path.join(DOCS, `${id}.md`);
+
+  it('has a doc page with bad and good examples that the harness runs', () => {
+    expect(fs.existsSync(docFile), `${docFile} missing`).toBe(true);
+    const blocks = examples(fs.readFileSync(docFile, 'utf8'));
+    const kinds = blocks.flatMap((b) => parseExpectations(b)).filter((e) => e.ruleId === id).map((e) => e.kind);
+    expect(kinds, 'a doc needs a bad example (// expect:)').toContain('expect');
+    expect(kinds, 'a doc needs a good example (// ok:)').toContain('ok');
+    const analyzer = new Analyzer({ rules: allRules });
+    blocks.forEach((code, i) => {
+      const findings = analyzer.analyzeText(path.join(DOCS, `${id}.example${i}.ts`), code).findings;
+      expect(mismatches(code, findings), `example ${i + 1} of ${id}.md`).toEqual([]);
+    });
+  });
+
+  it('has a fixture folder', () => {
+    const dir = path.join(FIXTURES, id);
+    expect(fs.existsSync(dir) && fixtureFiles(dir).length > 0, `${dir} missing or empty`).toBe(true);
+  });
+
+  it('has metadata and messages that name a consequence and a fix', () => {
+    const rule = allRules.find((r) => r.meta.id === id)!;
+    expect(rule.meta.description.length).toBeGreaterThan(20);
+    expect(Object.keys(rule.messages).length).toBeGreaterThan(0);
+  });
+});
+
+describe('rule catalogue', () => {
+  it('has no doc page or fixture folder without a rule', () => {
+    const ids = new Set(allRules.map((r) => r.meta.id));
+    const docs = fs.existsSync(DOCS) ? fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')) : [];
+    const folders = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES) : [];
+    expect(docs.filter((d) => !ids.has(d) && d !== 'suppressions')).toEqual([]);
+    expect(folders.filter((d) => !ids.has(d) && d !== 'engine')).toEqual([]);
+  });
+});
