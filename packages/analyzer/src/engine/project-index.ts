@@ -21,22 +21,47 @@ const CACHE_LIMIT = 256;
  */
 export class ProjectIndex {
   private readonly cache = new Map<string, FileFacts | null>();
+  /** Files read (or probed) while `track` runs, with their text or null when absent. */
+  private reads: Map<string, string | null> | undefined;
 
   constructor(
     private readonly host: SourceHost,
     private readonly load: (fileName: string, text: string) => FileFacts | undefined,
   ) {}
 
+  /**
+   * Runs `fn` and returns, with its result, every other file it read or probed for (text, or null
+   * when absent). The cache uses this to know which files a file's findings depend on.
+   */
+  track<T>(fn: () => T): { result: T; reads: Map<string, string | null> } {
+    const outer = this.reads;
+    const reads = new Map<string, string | null>();
+    this.reads = reads;
+    try {
+      return { result: fn(), reads };
+    } finally {
+      this.reads = outer;
+      if (outer) for (const [k, v] of reads) outer.set(k, v);
+    }
+  }
+
+  private read(fileName: string): string | undefined {
+    const text = this.host.readFile(fileName);
+    this.reads?.set(fileName, text ?? null);
+    return text;
+  }
+
   /** Facts of another file, parsed on first use; undefined when it cannot be read or parsed. */
   factsOf(fileName: string): FileFacts | undefined {
     const key = path.resolve(fileName);
     if (this.cache.has(key)) {
       const hit = this.cache.get(key) ?? undefined;
+      if (this.reads && !this.reads.has(key)) this.reads.set(key, hit ? hit.sourceFile.text : null);
       this.cache.delete(key); // refresh LRU position
       this.cache.set(key, hit ?? null);
       return hit;
     }
-    const text = this.host.readFile(key);
+    const text = this.read(key);
     const facts = text === undefined ? undefined : this.load(key, text);
     this.cache.set(key, facts ?? null);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
@@ -57,7 +82,7 @@ export class ProjectIndex {
     const stripped = base.replace(/\.(m|c)?js$/, '');
     const candidates = [base, ...RESOLVE_SUFFIXES.map((s) => stripped + s)];
     for (const c of candidates) {
-      if (/\.[cm]?[jt]sx?$/.test(c) && this.host.readFile(c) !== undefined) return c;
+      if (/\.[cm]?[jt]sx?$/.test(c) && this.read(c) !== undefined) return c;
     }
     return undefined;
   }

@@ -1,0 +1,184 @@
+/**
+ * Result cache for `eos audit --cache`. Deliberately free of TypeScript imports: a rerun in which
+ * nothing changed must not even load the compiler.
+ *
+ * A file's entry is valid while the file and every file its analysis read (imported handlers,
+ * probed module paths) are unchanged. "Unchanged" is checked by size + mtime first and by a
+ * content hash when those differ (a fresh CI checkout touches every mtime, not the contents).
+ * The key folds in the eos version and the rule configuration: any change there drops the cache.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Finding, InputError } from '../types';
+
+/** What the cache stores per analysed file. */
+export interface CachedAnalysis {
+  findings: Finding[];
+  errors: InputError[];
+  parsed: boolean;
+}
+
+interface Stamp {
+  size: number;
+  mtimeMs: number;
+  /** sha1 of the content, or null for a file that was probed and absent. */
+  hash: string | null;
+}
+
+interface Entry {
+  stamp: Stamp;
+  deps: Record<string, Stamp>;
+  result: CachedAnalysis;
+}
+
+interface CacheFileContent {
+  format: 1;
+  key: string;
+  entries: Record<string, Entry>;
+}
+
+/** sha1 of a text, hex. */
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+/** A stable key from the values that change what the analysis says. */
+export function cacheKey(parts: Record<string, unknown>): string {
+  return contentHash(JSON.stringify(parts, Object.keys(parts).sort()));
+}
+
+/** The file's current stamp, or an absent stamp. */
+function stampOf(file: string, knownText?: string): Stamp {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) return { size: -1, mtimeMs: 0, hash: null };
+    const text = knownText ?? fs.readFileSync(file, 'utf8');
+    return { size: st.size, mtimeMs: st.mtimeMs, hash: contentHash(text) };
+  } catch {
+    return { size: -1, mtimeMs: 0, hash: null };
+  }
+}
+
+/** Whether `file` still matches `stamp`: stat first, hash only when stat differs. */
+function unchanged(file: string, stamp: Stamp): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return stamp.hash === null;
+  }
+  if (stamp.hash === null) return false;
+  if (st.size === stamp.size && st.mtimeMs === stamp.mtimeMs) return true;
+  if (st.size !== stamp.size) return false;
+  try {
+    return contentHash(fs.readFileSync(file, 'utf8')) === stamp.hash;
+  } catch {
+    return false;
+  }
+}
+
+/** Per-file analysis results that survive between runs. */
+export class AnalysisCache {
+  private entries: Record<string, Entry> = {};
+  /** Why an existing cache file was discarded, for a one-line notice. */
+  discarded?: string;
+  private dirty = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly key: string,
+    private readonly root: string,
+  ) {}
+
+  /**
+   * Opens the cache file. A missing file starts empty; an unreadable, corrupt or differently-keyed
+   * one is discarded (and overwritten on save), never an error.
+   */
+  static open(file: string, key: string, root: string): AnalysisCache {
+    const cache = new AnalysisCache(file, key, root);
+    let raw: string;
+    try {
+      raw = fs.readFileSync(file, 'utf8');
+    } catch {
+      return cache;
+    }
+    try {
+      const content = JSON.parse(raw) as CacheFileContent;
+      if (content.format !== 1 || typeof content.entries !== 'object') cache.discarded = 'unknown cache format';
+      else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
+      else cache.entries = content.entries;
+    } catch {
+      cache.discarded = 'cache file is not valid JSON';
+    }
+    return cache;
+  }
+
+  private rel(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join('/');
+  }
+
+  private abs(rel: string): string {
+    return path.resolve(this.root, rel);
+  }
+
+  /** The stored result for `file` if it and everything it depended on are unchanged. */
+  get(file: string): CachedAnalysis | undefined {
+    const entry = this.entries[this.rel(file)];
+    if (!entry || !unchanged(file, entry.stamp)) return undefined;
+    for (const [dep, stamp] of Object.entries(entry.deps)) {
+      if (!unchanged(this.abs(dep), stamp)) return undefined;
+    }
+    const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.abs(x.file) });
+    return {
+      parsed: entry.result.parsed,
+      errors: entry.result.errors.map(fix),
+      findings: entry.result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
+    };
+  }
+
+  /**
+   * Stores the result of analysing `file` (whose text was `text`), with the other files the
+   * analysis read (`reads`: path → text, or null when probed and absent).
+   */
+  set(file: string, text: string, result: CachedAnalysis, reads: ReadonlyMap<string, string | null>): void {
+    const deps: Record<string, Stamp> = {};
+    for (const [dep, depText] of reads) {
+      if (path.resolve(dep) === path.resolve(file)) continue;
+      deps[this.rel(dep)] = depText === null ? { size: -1, mtimeMs: 0, hash: null } : stampOf(dep, depText);
+    }
+    const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
+    this.entries[this.rel(file)] = {
+      stamp: stampOf(file, text),
+      deps,
+      result: {
+        parsed: result.parsed,
+        errors: result.errors.map(fix),
+        findings: result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
+      },
+    };
+    this.dirty = true;
+  }
+
+  /** Drops entries of files no longer in the run, so the cache does not grow forever. */
+  retainOnly(files: Iterable<string>): void {
+    const keep = new Set([...files].map((f) => this.rel(f)));
+    for (const k of Object.keys(this.entries)) {
+      if (!keep.has(k)) {
+        delete this.entries[k];
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Writes the cache atomically (temp file + rename) when something changed. */
+  save(): void {
+    if (!this.dirty && !this.discarded) return;
+    const content: CacheFileContent = { format: 1, key: this.key, entries: this.entries };
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify(content));
+    fs.renameSync(tmp, this.file);
+    this.dirty = false;
+  }
+}
