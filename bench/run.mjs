@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: eos audit against the parse floor and the ESLint peer, side by side in one run.
+ *
+ * For each corpus (the synthetic monorepo, generated with a fixed seed, plus any folders given on
+ * the command line) it alternates the contenders round by round (A B C D, A B C D, ...) so that
+ * drift of the machine hits them alike, and reports medians, min–max, files/s, peak RSS and the
+ * ratios to the floor. Results go to stdout as a table and to bench/results/<stamp>.json.
+ *
+ * Usage: node bench/run.mjs [--files 10000] [--runs 5] [--skip-eslint] [extra corpus dirs...]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const FILES = Number(option('files', 10_000));
+const RUNS = Number(option('runs', 5));
+const SKIP_ESLINT = args.includes('--skip-eslint');
+const extra = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+
+const eosBin = path.join(root, 'packages/cli/bin/run.js');
+if (!fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
+  console.error('bench: build first (npm run build)');
+  process.exit(2);
+}
+
+/** Runs a command under /usr/bin/time; returns wall ms and peak RSS in MiB. */
+function measure(cmd, argv, cwd) {
+  const timeFile = path.join(os.tmpdir(), `eos-bench-time-${process.pid}`);
+  const res = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const [secs, kib] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  // eos exits 1 when it has findings and ESLint when it has problems: both are normal here.
+  if (res.status !== 0 && res.status !== 1) {
+    throw new Error(`${cmd} ${argv.join(' ')} exited ${res.status}: ${res.stderr.slice(0, 500)}`);
+  }
+  return { ms: secs * 1000, rssMiB: kib / 1024, stdout: res.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function countFiles(dir) {
+  const out = spawnSync(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], { encoding: 'utf8' });
+  return JSON.parse(out.stdout).files;
+}
+
+/** The contenders for one corpus; each returns a measurement. */
+function contenders(dir) {
+  const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
+  const list = [
+    { name: 'floor: TypeScript parse', run: () => measure(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], dir) },
+    { name: 'eos audit', run: () => measure(process.execPath, [eosBin, 'audit', '.', '--format', 'json'], dir) },
+  ];
+  if (fs.existsSync(path.join(dir, 'tsconfig.json'))) {
+    list.push({ name: 'eos audit --types', run: () => measure(process.execPath, [eosBin, 'audit', '.', '--types', '--format', 'json'], dir) });
+  }
+  list.push({
+    name: 'eos audit --cache (warm)',
+    run: () => {
+      // Warm the cache, then time the unchanged rerun.
+      measure(process.execPath, [eosBin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile], dir);
+      return measure(process.execPath, [eosBin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile], dir);
+    },
+  });
+  if (!SKIP_ESLINT) {
+    list.push({
+      name: 'peer: ESLint + typescript-eslint (1 rule)',
+      run: () => measure(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--no-warn-ignored', '-c', path.join(root, 'bench/eslint-peer/eslint.config.cjs'), '.', '-f', 'json'], dir),
+    });
+  }
+  return list;
+}
+
+function benchCorpus(name, dir) {
+  const files = countFiles(dir);
+  const list = contenders(dir);
+  const samples = new Map(list.map((c) => [c.name, []]));
+  for (let round = 0; round < RUNS; round++) {
+    for (const c of list) {
+      const m = c.run();
+      samples.get(c.name).push(m);
+      process.stderr.write(`  ${name} round ${round + 1}/${RUNS}: ${c.name} ${Math.round(m.ms)} ms\n`);
+    }
+  }
+  const rows = list.map((c) => {
+    const ms = samples.get(c.name).map((m) => m.ms);
+    const rss = samples.get(c.name).map((m) => m.rssMiB);
+    return { name: c.name, medianMs: median(ms), minMs: Math.min(...ms), maxMs: Math.max(...ms), filesPerSec: Math.round(files / (median(ms) / 1000)), peakRssMiB: Math.round(Math.max(...rss)) };
+  });
+  const floor = rows[0].medianMs;
+  for (const r of rows) r.ratioToFloor = Number((r.medianMs / floor).toFixed(2));
+  const eslint = rows.find((r) => r.name.startsWith('peer'));
+  const eos = rows.find((r) => r.name === 'eos audit');
+  const cold = eos.medianMs;
+  const warm = rows.find((r) => r.name.includes('--cache'));
+  return {
+    corpus: name,
+    dir,
+    files,
+    rows,
+    speedupVsEslint: eslint ? Number((eslint.medianMs / eos.medianMs).toFixed(1)) : undefined,
+    warmCacheRatio: warm ? Number((warm.medianMs / cold).toFixed(3)) : undefined,
+  };
+}
+
+function printTable(result) {
+  console.log(`\n${result.corpus}: ${result.files} files (${result.dir})`);
+  console.log('| contender | median ms | min–max ms | files/s | peak RSS MiB | × floor |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of result.rows) {
+    console.log(`| ${r.name} | ${Math.round(r.medianMs)} | ${Math.round(r.minMs)}–${Math.round(r.maxMs)} | ${r.filesPerSec} | ${r.peakRssMiB} | ${r.ratioToFloor} |`);
+  }
+  if (result.speedupVsEslint) console.log(`eos audit is ${result.speedupVsEslint}× faster than the ESLint peer`);
+  if (result.warmCacheRatio !== undefined) console.log(`warm --cache rerun = ${result.warmCacheRatio}× the cold run`);
+}
+
+const corpora = [];
+const synthetic = path.join(os.tmpdir(), `eos-bench-monorepo-${FILES}`);
+if (!fs.existsSync(path.join(synthetic, 'package.json'))) {
+  spawnSync(process.execPath, [path.join(root, 'bench/generate-monorepo.mjs'), synthetic, '--files', String(FILES)], { stdio: 'inherit' });
+}
+corpora.push(['synthetic monorepo (seed 42)', synthetic]);
+for (const dir of extra) corpora.push([path.basename(dir), path.resolve(dir)]);
+
+const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}; ${RUNS} rounds, alternating`);
+const results = corpora.map(([name, dir]) => benchCorpus(name, dir));
+results.forEach(printTable);
+const outDir = path.join(root, 'bench/results');
+fs.mkdirSync(outDir, { recursive: true });
+const outFile = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(outFile, JSON.stringify({ machine, runs: RUNS, results }, null, 2));
+console.log(`\nwritten: ${path.relative(root, outFile)}`);
