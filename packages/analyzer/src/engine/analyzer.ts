@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { FileFacts } from '../facts/file-facts';
+import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
 import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
@@ -25,6 +26,8 @@ export interface AnalyzerOptions {
   prefilter?: boolean;
   /** Reads imported files; defaults to the file system. Editors pass one that sees unsaved buffers. */
   host?: SourceHost;
+  /** Type-aware mode: gives each parsed file a fallback for origins syntax cannot tell (see engine/type-aware). */
+  originFallback?: (sourceFile: ts.SourceFile) => OriginFallback | undefined;
 }
 
 /** Result of analysing one file. Findings may point into other files (imported handlers). */
@@ -112,7 +115,7 @@ export class Analyzer {
   private loadFacts(fileName: string, text: string): FileFacts | undefined {
     const sourceFile = parseSource(fileName, text);
     if (syntaxProblems(sourceFile).length > 0) return undefined;
-    const facts = new FileFacts(sourceFile);
+    const facts = new FileFacts(sourceFile, this.options.originFallback?.(sourceFile));
     const visit = (node: ts.Node): void => {
       facts.observe(node);
       ts.forEachChild(node, visit);
@@ -135,7 +138,7 @@ export class Analyzer {
         parsed: true,
       };
     }
-    const facts = new FileFacts(sourceFile);
+    const facts = new FileFacts(sourceFile, this.options.originFallback?.(sourceFile));
     this.project.remember(facts);
     const findings: Finding[] = [];
     const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { bindingsOfImport, bindingsOfImportEquals, bindingsOfRequire, type ImportBinding } from './imports';
-import { OriginResolver, targetKey, type Origin } from './origins';
+import { OriginResolver, targetKey, type Origin, type OriginFallback } from './origins';
 
 /**
  * Facts about one file, gathered during the engine's single walk (`observe`) and derived lazily
@@ -12,12 +12,15 @@ export class FileFacts {
   readonly news: ts.NewExpression[] = [];
   readonly functions: ts.FunctionLikeDeclaration[] = [];
   readonly decorators: ts.Decorator[] = [];
-  readonly origins = new OriginResolver();
+  readonly origins: OriginResolver;
   /** Functions reachable by a plain name in this file (declarations, `const f = () => …`, methods). */
   private readonly named = new Map<string, ts.FunctionLikeDeclaration>();
   private readonly memos = new Map<string, unknown>();
 
-  constructor(readonly sourceFile: ts.SourceFile) {}
+  /** @param originFallback answers origins syntax cannot tell (type-aware mode only) */
+  constructor(readonly sourceFile: ts.SourceFile, originFallback?: OriginFallback) {
+    this.origins = new OriginResolver(originFallback);
+  }
 
   /** Called by the engine for every node, in document order. */
   observe(node: ts.Node): void {

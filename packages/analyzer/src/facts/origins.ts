@@ -36,10 +36,18 @@ export function targetKey(target: ts.Node): string | undefined {
 }
 
 /**
+ * Asked when syntax cannot tell where a value comes from; under `--types` it answers from the
+ * type checker (the package the value's type is declared in, see engine/type-aware).
+ */
+export type OriginFallback = (expr: ts.Expression) => Origin | undefined;
+
+/**
  * Resolves origins of expressions within one file. Variables are tracked by name, file-wide,
  * ignoring shadowing: good enough for the syntactic mode, and `--types` does better.
  */
 export class OriginResolver {
+  constructor(private readonly fallback?: OriginFallback) {}
+
   /** Initialisers and type annotations recorded per variable/field/parameter name. */
   private readonly sources = new Map<string, Array<ts.Expression | ts.TypeNode>>();
   private readonly imports = new Map<string, ImportBinding>();
@@ -106,7 +114,8 @@ export class OriginResolver {
   originOf(expr: ts.Expression): Origin | undefined {
     if (this.cache.has(expr)) return this.cache.get(expr);
     this.cache.set(expr, undefined); // cycle guard
-    const origin = this.compute(unwrap(expr));
+    const inner = unwrap(expr);
+    const origin = this.compute(inner) ?? (this.fallback && askable(inner) ? this.fallback(inner) : undefined);
     this.cache.set(expr, origin);
     return origin;
   }
@@ -139,4 +148,10 @@ export class OriginResolver {
     }
     return undefined;
   }
+}
+
+/** Expressions that denote a value worth a type query (not literals, functions or operators). */
+function askable(e: ts.Expression): boolean {
+  return ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ||
+    ts.isCallExpression(e) || ts.isNewExpression(e) || e.kind === ts.SyntaxKind.ThisKeyword;
 }

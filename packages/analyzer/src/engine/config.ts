@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SeverityOrOff } from '../types';
+import type { RuleSetting } from './analyzer';
+
+/** The name of the dedicated configuration file, looked up from the working directory upward. */
+export const CONFIG_FILE_NAME = 'eos.config.json';
+
+const SEVERITIES: readonly SeverityOrOff[] = ['off', 'info', 'warning', 'error'];
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'maxFileSize'];
+
+/**
+ * Validated configuration, as written in `eos.config.json` or under the `eos` key of
+ * `package.json`:
+ * `{ "rules": { "<rule-id>": "off" | "info" | "warning" | "error" | [severity, options] },
+ *    "ignore": ["generated/**"], "maxFileSize": 4194304 }`
+ */
+export interface EosConfig {
+  rules: Record<string, RuleSetting>;
+  /** picomatch globs, relative to the directory of the file that declared them. */
+  ignore: string[];
+  /** Largest file analysed, in bytes. */
+  maxFileSize?: number;
+}
+
+/** Configuration together with where it came from. */
+export interface LoadedConfig {
+  config: EosConfig;
+  /** The file it was read from; undefined when none was found (defaults apply). */
+  file?: string;
+  /** Directory that relative paths in the configuration (the ignore globs) are relative to. */
+  baseDir: string;
+}
+
+/** A configuration that cannot be used. The message names the file and the key path. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    /** Dotted path of the offending key, e.g. `rules.ack-before-process`; empty for the whole file. */
+    readonly keyPath: string,
+    readonly reason: string,
+  ) {
+    super(`${file}${keyPath ? `: ${keyPath}` : ''}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Finds and validates the configuration that applies in `cwd`: the nearest `eos.config.json`, or
+ * `package.json` with an `eos` key, in `cwd` or a parent directory (the first found wins; a
+ * package.json without `eos` is passed over). `explicitFile` skips the search.
+ * Throws ConfigError for unreadable, malformed or invalid configuration.
+ */
+export function loadConfig(cwd: string, knownRuleIds: readonly string[], explicitFile?: string): LoadedConfig {
+  if (explicitFile !== undefined) {
+    const file = path.resolve(cwd, explicitFile);
+    const raw = readJson(file);
+    const value = path.basename(file) === 'package.json' ? (raw as Record<string, unknown> | null)?.eos : raw;
+    if (value === undefined) throw new ConfigError(file, '', 'has no "eos" key');
+    return { config: validateConfig(value, file, path.basename(file) === 'package.json' ? 'eos' : '', knownRuleIds), file, baseDir: path.dirname(file) };
+  }
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const dedicated = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(dedicated)) {
+      return { config: validateConfig(readJson(dedicated), dedicated, '', knownRuleIds), file: dedicated, baseDir: dir };
+    }
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      const json = readJson(pkg);
+      if (isObject(json) && 'eos' in json) {
+        return { config: validateConfig(json.eos, pkg, 'eos', knownRuleIds), file: pkg, baseDir: dir };
+      }
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return { config: { rules: {}, ignore: [] }, baseDir: path.resolve(cwd) };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, '', `cannot read${code ? ` (${code})` : ''}`);
+  }
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    throw new ConfigError(file, '', `invalid JSON: ${jsonErrorWithPosition(text, (e as Error).message)}`);
+  }
+}
+
+/** Node reports JSON errors at a character position; people read line:column. */
+function jsonErrorWithPosition(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return message;
+  const offset = Number(m[1]);
+  const before = text.slice(0, offset).split('\n');
+  const where = `line ${before.length} column ${before[before.length - 1].length + 1}`;
+  return message.replace(/\s*\(?(in JSON )?at position \d+.*$/, '').trim() + ` at ${where}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
+
+/**
+ * Checks a parsed configuration value strictly: unknown keys, unknown rule ids, bad severities
+ * and wrong types are errors (a typo must not silently leave a rule at its default).
+ */
+export function validateConfig(value: unknown, file: string, prefix: string, knownRuleIds: readonly string[]): EosConfig {
+  if (!isObject(value)) throw new ConfigError(file, prefix, `must be an object, got ${typeName(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      throw new ConfigError(file, join(prefix, key), `unknown key (allowed: ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')})`);
+    }
+  }
+  const config: EosConfig = { rules: {}, ignore: [] };
+  if (value.rules !== undefined) {
+    const rulesPath = join(prefix, 'rules');
+    if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
+    for (const [id, setting] of Object.entries(value.rules)) {
+      const keyPath = `${rulesPath}.${id}`;
+      if (!knownRuleIds.includes(id)) {
+        throw new ConfigError(file, keyPath, `unknown rule id${knownRuleIds.length ? ` (known: ${knownRuleIds.join(', ')})` : ''}`);
+      }
+      config.rules[id] = validateRuleSetting(setting, file, keyPath);
+    }
+  }
+  if (value.ignore !== undefined) {
+    const keyPath = join(prefix, 'ignore');
+    if (!Array.isArray(value.ignore)) throw new ConfigError(file, keyPath, `must be an array of glob strings, got ${typeName(value.ignore)}`);
+    value.ignore.forEach((g, i) => {
+      if (typeof g !== 'string' || g.trim() === '') throw new ConfigError(file, `${keyPath}[${i}]`, `must be a non-empty glob string, got ${typeName(g)}`);
+      config.ignore.push(g);
+    });
+  }
+  if (value.maxFileSize !== undefined) {
+    const keyPath = join(prefix, 'maxFileSize');
+    const n = value.maxFileSize;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${JSON.stringify(n)}`);
+    config.maxFileSize = n;
+  }
+  return config;
+}
+
+function validateRuleSetting(setting: unknown, file: string, keyPath: string): RuleSetting {
+  const severityOf = (v: unknown, at: string): SeverityOrOff => {
+    if (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v)) return v as SeverityOrOff;
+    throw new ConfigError(file, at, `severity must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(v)}`);
+  };
+  if (typeof setting === 'string') return { severity: severityOf(setting, keyPath) };
+  if (Array.isArray(setting)) {
+    if (setting.length < 1 || setting.length > 2) throw new ConfigError(file, keyPath, `must be [severity] or [severity, options], got an array of ${setting.length}`);
+    const severity = severityOf(setting[0], `${keyPath}[0]`);
+    if (setting.length === 1) return { severity };
+    if (!isObject(setting[1])) throw new ConfigError(file, `${keyPath}[1]`, `rule options must be an object, got ${typeName(setting[1])}`);
+    return { severity, options: setting[1] };
+  }
+  throw new ConfigError(file, keyPath, `must be a severity string or [severity, options], got ${typeName(setting)}`);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}

@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore = require('ignore');
+import picomatch from 'picomatch';
+import type { InputError } from '../types';
+import { describeFsError } from './source';
+
+/** File name endings the analyzer reads. Declaration files (`.d.ts`) hold no runtime code and are left out. */
+export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/** Directories never descended into (unless named on the command line): dependencies, build output, VCS data. */
+export const DEFAULT_SKIPPED_DIRECTORIES: readonly string[] = ['node_modules', 'dist', 'build', '.git'];
+
+export interface DiscoverOptions {
+  /** Directory relative paths are resolved against (default: process.cwd()). */
+  cwd?: string;
+  /** picomatch globs of paths to leave out, relative to `ignoreBase` (e.g. `generated/**`, `**\/*.test.ts`). */
+  ignore?: readonly string[];
+  /** Directory the `ignore` globs are relative to: the config file's directory (default: `cwd`). */
+  ignoreBase?: string;
+  /** Honour .gitignore files (default true). */
+  gitignore?: boolean;
+}
+
+/** The files to analyse and the paths that could not be walked. */
+export interface Discovery {
+  /** Absolute paths, sorted, each real file once. */
+  files: string[];
+  errors: InputError[];
+}
+
+/** Whether a file name is one the analyzer reads. */
+export function isSourceFile(fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  if (/\.d\.[cm]?ts$/.test(lower)) return false;
+  return SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+/**
+ * Expands files and folders into the source files to analyse. Folders are walked recursively,
+ * honouring .gitignore files (from the repository root down), the configured ignore globs and the
+ * default skipped directories; symbolic links are followed, and a link leading back into a folder
+ * being walked is reported once instead of looping. Files named explicitly are always analysed.
+ * Never throws: unreadable paths become input errors naming the path.
+ */
+export function discoverFiles(paths: readonly string[], options: DiscoverOptions = {}): Discovery {
+  const cwd = options.cwd ?? process.cwd();
+  const walker = new Walker(options, cwd);
+  for (const p of paths) walker.start(path.resolve(cwd, p));
+  return walker.result();
+}
+
+/** One .gitignore file: its directory and its rules. */
+interface IgnoreLayer {
+  dir: string;
+  rules: ignore.Ignore;
+}
+
+class Walker {
+  private readonly files = new Map<string, string>(); // real path → path as reached
+  private readonly errors: InputError[] = [];
+  private readonly layers = new Map<string, IgnoreLayer | null>();
+  private readonly isIgnoredByConfig: (relative: string) => boolean;
+  private readonly ignoreBase: string;
+  private readonly useGitignore: boolean;
+
+  constructor(options: DiscoverOptions, cwd: string) {
+    this.ignoreBase = path.resolve(cwd, options.ignoreBase ?? cwd);
+    this.useGitignore = options.gitignore ?? true;
+    const globs = [...(options.ignore ?? [])];
+    this.isIgnoredByConfig = globs.length > 0 ? picomatch(globs, { dot: true }) : () => false;
+  }
+
+  result(): Discovery {
+    const files = [...this.files.values()].sort();
+    const errors = this.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    return { files, errors };
+  }
+
+  start(target: string): void {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(target);
+    } catch (e) {
+      this.errors.push({ file: target, message: `cannot read: ${describeFsError(e)}` });
+      return;
+    }
+    if (stat.isDirectory()) {
+      const real = this.realpath(target);
+      if (real === undefined) return;
+      this.walk(target, [real], this.ancestorLayers(target));
+      return;
+    }
+    if (!isSourceFile(target)) {
+      this.errors.push({ file: target, message: `not a JavaScript or TypeScript source file (expected ${SOURCE_EXTENSIONS.join(', ')}); skipped` });
+      return;
+    }
+    // Named explicitly: analysed even when an ignore rule matches, as the user asked for it.
+    this.addFile(target);
+  }
+
+  private addFile(file: string): void {
+    let real = file;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      // A dangling link: keep it, reading it reports the problem with its name.
+    }
+    if (!this.files.has(real)) this.files.set(real, file);
+  }
+
+  private realpath(p: string): string | undefined {
+    try {
+      return fs.realpathSync(p);
+    } catch (e) {
+      this.errors.push({ file: p, message: `cannot read: ${describeFsError(e)}` });
+      return undefined;
+    }
+  }
+
+  /**
+   * @param stack real paths of the folders being walked, outermost first (a link to one of them is a loop)
+   * @param layers .gitignore rules that apply inside `dir`, outermost first
+   */
+  private walk(dir: string, stack: string[], layers: IgnoreLayer[]): void {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      this.errors.push({ file: dir, message: `cannot read directory: ${describeFsError(e)}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const own = this.useGitignore ? this.layerOf(dir) : undefined;
+    const active = own ? [...layers, own] : layers;
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      let isDirectory = entry.isDirectory();
+      const isLink = entry.isSymbolicLink();
+      if (isLink) {
+        let target: fs.Stats;
+        try {
+          target = fs.statSync(full);
+        } catch (e) {
+          // A dangling link only matters where a source file was expected; a loop always does.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ELOOP' || isSourceFile(entry.name)) {
+            this.errors.push({ file: full, message: `cannot read: ${describeFsError(e)}` });
+          }
+          continue;
+        }
+        isDirectory = target.isDirectory();
+      }
+      if (isDirectory) {
+        if (DEFAULT_SKIPPED_DIRECTORIES.includes(entry.name)) continue;
+        if (this.ignored(full, true, active)) continue;
+        const real = this.realpath(full);
+        if (real === undefined) continue;
+        if (stack.includes(real)) {
+          this.errors.push({ file: full, message: `symbolic link loop: leads back to ${real}, which is already being walked; not followed` });
+          continue;
+        }
+        this.walk(full, [...stack, real], active);
+        continue;
+      }
+      if (!isSourceFile(entry.name)) continue;
+      if (this.ignored(full, false, active)) continue;
+      // Not only regular files: a FIFO or socket with a source name is passed on, and reading it
+      // reports why it cannot be analysed instead of silently dropping it.
+      this.addFile(full);
+    }
+  }
+
+  private ignored(full: string, isDirectory: boolean, layers: IgnoreLayer[]): boolean {
+    const fromBase = path.relative(this.ignoreBase, full).split(path.sep).join('/');
+    if (fromBase && !fromBase.startsWith('..') && !path.isAbsolute(fromBase)) {
+      if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return true;
+    }
+    for (const layer of layers) {
+      const rel = path.relative(layer.dir, full).split(path.sep).join('/');
+      if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      if (layer.rules.ignores(isDirectory ? `${rel}/` : rel)) return true;
+    }
+    return false;
+  }
+
+  /** The .gitignore of a folder, parsed once; null when there is none (or it cannot be read). */
+  private layerOf(dir: string): IgnoreLayer | undefined {
+    if (!this.layers.has(dir)) {
+      let layer: IgnoreLayer | null = null;
+      try {
+        const text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+        layer = { dir, rules: ignore().add(text) };
+      } catch {
+        layer = null;
+      }
+      this.layers.set(dir, layer);
+    }
+    return this.layers.get(dir) ?? undefined;
+  }
+
+  /**
+   * .gitignore files above a starting folder, from the repository root (the nearest folder holding
+   * `.git`) down to the folder's parent. Outside a repository only the walked tree's own count.
+   */
+  private ancestorLayers(start: string): IgnoreLayer[] {
+    if (!this.useGitignore) return [];
+    const chain: string[] = [];
+    let root: string | undefined;
+    for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
+      chain.push(dir);
+      if (fs.existsSync(path.join(dir, '.git'))) {
+        root = dir;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+    if (fs.existsSync(path.join(start, '.git')) || root === undefined) return [];
+    return chain.reverse().map((d) => this.layerOf(d)).filter((l): l is IgnoreLayer => l !== undefined);
+  }
+}
