@@ -14,3 +14,5 @@ export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPR
 export { allRules, ruleById } from './rules';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export type { FixResult } from './fix/apply';
+// Scaffold engine (eos scaffold, VS Code): templates → answers → plan → atomic write.
+export * from './scaffold';

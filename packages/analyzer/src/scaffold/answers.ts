@@ -1,0 +1,121 @@
+import { MissingAnswerError, ScaffoldError } from './errors';
+import { resolveOutDir } from './paths';
+import { detectedDefault, type ProjectInfo } from './project';
+import { allVariables, matchesWhen, type Answers, type AnswerValue, type TemplateSpec, type VariableSpec } from './template';
+
+/**
+ * A SQL identifier that needs no case folding and no quoting tricks on any dialect: lower-case
+ * letter or underscore, then lower-case letters, digits, underscores. 63 = PostgreSQL's limit.
+ */
+export const DEFAULT_IDENTIFIER_PATTERN = '^[a-z_][a-z0-9_]*$';
+export const DEFAULT_IDENTIFIER_MAX_LENGTH = 63;
+
+/** Asks one question interactively; given the suggested default, returns the raw answer. */
+export type AskFn = (variable: VariableSpec, suggested: AnswerValue | undefined) => Promise<unknown>;
+
+export interface ResolveOptions {
+  /** Raw values given on the command line, by variable name (undefined = not given). */
+  given: Readonly<Record<string, unknown>>;
+  project: ProjectInfo;
+  /** Accept every default without asking. */
+  yes?: boolean;
+  /** Present only when a terminal can be asked; without it a missing required answer fails at once. */
+  ask?: AskFn;
+}
+
+/** The suggested default: detected from the project, else the template's literal default. */
+export function suggestedDefault(variable: VariableSpec, project: ProjectInfo): AnswerValue | undefined {
+  const detected = variable.detect ? detectedDefault(variable.detect, project, variable.choices) : undefined;
+  return detected ?? variable.default;
+}
+
+/**
+ * Resolves every variable of a template: flag > prompt > detected default > literal default.
+ * Variables whose `when` does not match the earlier answers are skipped. Throws
+ * MissingAnswerError (exit 2) when a required answer has no flag, `--yes` is not given and there
+ * is no way to ask; ScaffoldError naming the flag when a value is invalid.
+ */
+export async function resolveAnswers(template: TemplateSpec, options: ResolveOptions): Promise<Answers> {
+  const answers: Answers = {};
+  const variables = allVariables(template);
+  const unknown = Object.keys(options.given).filter((k) => options.given[k] !== undefined && !variables.some((v) => v.name === k));
+  if (unknown.length > 0) throw new ScaffoldError(`template ${template.name} has no option ${unknown.map((k) => `'${k}'`).join(', ')}`, 'usage');
+  // Fail fast on every missing required flag before asking anything, so a script learns all at once.
+  if (!options.ask && !options.yes) {
+    const missing = variables.find((v) => v.required && options.given[v.name] === undefined);
+    if (missing) throw new MissingAnswerError(missing.name, missing.flag, missing.choices);
+  }
+  for (const variable of variables) {
+    if (!matchesWhen(variable.when, answers)) continue;
+    const raw = options.given[variable.name];
+    if (raw !== undefined) {
+      answers[variable.name] = validateAnswer(variable, raw, options.project);
+      continue;
+    }
+    const suggested = suggestedDefault(variable, options.project);
+    if (options.yes || (!options.ask && !variable.required)) {
+      if (suggested === undefined) {
+        if (variable.required) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
+        continue;
+      }
+      answers[variable.name] = validateAnswer(variable, suggested, options.project);
+      continue;
+    }
+    if (!options.ask) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
+    answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested), options.project);
+  }
+  return answers;
+}
+
+/** The problem with a raw answer, or undefined when it is valid (for prompt validation). */
+export function answerProblem(variable: VariableSpec, raw: unknown, project: ProjectInfo): string | undefined {
+  try {
+    validateAnswer(variable, raw, project);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Converts and checks one raw answer; throws a ScaffoldError naming the flag. */
+export function validateAnswer(variable: VariableSpec, raw: unknown, project: ProjectInfo): AnswerValue {
+  const flag = `--${variable.flag}`;
+  const fail = (why: string): never => {
+    throw new ScaffoldError(`${flag} ${JSON.stringify(raw)}: ${why}`, 'usage');
+  };
+  switch (variable.type) {
+    case 'choice': {
+      const value = String(raw);
+      if (!variable.choices?.includes(value)) fail(`must be one of ${variable.choices?.join('|')}`);
+      return value;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const text = String(raw).toLowerCase();
+      if (['true', 'yes', '1'].includes(text)) return true;
+      if (['false', 'no', '0'].includes(text)) return false;
+      return fail('must be true or false');
+    }
+    case 'integer': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isSafeInteger(n) || String(raw).trim() === '') fail('must be an integer');
+      const { min, max } = variable.validation ?? {};
+      if (min !== undefined && n < min) fail(`must be at least ${min}`);
+      if (max !== undefined && n > max) fail(`must be at most ${max}`);
+      return n;
+    }
+    case 'identifier': {
+      if (typeof raw !== 'string') return fail('must be a name');
+      const pattern = new RegExp(variable.validation?.pattern ?? DEFAULT_IDENTIFIER_PATTERN);
+      const maxLength = variable.validation?.maxLength ?? DEFAULT_IDENTIFIER_MAX_LENGTH;
+      if (raw.length === 0 || raw.length > maxLength) fail(`must be 1 to ${maxLength} characters`);
+      if (!pattern.test(raw)) fail(variable.validation?.message ?? `must match ${pattern.source} (lower-case letters, digits and _)`);
+      return raw;
+    }
+    case 'path': {
+      if (typeof raw !== 'string') return fail('must be a path');
+      resolveOutDir(project.root, raw);
+      return raw;
+    }
+  }
+}

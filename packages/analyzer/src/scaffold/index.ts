@@ -1,0 +1,42 @@
+/**
+ * The scaffold engine: loads templates/<name>/template.json, resolves answers (flags > prompts >
+ * detected defaults), renders Handlebars into a plan, and writes it as one atomic set. Library
+ * code only: front ends (CLI, VS Code) supply the prompting and the printing.
+ */
+export { ScaffoldError, MissingAnswerError } from './errors';
+export type { ScaffoldErrorKind } from './errors';
+export {
+  BUILTIN_VARIABLES,
+  allVariables,
+  defaultTemplatesRoot,
+  listTemplateNames,
+  loadTemplate,
+  loadTemplates,
+  matchesWhen,
+} from './template';
+export type {
+  AnswerValue,
+  Answers,
+  DetectKind,
+  FileSpec,
+  NextStepSpec,
+  PackageSpec,
+  TemplateSpec,
+  VariableSpec,
+  VariableType,
+  VariableValidation,
+  WhenCondition,
+} from './template';
+export { detectProject, detectedDefault } from './project';
+export type { ProjectInfo } from './project';
+export { resolveAnswers, validateAnswer, answerProblem, suggestedDefault, DEFAULT_IDENTIFIER_PATTERN } from './answers';
+export type { AskFn, ResolveOptions } from './answers';
+export { quoteSqlIdentifier, jsStringLiteral } from './identifiers';
+export type { SqlDialect } from './identifiers';
+export { resolveOutDir } from './paths';
+export { planScaffold, nextStepLines } from './plan';
+export type { PlannedFile, PlannedStatus, ScaffoldPlan, PackagesToInstall } from './plan';
+export { writePlan } from './write';
+export type { WriteOptions, WriteResult, WriteFs } from './write';
+export { toJavaScript } from './render';
+export { unifiedDiff } from './diff';

@@ -1,0 +1,330 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ScaffoldError } from './errors';
+
+/** Kinds of template variables; see templates/README.md. */
+export type VariableType = 'choice' | 'identifier' | 'path' | 'boolean' | 'integer';
+
+/** An answer value. Paths and identifiers are strings. */
+export type AnswerValue = string | number | boolean;
+export type Answers = Record<string, AnswerValue>;
+
+/** `{ store: "postgres" }` or `{ store: ["mysql", "sqlite"] }`: every key must match. */
+export type WhenCondition = Record<string, AnswerValue | AnswerValue[]>;
+
+/** What a default may be derived from in the user's project. */
+export type DetectKind = 'store' | 'broker' | 'language' | 'module';
+
+export interface VariableValidation {
+  pattern?: string;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  /** Shown after the pattern fails, e.g. "lower-case letters, digits and _". */
+  message?: string;
+}
+
+export interface VariableSpec {
+  name: string;
+  flag: string;
+  type: VariableType;
+  choices?: string[];
+  default?: AnswerValue;
+  detect?: DetectKind;
+  prompt: string;
+  required: boolean;
+  when?: WhenCondition;
+  validation?: VariableValidation;
+}
+
+export interface FileSpec {
+  /** Handlebars source, relative to the template folder (may reach sibling templates). */
+  source: string;
+  /** Handlebars pattern of the path relative to --out. */
+  target: string;
+  when?: WhenCondition;
+  /** `ts`: TypeScript source, transpiled to JS when the language answer is js. */
+  language?: 'ts';
+}
+
+export interface PackageSpec {
+  name: string;
+  /** Type package to add as a dev dependency when the language is ts. */
+  types?: string;
+  when?: WhenCondition;
+}
+
+export interface NextStepSpec {
+  text: string;
+  when?: WhenCondition;
+}
+
+/** A loaded and validated template folder. */
+export interface TemplateSpec {
+  name: string;
+  description: string;
+  /** Absolute path of the template folder. */
+  dir: string;
+  /** Absolute path of the templates root (sources may not leave it). */
+  root: string;
+  variables: VariableSpec[];
+  files: FileSpec[];
+  packages: PackageSpec[];
+  nextSteps: NextStepSpec[];
+}
+
+/** Variables every template gets without declaring them (templates/README.md, "Built-in variables"). */
+export const BUILTIN_VARIABLES: readonly VariableSpec[] = [
+  {
+    name: 'out',
+    flag: 'out',
+    type: 'path',
+    prompt: 'Directory to write the files to (inside this project)',
+    required: true,
+  },
+  {
+    name: 'language',
+    flag: 'language',
+    type: 'choice',
+    choices: ['ts', 'js'],
+    detect: 'language',
+    default: 'ts',
+    prompt: 'Language of the generated code',
+    required: true,
+  },
+  {
+    name: 'module',
+    flag: 'module',
+    type: 'choice',
+    choices: ['esm', 'cjs'],
+    detect: 'module',
+    default: 'cjs',
+    prompt: 'Module system of the generated code',
+    required: true,
+  },
+];
+
+const VARIABLE_TYPES: readonly VariableType[] = ['choice', 'identifier', 'path', 'boolean', 'integer'];
+const DETECT_KINDS: readonly DetectKind[] = ['store', 'broker', 'language', 'module'];
+const NAME_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+const FLAG_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** Folder of the templates shipped with eos (`<repo>/templates`; src/ and dist/ sit at the same depth). */
+export function defaultTemplatesRoot(): string {
+  return path.resolve(__dirname, '..', '..', '..', '..', 'templates');
+}
+
+/** Names of the templates under `root` (folders holding a template.json), sorted. */
+export function listTemplateNames(root: string = defaultTemplatesRoot()): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    throw new ScaffoldError(`templates folder not found: ${root}`, 'template');
+  }
+  return entries
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'template.json')))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Loads every template under `root`. */
+export function loadTemplates(root: string = defaultTemplatesRoot()): TemplateSpec[] {
+  return listTemplateNames(root).map((name) => loadTemplate(name, root));
+}
+
+/**
+ * Reads and validates `<root>/<name>/template.json`. Every problem found is reported at once,
+ * naming the file, so a template author fixes them in one pass.
+ */
+export function loadTemplate(name: string, root: string = defaultTemplatesRoot()): TemplateSpec {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new ScaffoldError(`unknown template '${name}'`, 'usage');
+  const dir = path.join(root, name);
+  const file = path.join(dir, 'template.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const known = listTemplateNamesSafe(root);
+    if (!fs.existsSync(file)) {
+      throw new ScaffoldError(`unknown template '${name}' (known: ${known.join(', ') || 'none'})`, 'usage');
+    }
+    throw new ScaffoldError(`${file}: not valid JSON (${(err as Error).message})`, 'template');
+  }
+  const problems: string[] = [];
+  const spec = checkTemplate(raw, name, problems);
+  for (const f of spec.files) {
+    const source = path.resolve(dir, f.source);
+    if (!isInside(root, source)) problems.push(`files: source '${f.source}' leaves the templates folder`);
+    else if (!fs.existsSync(source)) problems.push(`files: source '${f.source}' does not exist`);
+  }
+  if (problems.length > 0) {
+    throw new ScaffoldError(`${file}: invalid template:\n  - ${problems.join('\n  - ')}`, 'template');
+  }
+  return { ...spec, dir, root };
+}
+
+function listTemplateNamesSafe(root: string): string[] {
+  try {
+    return listTemplateNames(root);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `child` is `parent` or below it (both absolute, already normalised). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isAnswerValue = (v: unknown): v is AnswerValue =>
+  typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<TemplateSpec, 'dir' | 'root'> {
+  const empty = { name: folder, description: '', variables: [], files: [], packages: [], nextSteps: [] };
+  if (!isObj(raw)) {
+    problems.push('top level must be an object');
+    return empty;
+  }
+  if (raw.name !== folder) problems.push(`name must equal the folder name '${folder}'`);
+  if (typeof raw.description !== 'string' || raw.description === '') problems.push('description must be a non-empty string');
+  const variables = list(raw.variables, 'variables', problems).map((v, i) => checkVariable(v, `variables[${i}]`, problems));
+  const names = new Set<string>(BUILTIN_VARIABLES.map((b) => b.name));
+  const flags = new Set<string>(BUILTIN_VARIABLES.map((b) => b.flag));
+  for (const v of variables) {
+    if (names.has(v.name)) problems.push(`variables: duplicate or built-in name '${v.name}'`);
+    if (flags.has(v.flag)) problems.push(`variables: duplicate or built-in flag '--${v.flag}'`);
+    names.add(v.name);
+    flags.add(v.flag);
+  }
+  const whenOf = (w: unknown, where: string): WhenCondition | undefined => checkWhen(w, where, names, problems);
+  for (const [i, v] of variables.entries()) v.when = whenOf((raw.variables as Obj[])[i]?.when, `variables[${i}].when`);
+  const files = list(raw.files, 'files', problems).map((f, i): FileSpec => {
+    const where = `files[${i}]`;
+    if (!isObj(f)) {
+      problems.push(`${where} must be an object`);
+      return { source: '', target: '' };
+    }
+    if (typeof f.source !== 'string' || f.source === '') problems.push(`${where}.source must be a non-empty string`);
+    if (typeof f.target !== 'string' || f.target === '') problems.push(`${where}.target must be a non-empty string`);
+    if (f.language !== undefined && f.language !== 'ts') problems.push(`${where}.language must be "ts" when present`);
+    return {
+      source: String(f.source ?? ''),
+      target: String(f.target ?? ''),
+      when: whenOf(f.when, `${where}.when`),
+      ...(f.language === 'ts' ? { language: 'ts' as const } : {}),
+    };
+  });
+  if (files.length === 0) problems.push('files must list at least one file');
+  const packages = optionalList(raw.packages, 'packages', problems).map((p, i): PackageSpec => {
+    const where = `packages[${i}]`;
+    if (!isObj(p) || typeof p.name !== 'string') {
+      problems.push(`${where} must be an object with a string name`);
+      return { name: '' };
+    }
+    if (p.types !== undefined && typeof p.types !== 'string') problems.push(`${where}.types must be a string`);
+    return { name: p.name, ...(typeof p.types === 'string' ? { types: p.types } : {}), when: whenOf(p.when, `${where}.when`) };
+  });
+  const nextSteps = optionalList(raw.nextSteps, 'nextSteps', problems).map((s, i): NextStepSpec => {
+    const where = `nextSteps[${i}]`;
+    if (!isObj(s) || typeof s.text !== 'string') {
+      problems.push(`${where} must be an object with a string text`);
+      return { text: '' };
+    }
+    return { text: s.text, when: whenOf(s.when, `${where}.when`) };
+  });
+  return { name: folder, description: String(raw.description ?? ''), variables, files, packages, nextSteps };
+}
+
+function list(v: unknown, where: string, problems: string[]): unknown[] {
+  if (!Array.isArray(v)) {
+    problems.push(`${where} must be an array`);
+    return [];
+  }
+  return v;
+}
+
+function optionalList(v: unknown, where: string, problems: string[]): unknown[] {
+  return v === undefined ? [] : list(v, where, problems);
+}
+
+function checkVariable(v: unknown, where: string, problems: string[]): VariableSpec {
+  if (!isObj(v)) {
+    problems.push(`${where} must be an object`);
+    return { name: '', flag: '', type: 'choice', prompt: '', required: false };
+  }
+  const name = typeof v.name === 'string' ? v.name : '';
+  if (!NAME_PATTERN.test(name)) problems.push(`${where}.name must match ${NAME_PATTERN}`);
+  const flag = v.flag === undefined ? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : v.flag;
+  if (typeof flag !== 'string' || !FLAG_PATTERN.test(flag)) problems.push(`${where}.flag must match ${FLAG_PATTERN}`);
+  const type = v.type as VariableType;
+  if (!VARIABLE_TYPES.includes(type)) problems.push(`${where}.type must be one of ${VARIABLE_TYPES.join('|')}`);
+  let choices: string[] | undefined;
+  if (type === 'choice') {
+    if (!Array.isArray(v.choices) || v.choices.length === 0 || !v.choices.every((c) => typeof c === 'string')) {
+      problems.push(`${where}.choices must be a non-empty array of strings for type choice`);
+    } else choices = v.choices as string[];
+  } else if (v.choices !== undefined) problems.push(`${where}.choices is only allowed for type choice`);
+  if (v.default !== undefined && !isAnswerValue(v.default)) problems.push(`${where}.default must be a string, number or boolean`);
+  if (choices && typeof v.default === 'string' && !choices.includes(v.default)) {
+    problems.push(`${where}.default '${v.default}' is not one of its choices`);
+  }
+  if (v.detect !== undefined && !DETECT_KINDS.includes(v.detect as DetectKind)) {
+    problems.push(`${where}.detect must be one of ${DETECT_KINDS.join('|')}`);
+  }
+  if (typeof v.prompt !== 'string' || v.prompt === '') problems.push(`${where}.prompt must be a non-empty string`);
+  if (v.required !== undefined && typeof v.required !== 'boolean') problems.push(`${where}.required must be a boolean`);
+  let validation: VariableValidation | undefined;
+  if (v.validation !== undefined) {
+    if (!isObj(v.validation)) problems.push(`${where}.validation must be an object`);
+    else {
+      validation = v.validation as VariableValidation;
+      if (validation.pattern !== undefined) {
+        try {
+          new RegExp(validation.pattern);
+        } catch {
+          problems.push(`${where}.validation.pattern is not a valid regular expression`);
+        }
+      }
+    }
+  }
+  return {
+    name,
+    flag: typeof flag === 'string' ? flag : name,
+    type,
+    ...(choices ? { choices } : {}),
+    ...(isAnswerValue(v.default) ? { default: v.default } : {}),
+    ...(v.detect !== undefined ? { detect: v.detect as DetectKind } : {}),
+    prompt: String(v.prompt ?? ''),
+    required: v.required === true,
+    ...(validation ? { validation } : {}),
+  };
+}
+
+function checkWhen(w: unknown, where: string, names: ReadonlySet<string>, problems: string[]): WhenCondition | undefined {
+  if (w === undefined) return undefined;
+  if (!isObj(w)) {
+    problems.push(`${where} must be an object of variable → value(s)`);
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(w)) {
+    if (!names.has(k)) problems.push(`${where} names unknown variable '${k}'`);
+    const ok = Array.isArray(v) ? v.every(isAnswerValue) : isAnswerValue(v);
+    if (!ok) problems.push(`${where}.${k} must be a value or an array of values`);
+  }
+  return w as WhenCondition;
+}
+
+/** Whether answers satisfy a `when` condition (absent condition = always). */
+export function matchesWhen(when: WhenCondition | undefined, answers: Answers): boolean {
+  if (!when) return true;
+  return Object.entries(when).every(([k, v]) => (Array.isArray(v) ? v.includes(answers[k]) : answers[k] === v));
+}
+
+/** Variables of a template in prompt order: the template's own, then the built-ins. */
+export function allVariables(template: TemplateSpec): VariableSpec[] {
+  return [...template.variables, ...BUILTIN_VARIABLES];
+}
