@@ -28,6 +28,12 @@ export interface AnalyzerOptions {
   host?: SourceHost;
   /** Type-aware mode: gives each parsed file a fallback for origins syntax cannot tell (see engine/type-aware). */
   originFallback?: (sourceFile: ts.SourceFile) => OriginFallback | undefined;
+  /**
+   * Parses the file being analysed (default `parseSource`). Editors pass one that reuses the
+   * previous tree of the same document (`ts.updateSourceFile`), so an edit re-parses only the
+   * changed region. Must return a tree with parent pointers set.
+   */
+  parse?: (fileName: string, text: string) => ts.SourceFile;
 }
 
 /** Result of analysing one file. Findings may point into other files (imported handlers). */
@@ -126,7 +132,7 @@ export class Analyzer {
 
   private runRules(fileName: string, text: string): FileAnalysis {
     if (!this.mayHaveFindings(text)) return { findings: [], errors: [], parsed: false };
-    const sourceFile = parseSource(fileName, text);
+    const sourceFile = (this.options.parse ?? parseSource)(fileName, text);
     const problems = syntaxProblems(sourceFile);
     if (problems.length > 0) {
       const first = problems[0];
