@@ -1,11 +1,14 @@
 import type { Rule } from '../engine/rule';
+import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
  * one doc page in docs/rules/<id>.md and one fixture folder in test/fixtures/<id>/; the meta test
  * (test/rule-docs.test.ts) proves the four agree.
  */
-export const allRules: readonly Rule[] = [];
+export const allRules: readonly Rule[] = [
+  kafkaOffsetsOutsideTransaction,
+];
 
 /** The rule with this id, or undefined. */
 export function ruleById(id: string): Rule | undefined {
