@@ -14,5 +14,16 @@ export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPR
 export { allRules, ruleById } from './rules';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export type { FixResult } from './fix/apply';
+// Audit runs (eos audit): discover files, read them safely, load configuration, analyse, fix.
+export { auditPaths, createAnalyzer, fixText, MAX_FIX_PASSES } from './engine/run';
+export type { AuditOptions, AuditResult, AuditStats, FileFixResult } from './engine/run';
+export { discoverFiles, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './engine/files';
+export type { DiscoverOptions, Discovery } from './engine/files';
+export { readSource, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source';
+export type { SourceRead } from './engine/source';
+export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './engine/config';
+export type { EosConfig, LoadedConfig } from './engine/config';
+export { TypeAwareOrigins, findTsconfig, packageOfFile } from './engine/type-aware';
+export type { Origin, OriginFallback } from './facts/origins';
 // Scaffold engine (eos scaffold, VS Code): templates → answers → plan → atomic write.
 export * from './scaffold';

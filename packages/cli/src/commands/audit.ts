@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import {
+  allRules,
+  auditPaths,
+  ConfigError,
+  createAnalyzer,
+  fixText,
+  loadConfig,
+  readSource,
+  DEFAULT_MAX_FILE_SIZE,
+  type AuditResult,
+  type Finding,
+  type FixSafety,
+  type InputError,
+  type Severity,
+  type SeverityOrOff,
+} from '@eos/analyzer';
+import { colorEnabled } from '../ansi';
+import { EosCommand, EXIT } from '../base-command';
+import { unifiedDiff } from '../fix/diff';
+import { writeFileAtomic } from '../fix/write-atomic';
+import { FORMATS, reporters, type Format } from '../reporters';
+import { shownPath } from '../reporters/paths';
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+/** Progress appears only when a run takes longer than this and stderr is a terminal. */
+const PROGRESS_AFTER_MS = 1000;
+
+export default class Audit extends EosCommand {
+  static override summary = 'Find exactly-once hazards: acks before the work, missing dedup, dual writes.';
+
+  static override description = `Analyses JavaScript and TypeScript files (${['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'].join(' ')}) under the given paths for message-processing bugs that lose messages, double effects on redelivery, or lose events. Folders are walked recursively; .gitignore is honoured and node_modules, dist, build and .git are skipped.
+
+Configuration comes from the nearest eos.config.json, or the "eos" key of package.json, in the working directory or above: rule severities and options, ignore globs, maxFileSize.
+
+A finding can be silenced on the line above it with a reason:
+  // eos-ignore-next-line <rule-id> -- <why this is safe>
+A suppression without a reason, or one that silences nothing, is reported.
+
+Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an input could not be analysed (each is named on stderr); 2 for usage or configuration errors and internal failures (one line on stderr).`;
+
+  static override examples = [
+    { description: 'Audit a service and show findings with code frames', command: '<%= config.bin %> <%= command.id %> ./src' },
+    { description: 'Fail CI only on errors, as GitHub annotations', command: '<%= config.bin %> <%= command.id %> --fail-on error --format github' },
+    { description: 'Write SARIF for GitHub code scanning', command: '<%= config.bin %> <%= command.id %> --format sarif --output eos.sarif' },
+    { description: 'Show the safe fixes as a diff without writing', command: '<%= config.bin %> <%= command.id %> --fix --dry-run' },
+    { description: 'Apply safe and unsafe fixes', command: '<%= config.bin %> <%= command.id %> src --fix-unsafe' },
+    { description: 'Use the type checker (nearest tsconfig.json) where syntax cannot tell', command: '<%= config.bin %> <%= command.id %> --types' },
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    paths: Args.string({ description: 'Files or folders to analyse (default: the working directory).', required: false }),
+  };
+
+  static override flags = {
+    format: Flags.string({ char: 'f', description: 'Output format.', options: [...FORMATS], default: 'stylish' }),
+    output: Flags.string({ char: 'o', description: 'Write the report to this file instead of stdout.' }),
+    'fail-on': Flags.string({ description: 'Lowest severity that makes the run fail (exit 1).', options: ['error', 'warning', 'info'], default: 'warning' }),
+    fix: Flags.boolean({ description: 'Apply safe fixes (behaviour changes only as far as the finding asks), then report what remains.' }),
+    'fix-unsafe': Flags.boolean({ description: 'Apply safe and unsafe fixes (unsafe: correct in the common case; review the diff).' }),
+    'dry-run': Flags.boolean({ description: 'With --fix or --fix-unsafe: print the unified diff of the fixes and write nothing.' }),
+    types: Flags.boolean({ description: 'Type-aware resolution using the nearest tsconfig.json (slower; default is syntactic).' }),
+    config: Flags.string({ char: 'c', description: 'Use this configuration file (eos.config.json or a package.json with an "eos" key) instead of searching.' }),
+    gitignore: Flags.boolean({ description: 'Honour .gitignore files (--no-gitignore analyses ignored files too).', default: true, allowNo: true }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Audit);
+    const cwd = process.cwd();
+    const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
+    if (flags['dry-run'] && !flags.fix && !flags['fix-unsafe']) {
+      this.fail('--dry-run shows the diff of fixes: use it with --fix or --fix-unsafe');
+      return;
+    }
+
+    let loaded;
+    try {
+      loaded = loadConfig(cwd, allRules.map((r) => r.meta.id), flags.config);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        this.fail(`invalid configuration: ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    const { config } = loaded;
+    const severityOf = (ruleId: string): SeverityOrOff =>
+      config.rules[ruleId]?.severity ?? allRules.find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
+
+    const options = {
+      cwd,
+      rules: allRules,
+      settings: config.rules,
+      ignore: config.ignore,
+      ignoreBase: loaded.baseDir,
+      gitignore: flags.gitignore,
+      maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+      types: flags.types,
+    };
+    const progress = new Progress();
+    let result: AuditResult;
+    try {
+      result = auditPaths(paths, { ...options, onProgress: (done, total) => progress.update(done, total) });
+    } finally {
+      progress.clear();
+    }
+    if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
+      // Nothing could be read at all: every named path is wrong. That is a usage error.
+      for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+
+    let findings = result.findings;
+    const fixAllow: FixSafety | undefined = flags['fix-unsafe'] ? 'unsafe' : flags.fix ? 'safe' : undefined;
+    if (fixAllow) {
+      findings = this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd);
+    }
+
+    const errors: InputError[] = [...result.errors, ...result.internalErrors];
+    const format = flags.format as Format;
+    const textCache = new Map<string, string | undefined>();
+    const report = reporters[format]({
+      cwd,
+      findings,
+      errors,
+      stats: result.stats,
+      rules: allRules,
+      severityOf,
+      readText: (file) => {
+        if (!textCache.has(file)) {
+          const read = readSource(file, options.maxFileSize);
+          textCache.set(file, read.ok ? read.text : undefined);
+        }
+        return textCache.get(file);
+      },
+      color: !flags.output && format === 'stylish' && colorEnabled(process.stdout),
+      version: this.config.version,
+    });
+    if (flags.output) {
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(cwd, flags.output)), { recursive: true });
+        fs.writeFileSync(path.resolve(cwd, flags.output), report);
+      } catch (e) {
+        this.fail(`cannot write --output ${flags.output}: ${(e as Error).message}`);
+        return;
+      }
+    } else {
+      process.stdout.write(report);
+    }
+    // Machine formats keep stdout parseable; their input errors go to stderr, one line each.
+    if (format !== 'stylish' || flags.output) {
+      for (const e of errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
+    }
+
+    if (result.internalErrors.length > 0) {
+      process.exitCode = EXIT.error;
+      return;
+    }
+    const threshold = SEVERITY_RANK[flags['fail-on'] as Severity];
+    const failing = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold);
+    process.exitCode = failing || result.errors.length > 0 ? EXIT.findings : EXIT.ok;
+  }
+
+  /**
+   * Fixes every file that has a fix on offer, pass after pass until stable, and writes it
+   * atomically (or prints the diff with --dry-run). Returns the findings that remain.
+   */
+  private applyFixes(result: AuditResult, allow: FixSafety, dryRun: boolean, options: Parameters<typeof createAnalyzer>[0], cwd: string): Finding[] {
+    const admits = (f: Finding) => f.fix !== undefined && (allow === 'unsafe' || f.fix.safety === 'safe');
+    const toFix = [...new Set(result.findings.filter(admits).map((f) => f.file))];
+    if (toFix.length === 0) return result.findings;
+    const { analyzer } = createAnalyzer(options, toFix[0]);
+    const remainingByFile = new Map<string, Finding[]>();
+    let fixedFiles = 0;
+    let appliedCount = 0;
+    for (const file of toFix) {
+      const read = readSource(file, options.maxFileSize);
+      if (!read.ok) continue;
+      const fixed = fixText(analyzer, file, read.text, allow);
+      if (fixed.problem) process.stderr.write(`eos: ${shownPath(file, cwd)}: ${fixed.problem}\n`);
+      for (const s of fixed.skipped) process.stderr.write(`eos: ${shownPath(file, cwd)}:${s.finding.line}:${s.finding.column}: fix for ${s.finding.ruleId} not applied: ${s.reason}\n`);
+      if (fixed.text === read.text) continue;
+      appliedCount += fixed.applied.length;
+      fixedFiles++;
+      if (dryRun) {
+        process.stdout.write(unifiedDiff(shownPath(file, cwd), read.text, fixed.text));
+        continue;
+      }
+      try {
+        writeFileAtomic(file, fixed.text);
+      } catch (e) {
+        process.stderr.write(`eos: cannot write fixes to ${shownPath(file, cwd)}: ${(e as Error).message}\n`);
+        continue;
+      }
+      remainingByFile.set(file, fixed.remaining.filter((f) => f.file === file));
+    }
+    process.stderr.write(`eos: ${dryRun ? 'would apply' : 'applied'} ${appliedCount} fix${appliedCount === 1 ? '' : 'es'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}\n`);
+    if (dryRun) return result.findings;
+    const kept = result.findings.filter((f) => !remainingByFile.has(f.file));
+    return [...kept, ...[...remainingByFile.values()].flat()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
+  }
+}
+
+/** "analysed 120/900 files" on stderr, only for long runs on a terminal. */
+class Progress {
+  private readonly started = Date.now();
+  private shown = false;
+  private readonly enabled = process.stderr.isTTY === true;
+
+  update(done: number, total: number): void {
+    if (!this.enabled || Date.now() - this.started < PROGRESS_AFTER_MS) return;
+    this.shown = true;
+    process.stderr.write(`\r\u001b[2Keos: analysed ${done}/${total} files`);
+  }
+
+  clear(): void {
+    if (this.shown) process.stderr.write('\r\u001b[2K');
+  }
+}

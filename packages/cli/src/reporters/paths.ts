@@ -1,0 +1,6 @@
+import { displayPath } from '@eos/analyzer';
+
+/** A file as users see it in reports: relative to the working directory, forward slashes. */
+export function shownPath(file: string, cwd: string): string {
+  return displayPath(file, cwd) || '.';
+}
