@@ -1,0 +1,100 @@
+import { ts } from 'ts-morph';
+import type { FileFacts } from '../file-facts';
+import { unwrap } from '../origins';
+import type { RawEffect } from './db';
+import { familyOf, type CallShape } from './shape';
+import { constInitializer, hasProperty, objectLiteralOf, propertyValue, staticText } from './strings';
+
+/** What an AWS SDK v3 command does when sent. */
+interface CommandKind {
+  kind: RawEffect['kind'];
+  library: string;
+  broker?: string;
+  op?: RawEffect['op'];
+}
+
+const COMMANDS: Record<string, CommandKind> = {
+  SendMessageCommand: { kind: 'publish', library: '@aws-sdk/client-sqs', broker: 'Amazon SQS' },
+  SendMessageBatchCommand: { kind: 'publish', library: '@aws-sdk/client-sqs', broker: 'Amazon SQS' },
+  PublishCommand: { kind: 'publish', library: '@aws-sdk/client-sns', broker: 'Amazon SNS' },
+  PublishBatchCommand: { kind: 'publish', library: '@aws-sdk/client-sns', broker: 'Amazon SNS' },
+  PutEventsCommand: { kind: 'publish', library: '@aws-sdk/client-eventbridge', broker: 'Amazon EventBridge' },
+  PutRecordCommand: { kind: 'publish', library: '@aws-sdk/client-kinesis', broker: 'Amazon Kinesis' },
+  PutRecordsCommand: { kind: 'publish', library: '@aws-sdk/client-kinesis', broker: 'Amazon Kinesis' },
+  SendEmailCommand: { kind: 'email', library: '@aws-sdk/client-ses' },
+  SendRawEmailCommand: { kind: 'email', library: '@aws-sdk/client-ses' },
+  SendTemplatedEmailCommand: { kind: 'email', library: '@aws-sdk/client-ses' },
+  SendBulkTemplatedEmailCommand: { kind: 'email', library: '@aws-sdk/client-ses' },
+  SendBulkEmailCommand: { kind: 'email', library: '@aws-sdk/client-sesv2' },
+  PutItemCommand: { kind: 'db-write', library: 'dynamodb', op: 'upsert' },
+  PutCommand: { kind: 'db-write', library: 'dynamodb', op: 'upsert' },
+  UpdateItemCommand: { kind: 'db-write', library: 'dynamodb', op: 'update' },
+  UpdateCommand: { kind: 'db-write', library: 'dynamodb', op: 'update' },
+  DeleteItemCommand: { kind: 'db-write', library: 'dynamodb', op: 'delete' },
+  DeleteCommand: { kind: 'db-write', library: 'dynamodb', op: 'delete' },
+  TransactWriteItemsCommand: { kind: 'db-write', library: 'dynamodb', op: 'unknown' },
+  TransactWriteCommand: { kind: 'db-write', library: 'dynamodb', op: 'unknown' },
+  BatchWriteItemCommand: { kind: 'db-write', library: 'dynamodb', op: 'unknown' },
+  BatchWriteCommand: { kind: 'db-write', library: 'dynamodb', op: 'unknown' },
+};
+
+/** The `new XCommand(params)` a `client.send(…)` argument is, also through a const. */
+export function commandOf(arg: ts.Expression | undefined): { name: string; params?: ts.ObjectLiteralExpression; node: ts.NewExpression } | undefined {
+  if (!arg) return undefined;
+  let e = unwrap(arg);
+  if (ts.isIdentifier(e)) e = unwrap(constInitializer(e) ?? e);
+  if (!ts.isNewExpression(e)) return undefined;
+  const callee = unwrap(e.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!name || !name.endsWith('Command')) return undefined;
+  return { name, params: objectLiteralOf(e.arguments?.[0]), node: e };
+}
+
+/** `client.send(new SendMessageCommand(…))` and the v2 SDK's `sqs.sendMessage(…)`-style calls. */
+export function awsEffect(s: CallShape, facts: FileFacts): RawEffect | undefined {
+  if (s.method === 'send') {
+    const cmd = commandOf(s.call.arguments[0]);
+    const known = cmd && COMMANDS[cmd.name];
+    if (!cmd || !known) return undefined;
+    const params = cmd.params;
+    if (known.library === '@aws-sdk/client-sns' && params && hasProperty(params, 'PhoneNumber')) {
+      return { kind: 'sms', library: known.library, call: s.call, idempotent: false, description: `SNS ${cmd.name} to a phone number`, params };
+    }
+    if (known.kind === 'db-write') return dynamoWrite(s, cmd.name, known, params);
+    return {
+      kind: known.kind, library: known.library, call: s.call, idempotent: false,
+      description: `${cmd.name} via ${known.library}`, broker: known.broker, params,
+    };
+  }
+  const family = familyOf(s.module);
+  const receiver = s.names.join('.');
+  const first = objectLiteralOf(s.call.arguments[0]);
+  if ((s.method === 'sendMessage' || s.method === 'sendMessageBatch') && (family === 'aws-sdk' || /sqs/i.test(receiver) || (first && hasProperty(first, 'QueueUrl')))) {
+    return { kind: 'publish', library: 'aws-sdk', call: s.call, idempotent: false, description: `SQS ${s.method} via aws-sdk`, broker: 'Amazon SQS', params: first };
+  }
+  if (s.method === 'publish' && first && (hasProperty(first, 'TopicArn') || hasProperty(first, 'TargetArn') || hasProperty(first, 'PhoneNumber'))) {
+    if (hasProperty(first, 'PhoneNumber')) return { kind: 'sms', library: 'aws-sdk', call: s.call, idempotent: false, description: 'SNS publish to a phone number' };
+    return { kind: 'publish', library: 'aws-sdk', call: s.call, idempotent: false, description: 'SNS publish via aws-sdk', broker: 'Amazon SNS', params: first };
+  }
+  if (/^send(Raw|Templated|BulkTemplated)?Email$/.test(s.method ?? '') && (family === 'aws-sdk' || /ses/i.test(receiver))) {
+    return { kind: 'email', library: 'aws-sdk', call: s.call, idempotent: false, description: `SES ${s.method} via aws-sdk` };
+  }
+  if (s.method === 'putEvents' && (family === 'aws-sdk' || /event/i.test(receiver))) {
+    return { kind: 'publish', library: 'aws-sdk', call: s.call, idempotent: false, description: 'EventBridge putEvents via aws-sdk', broker: 'Amazon EventBridge', params: first };
+  }
+  void facts;
+  return undefined;
+}
+
+function dynamoWrite(s: CallShape, name: string, known: CommandKind, params: ts.ObjectLiteralExpression | undefined): RawEffect {
+  const expression = params ? staticText(propertyValue(params, 'UpdateExpression')) ?? '' : '';
+  const condition = params ? staticText(propertyValue(params, 'ConditionExpression')) ?? '' : '';
+  const counter = known.op === 'update' && (/\bADD\b/.test(expression) || /(\w+)\s*=\s*\1\s*[+-]/.test(expression) || /if_not_exists\([^)]*\)\s*\+/.test(expression));
+  // Put overwrites the whole item by key; a conditional put (attribute_not_exists) is a keyed insert.
+  const idempotent = !counter && (known.op === 'upsert' || known.op === 'delete' || known.op === 'update' || /attribute_not_exists/.test(condition));
+  const table = params ? staticText(propertyValue(params, 'TableName')) : undefined;
+  return {
+    kind: counter ? 'counter' : 'db-write', library: known.library, call: s.call, idempotent,
+    description: `DynamoDB ${name}${table ? ` on ${table}` : ''}`, op: known.op, target: table?.toLowerCase(), params,
+  };
+}

@@ -1,0 +1,266 @@
+import { ts } from 'ts-morph';
+import type { FileFacts } from '../file-facts';
+import { unwrap } from '../origins';
+import { familyOf, importedFamilies, laterCalls, type CallShape } from './shape';
+import { isWriteVerb, looksLikeSql, readSql } from './sql';
+import { constInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
+import type { Effect, WriteOp } from './types';
+
+/** An effect before it is placed relative to the analysed function. */
+export type RawEffect = Omit<Effect, 'at' | 'via'>;
+
+/** Families that write to a database. */
+const DB_FAMILIES = new Set(['prisma', 'typeorm', 'sequelize', 'mongoose', 'mongodb', 'knex', 'drizzle', 'pg', 'mysql2', 'sqlite', 'db-transaction']);
+
+/** Methods that take SQL text as their first argument (pg, mysql2, pg-promise, sqlite, knex.raw, prisma raw, TypeORM QueryRunner/DataSource). */
+const SQL_METHODS = new Set([
+  'query', 'execute', 'exec', 'run', 'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any', 'result', 'multi',
+  'raw', 'unsafe', '$executeRaw', '$executeRawUnsafe', '$queryRaw', '$queryRawUnsafe',
+]);
+
+const PRISMA_WRITES = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
+const MONGO_WRITES = new Set([
+  'insertOne', 'insertMany', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndUpdate',
+  'findByIdAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'findByIdAndDelete', 'findOneAndRemove', 'findByIdAndRemove', 'bulkWrite',
+]);
+/** TypeORM Repository/EntityManager, Sequelize models, Mongoose models and documents. */
+const ORM_WRITES = new Set(['save', 'insert', 'update', 'upsert', 'delete', 'remove', 'destroy', 'create', 'bulkCreate', 'increment', 'decrement', 'softDelete', 'softRemove', 'findOrCreate']);
+const KNEX_WRITES = new Set(['insert', 'update', 'del', 'delete', 'increment', 'decrement', 'upsert']);
+/** Globals whose `create`/`update` are not database writes. */
+const NOT_MODELS = new Set(['Object', 'Array', 'Promise', 'Date', 'Map', 'Set', 'Buffer', 'JSON', 'Math', 'Reflect', 'Symbol', 'String', 'Number', 'URL', 'Error', 'Intl', 'WeakMap', 'WeakSet', 'Proxy']);
+/** Values that make a fresh key on every run, so an insert keyed by them is not idempotent. */
+const FRESH_KEY = /\b(uuid\w*|randomUUID|nanoid|cuid2?|ulid|createId|generateId|ObjectId|Date\.now|Math\.random|crypto\.random\w*)\s*\(|\bnew\s+ObjectId\b/;
+const KEY_PROPERTIES = new Set(['id', '_id', 'messageId', 'message_id', 'eventId', 'event_id', 'idempotencyKey', 'idempotency_key']);
+/** Self-referencing arithmetic in a raw fragment: `x + 1`, `"count" - 1`. */
+const ARITHMETIC = /[\w"`\]]\s*[+-]\s*[\d:?$]/;
+
+/** Classifies a call as a database write, when it is one. */
+export function dbWrite(s: CallShape, facts: FileFacts): RawEffect | undefined {
+  const family = familyOf(s.module);
+  if (family && !DB_FAMILIES.has(family)) return undefined;
+  return sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+}
+
+/** The library to name for a write whose receiver's module is unknown: the file's first DB import. */
+function fileDbLibrary(facts: FileFacts, fallback: string): string {
+  return importedFamilies(facts).find((f) => DB_FAMILIES.has(f)) ?? fallback;
+}
+
+/** SQL text of a query call: `query('…')`, `query({ text: '…' })`, `prepare('…').run()`. */
+export function sqlTextOf(s: CallShape): string | undefined {
+  const first = s.call.arguments[0];
+  if (s.method === 'run' && s.call.arguments.length <= 3 && s.receiver) {
+    // better-sqlite3: db.prepare(sql).run(...) or const stmt = db.prepare(sql); stmt.run(...)
+    let r = unwrap(s.receiver);
+    if (ts.isIdentifier(r)) r = unwrap(constInitializer(r) ?? r);
+    if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(unwrap(r.expression)) && (unwrap(r.expression) as ts.PropertyAccessExpression).name.text === 'prepare') {
+      return staticText(r.arguments[0]);
+    }
+  }
+  if (!first) return undefined;
+  const text = staticText(first);
+  if (text !== undefined) return text;
+  const obj = objectLiteralOf(first);
+  if (obj) return staticText(propertyValue(obj, 'text') ?? propertyValue(obj, 'sql'));
+  return undefined;
+}
+
+function sqlWrite(s: CallShape, facts: FileFacts, family: string | undefined): RawEffect | undefined {
+  if (!s.method || !SQL_METHODS.has(s.method) || !s.receiver) return undefined;
+  const text = sqlTextOf(s);
+  if (text === undefined || !looksLikeSql(text)) return undefined;
+  const sql = readSql(text);
+  if (!isWriteVerb(sql.verb) && !sql.counter) return undefined;
+  const library = family && family !== 'db-transaction' ? family : fileDbLibrary(facts, 'sql');
+  const verb = sql.verb === 'other' ? 'write' : sql.verb.toUpperCase();
+  return {
+    kind: sql.counter ? 'counter' : 'db-write',
+    library,
+    call: s.call,
+    idempotent: sql.idempotent,
+    description: `${verb}${sql.table ? ` ${sql.verb === 'insert' || sql.verb === 'upsert' ? 'INTO ' : ''}${sql.table}` : ''} via ${library}`,
+    op: sql.verb === 'other' ? 'unknown' : (sql.verb as WriteOp),
+    target: sql.table,
+    sql,
+  };
+}
+
+function lastName(s: CallShape): string {
+  return s.names[s.names.length - 1] ?? '';
+}
+
+function prismaWrite(s: CallShape, family: string | undefined): RawEffect | undefined {
+  if (!s.method || s.names.length < 2) return undefined;
+  const prismaLike = family === 'prisma' || s.names.some((n) => /prisma/i.test(n));
+  if (!prismaLike || !PRISMA_WRITES.has(s.method)) return undefined;
+  const model = lastName(s);
+  if (model.endsWith('()') || model === '[]') return undefined;
+  const args = objectLiteralOf(s.call.arguments[0]);
+  const data = args && objectLiteralOf(propertyValue(args, 'data'));
+  const counter = (s.method.startsWith('update') || s.method === 'upsert') && hasPrismaArithmetic(args);
+  let op: WriteOp;
+  let idempotent: boolean;
+  if (s.method === 'upsert') [op, idempotent] = ['upsert', !counter];
+  else if (s.method.startsWith('delete')) [op, idempotent] = ['delete', true];
+  else if (s.method.startsWith('update')) [op, idempotent] = ['update', !counter];
+  else {
+    op = 'insert';
+    idempotent = s.method === 'create' ? keyedInsert(data) : args !== undefined && propertyValue(args, 'skipDuplicates')?.kind === ts.SyntaxKind.TrueKeyword;
+  }
+  return {
+    kind: counter ? 'counter' : 'db-write', library: 'prisma', call: s.call, idempotent,
+    description: `prisma ${model}.${s.method}`, op, target: model.toLowerCase(),
+  };
+}
+
+/** `{ data: { stock: { increment: 1 } } }` */
+function hasPrismaArithmetic(node: ts.Node | undefined): boolean {
+  if (!node) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyName(n.name) ?? '')) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** Whether an inserted object carries its own key (id from the message, not a fresh uuid). */
+export function keyedInsert(data: ts.ObjectLiteralExpression | undefined): boolean {
+  if (!data) return false;
+  for (const name of KEY_PROPERTIES) {
+    const v = propertyValue(data, name);
+    if (v && !FRESH_KEY.test(v.getText())) return true;
+  }
+  return false;
+}
+
+function mongoWrite(s: CallShape, family: string | undefined): RawEffect | undefined {
+  if (!s.method || !MONGO_WRITES.has(s.method) || !s.receiver) return undefined;
+  const library = family === 'mongoose' || family === 'mongodb' ? family : 'mongodb';
+  const target = s.receiver.getText().toLowerCase();
+  const m = s.method;
+  let op: WriteOp = 'unknown';
+  let idempotent = false;
+  let counter = false;
+  if (m === 'insertOne') [op, idempotent] = ['insert', keyedInsert(objectLiteralOf(s.call.arguments[0]))];
+  else if (m === 'insertMany' || m === 'bulkWrite') op = m === 'insertMany' ? 'insert' : 'unknown';
+  else if (/^(delete|findOneAndDelete|findByIdAndDelete|findOneAndRemove|findByIdAndRemove)/.test(m)) [op, idempotent] = ['delete', true];
+  else if (m === 'replaceOne' || m === 'findOneAndReplace') [op, idempotent] = ['upsert', true];
+  else {
+    const update = s.call.arguments[1];
+    const doc = objectLiteralOf(update);
+    const options = objectLiteralOf(s.call.arguments[2]);
+    const upsert = options !== undefined && propertyValue(options, 'upsert')?.kind === ts.SyntaxKind.TrueKeyword;
+    const operators = doc ? doc.properties.map((p) => (p.name ? propertyName(p.name) : undefined) ?? '') : [];
+    counter = operators.some((o) => o === '$inc' || o === '$mul');
+    const appends = operators.some((o) => o === '$push');
+    // A pipeline update or an update built elsewhere cannot be judged: assume it repeats.
+    const visible = doc !== undefined;
+    op = upsert ? 'upsert' : 'update';
+    idempotent = visible && !counter && !appends;
+  }
+  return { kind: counter ? 'counter' : 'db-write', library, call: s.call, idempotent, description: `${library} ${s.receiver.getText()}.${m}`, op, target };
+}
+
+/** Knex builders (`knex('t').insert(…)`), Drizzle (`db.insert(t).values(…)`) and TypeORM query builders. */
+function queryBuilderWrite(s: CallShape, facts: FileFacts, family: string | undefined): RawEffect | undefined {
+  if (!s.method || !s.receiver) return undefined;
+  const later = laterCalls(s.call);
+  const families = importedFamilies(facts);
+  // TypeORM: createQueryBuilder().insert().into(T).values(v).execute()
+  if (s.method === 'execute' && s.names.includes('createQueryBuilder()')) {
+    const verb = s.names.find((n) => /^(insert|update|delete)\(\)$/.test(n));
+    if (!verb) return undefined;
+    const upsert = s.names.includes('orIgnore()') || s.names.includes('orUpdate()');
+    const op = upsert ? 'upsert' : (verb.slice(0, -2) as WriteOp);
+    const counter = op === 'update' && ARITHMETIC.test(s.receiver.getText().replace(/^[\s\S]*?\.set\(/, ''));
+    return { kind: counter ? 'counter' : 'db-write', library: 'typeorm', call: s.call, idempotent: op !== 'insert' && !counter, description: `typeorm query builder ${op}`, op, target: s.receiver.getText().toLowerCase() };
+  }
+  // Drizzle: db.insert(table).values(…), db.update(table).set(…), db.delete(table)
+  const drizzle = family === 'drizzle' || (families.includes('drizzle') && family === undefined) || family === 'db-transaction';
+  if (drizzle && /^(insert|update|delete)$/.test(s.method) && s.call.arguments.length === 1 && !ts.isObjectLiteralExpression(unwrap(s.call.arguments[0]))) {
+    const table = s.call.arguments[0].getText();
+    const op: WriteOp = later.some((c) => /^onConflictDo(Nothing|Update)$/.test(c)) || later.includes('onDuplicateKeyUpdate') ? 'upsert' : (s.method as WriteOp);
+    const end = s.call.parent?.parent;
+    const setArg = later[0] === 'set' && end && ts.isCallExpression(end) ? end.arguments[0] : undefined;
+    const counter = setArg !== undefined && ARITHMETIC.test(setArg.getText());
+    return { kind: counter ? 'counter' : 'db-write', library: 'drizzle', call: s.call, idempotent: op !== 'insert' && !counter, description: `drizzle ${s.method}(${table})`, op, target: table.toLowerCase() };
+  }
+  // Knex: knex('orders').insert(…), trx('orders').where(…).update(…), knex.table('t').del()
+  if (!KNEX_WRITES.has(s.method)) return undefined;
+  const root = s.names[0] ?? '';
+  const builderRoot = /^\w+\(\)$/.test(root) || s.names.some((n) => /^(table|into|from|where\w*|withSchema)\(\)$/.test(n));
+  const knexLike = family === 'knex' || (family === 'db-transaction' && builderRoot) || (builderRoot && families.includes('knex')) || (builderRoot && /^(knex|trx|db)\(\)$/.test(root));
+  if (!knexLike) return undefined;
+  const upsert = later.includes('onConflict') && (later.includes('ignore') || later.includes('merge'));
+  const counter = s.method === 'increment' || s.method === 'decrement' || (s.method === 'update' && ARITHMETIC.test(s.call.arguments.map((a) => a.getText()).join(' ').replace(/['"`][^'"`]*['"`]\s*:/g, '')) && /raw\(/.test(s.call.getText()));
+  const op: WriteOp = upsert ? 'upsert' : s.method === 'del' || s.method === 'delete' ? 'delete' : s.method === 'insert' ? 'insert' : 'update';
+  const idempotent = !counter && (op !== 'insert' || keyedInsert(objectLiteralOf(s.call.arguments[0])) );
+  return { kind: counter ? 'counter' : 'db-write', library: 'knex', call: s.call, idempotent, description: `knex ${s.receiver.getText()}.${s.method}`, op, target: s.receiver.getText().toLowerCase() };
+}
+
+/** TypeORM repositories/managers, Sequelize and Mongoose models and documents. */
+function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): RawEffect | undefined {
+  if (!s.method || !ORM_WRITES.has(s.method) || !s.receiver) return undefined;
+  const families = importedFamilies(facts);
+  const receiver = unwrap(s.receiver);
+  const last = lastName(s);
+  let library: string | undefined;
+  if (family === 'typeorm' || family === 'sequelize' || family === 'mongoose') library = family;
+  else if (family === 'db-transaction' && /^(save|insert|update|upsert|delete|remove|softDelete|increment|decrement)$/.test(s.method)) library = families.find((f) => f === 'typeorm' || f === 'sequelize') ?? 'orm';
+  else if (/(repo|repository|manager)$/i.test(last) || last === 'getRepository()' || last === 'em' || s.names.includes('queryRunner')) library = families.includes('mongoose') && !families.includes('typeorm') ? 'mongoose' : 'typeorm';
+  else if (ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && !NOT_MODELS.has(receiver.text)) library = modelLibrary(receiver, s.method, facts, families);
+  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) library = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm');
+  else if (/model$/i.test(last) && !last.endsWith('()') && families.includes('mongoose')) library = 'mongoose';
+  if (!library) return undefined;
+  const m = s.method;
+  const counter = m === 'increment' || m === 'decrement' || ((m === 'update' || m === 'upsert') && hasRawArithmetic(s.call));
+  let op: WriteOp;
+  let idempotent: boolean;
+  if (m === 'upsert') [op, idempotent] = ['upsert', !counter];
+  else if (/^(delete|remove|destroy|softDelete|softRemove)$/.test(m)) [op, idempotent] = ['delete', true];
+  else if (m === 'update' || counter) [op, idempotent] = ['update', !counter];
+  else {
+    op = m === 'save' ? 'unknown' : 'insert';
+    // manager.save(Entity, data) / repo.save(data) / Model.create(data)
+    const data = objectLiteralOf(s.call.arguments[s.call.arguments.length >= 2 && m === 'save' && ts.isIdentifier(unwrap(s.call.arguments[0])) ? 1 : 0]);
+    idempotent = keyedInsert(data);
+    if (m === 'create' || m === 'bulkCreate') {
+      const options = objectLiteralOf(s.call.arguments[1]);
+      if (options && propertyValue(options, 'ignoreDuplicates')?.kind === ts.SyntaxKind.TrueKeyword) idempotent = true;
+    }
+  }
+  const entity = s.call.arguments.length >= 2 && ts.isIdentifier(unwrap(s.call.arguments[0])) ? ` ${unwrap(s.call.arguments[0]).getText()}` : '';
+  return {
+    kind: counter ? 'counter' : 'db-write', library, call: s.call, idempotent,
+    description: `${library} ${s.receiver.getText()}.${m}${entity ? `(${entity.trim()})` : ''}`,
+    op, target: `${s.receiver.getText()}${entity}`.toLowerCase(),
+  };
+}
+
+/** `Order.create(…)`: a model class when the file uses an ORM whose models write on that call, or imports it from a models module. */
+function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts, families: string[]): string | undefined {
+  const binding = facts.origins.importOf(receiver.text);
+  const fromModels = binding !== undefined && /(^|[/.])(models?|schemas?|db)(\/|$|\.)/i.test(binding.module);
+  const orm = families.find((f) => f === 'sequelize' || f === 'mongoose') ?? (families.includes('typeorm') && method !== 'create' ? 'typeorm' : undefined);
+  if (orm) return orm;
+  if (fromModels && !families.includes('typeorm')) return 'orm';
+  return undefined;
+}
+
+/** Raw arithmetic in an update: `sequelize.literal('n + 1')`, `() => 'n + 1'`, `knex.raw('n + 1')`. */
+function hasRawArithmetic(call: ts.CallExpression): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isStringLiteralLike(n) || ts.isTemplateExpression(n)) && ARITHMETIC.test(n.getText().slice(1, -1))) {
+      const p = n.parent;
+      if (p && (ts.isCallExpression(p) || ts.isArrowFunction(p))) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  call.arguments.forEach(visit);
+  return found;
+}

@@ -1,0 +1,67 @@
+import { ts } from 'ts-morph';
+import type { ProjectIndex } from '../../engine/project-index';
+import type { FileFacts } from '../file-facts';
+import { awsEffect } from './aws';
+import { dbWrite, type RawEffect } from './db';
+import { httpCall, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
+import { calleeOf, callsInFlow } from './flow';
+import { publishEffect, wrapperPublish } from './publish';
+import { shapeOf } from './shape';
+import type { Effect } from './types';
+
+/** How many calls deep `sideEffectsIn` follows the user's own functions. */
+const MAX_DEPTH = 2;
+
+/** Classifies one call by what the library it calls does, or undefined when it has no known effect. */
+export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+  const s = shapeOf(call, facts);
+  if (!s.method) return undefined;
+  return awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
+}
+
+/** Judged by names only, for calls into code that cannot be followed. */
+function classifyByName(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+  const s = shapeOf(call, facts);
+  return wrapperPublish(s) ?? namedExternalCall(s);
+}
+
+/**
+ * The side effects of a function (or any node) in its own flow, in document order, including
+ * those of the user's own functions it calls, up to two calls deep (locally, through relative
+ * imports, and through methods of imported classes). Callbacks registered to run later (route
+ * handlers, consumer callbacks, timers) are not part of the flow; transaction callbacks,
+ * array iteration and promise chains are. Memoised per node.
+ */
+export function sideEffectsIn(node: ts.Node, facts: FileFacts, project: ProjectIndex): Effect[] {
+  return facts.memo(`effects:${node.pos}:${node.end}:${node.kind}`, () => collect(node, facts, project, 0, new Set([node])));
+}
+
+function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): Effect[] {
+  const out: Effect[] = [];
+  for (const call of callsInFlow(node)) {
+    let raw: RawEffect | undefined;
+    try {
+      raw = classifyCall(call, facts);
+    } catch {
+      raw = undefined; // malformed input: the call is just not an effect
+    }
+    if (raw) {
+      out.push({ ...raw, at: call, via: [] });
+      continue;
+    }
+    const target = depth < MAX_DEPTH ? calleeOf(call, facts, project) : undefined;
+    if (target && !visiting.has(target.fn)) {
+      visiting.add(target.fn);
+      for (const inner of collect(target.fn, target.facts, project, depth + 1, visiting)) {
+        out.push({ ...inner, at: call, via: [call, ...inner.via] });
+      }
+      visiting.delete(target.fn);
+      continue;
+    }
+    if (!target) {
+      const named = classifyByName(call, facts);
+      if (named) out.push({ ...named, at: call, via: [] });
+    }
+  }
+  return out;
+}

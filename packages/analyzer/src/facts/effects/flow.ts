@@ -1,0 +1,137 @@
+import { ts } from 'ts-morph';
+import type { ProjectIndex } from '../../engine/project-index';
+import type { FileFacts } from '../file-facts';
+import { unwrap } from '../origins';
+import { isLocalModule } from './shape';
+
+/**
+ * Calls that run a function argument as part of the caller's own flow (transactions, array
+ * iteration, promise chains), as opposed to registering it to run later (route handlers,
+ * consumer callbacks, timers), which are separate units of work.
+ */
+const INLINE_RUNNERS = new Set([
+  'transaction', '$transaction', 'withTransaction', 'tx', 'task', 'runTransaction', 'startSession',
+  'map', 'forEach', 'flatMap', 'reduce', 'filter', 'some', 'every', 'find', 'then', 'catch', 'finally',
+  'all', 'allSettled', 'race', 'any', 'from', 'each', 'eachSeries', 'mapSeries', 'mapLimit', 'eachLimit', 'pMap',
+]);
+
+/** Whether a function literal runs inline in its enclosing function (see `INLINE_RUNNERS`), or is an IIFE. */
+export function runsInline(fn: ts.Node): boolean {
+  const p = fn.parent;
+  if (!p) return false;
+  let holder: ts.Node = p;
+  // (async () => { … })()
+  while (ts.isParenthesizedExpression(holder)) holder = holder.parent;
+  if (ts.isCallExpression(holder) && unwrap(holder.expression) === fn) return true;
+  if (!ts.isCallExpression(p) || !p.arguments.includes(fn as ts.Expression)) return false;
+  const callee = unwrap(p.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  return name !== undefined && INLINE_RUNNERS.has(name);
+}
+
+/** Whether a node is a function of any kind. */
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) ||
+    ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
+}
+
+/** The calls a node makes in its own flow, in document order: nested functions are entered only when they run inline. */
+export function callsInFlow(node: ts.Node): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== node && isFunctionLike(n) && !runsInline(n)) return;
+    if (ts.isCallExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
+/** The function whose own flow contains `node` (skipping inline callbacks). */
+export function flowOwner(node: ts.Node): ts.Node | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (isFunctionLike(n) && !runsInline(n)) return n;
+  }
+  return undefined;
+}
+
+/**
+ * The function a call invokes, when it can be known syntactically: local functions and methods,
+ * imported functions (`project.resolveFunction`), and methods of classes imported from the
+ * user's own modules (`this.publisher.publish()` with `publisher: OrderPublisher`).
+ */
+export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
+  const callee = unwrap(call.expression);
+  try {
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiver = unwrap(callee.expression);
+      // this.helper() / localObject.helper(): only methods of this file's own classes.
+      if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+        const fn = facts.functionNamed(callee.name.text);
+        return fn && fn.body ? { fn, facts } : undefined;
+      }
+      const imported = importedClassMethod(receiver, callee.name.text, facts, project);
+      if (imported) return imported;
+      const ns = ts.isIdentifier(receiver) ? facts.origins.importOf(receiver.text) : undefined;
+      if (ns && ns.imported === '*' && isLocalModule(ns.module)) {
+        const fn = project.resolveFunction(facts, callee);
+        return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
+      }
+      return undefined;
+    }
+    if (ts.isIdentifier(callee)) {
+      const binding = facts.origins.importOf(callee.text);
+      if (binding && !isLocalModule(binding.module)) return undefined;
+      const fn = project.resolveFunction(facts, callee);
+      return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
+    }
+  } catch {
+    // A file that cannot be followed is simply not followed.
+  }
+  return undefined;
+}
+
+/** Facts of the file a node belongs to. */
+export function factsOfNode(node: ts.Node, fallback: FileFacts, project: ProjectIndex): FileFacts {
+  const file = node.getSourceFile().fileName;
+  if (file === fallback.sourceFile.fileName) return fallback;
+  return project.factsOf(file) ?? fallback;
+}
+
+/** `this.publisher.publish()` where `publisher: OrderPublisher` (or `new OrderPublisher()`) comes from the user's own module. */
+function importedClassMethod(receiver: ts.Expression, method: string, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
+  const origin = facts.originOf(receiver);
+  if (!origin || !isLocalModule(origin.module) || origin.chain.length === 0) return undefined;
+  const file = project.resolveModule(facts.sourceFile.fileName, origin.module);
+  const other = file ? project.factsOf(file) : undefined;
+  if (!other) return undefined;
+  const head = origin.chain[0];
+  let className: string | undefined;
+  if (head.startsWith(':')) className = head.slice(1);
+  else if (origin.chain[1] === 'new') className = head;
+  else className = instanceClass(other.sourceFile, head);
+  if (!className) return undefined;
+  for (const stmt of other.sourceFile.statements) {
+    const isClass = ts.isClassDeclaration(stmt) && (stmt.name?.text === className || (className === 'default' && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)));
+    if (!isClass) continue;
+    for (const member of (stmt as ts.ClassDeclaration).members) {
+      if (ts.isMethodDeclaration(member) && member.body && member.name && ts.isIdentifier(member.name) && member.name.text === method) return { fn: member, facts: other };
+      if (ts.isPropertyDeclaration(member) && member.name && ts.isIdentifier(member.name) && member.name.text === method && member.initializer &&
+        (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) return { fn: member.initializer, facts: other };
+    }
+  }
+  return undefined;
+}
+
+/** `export const publisher = new OrderPublisher()` → 'OrderPublisher'. */
+function instanceClass(sf: ts.SourceFile, name: string): string | undefined {
+  for (const stmt of sf.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    for (const d of stmt.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
+      const init = unwrap(d.initializer);
+      if (ts.isNewExpression(init) && ts.isIdentifier(init.expression)) return init.expression.text;
+    }
+  }
+  return undefined;
+}

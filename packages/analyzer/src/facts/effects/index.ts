@@ -1,0 +1,13 @@
+/**
+ * Side-effect facts: what a function does outside the process (database writes, publishes,
+ * HTTP calls, e-mails, payments, counters), which transactions it opens, and which guards make
+ * a repeated message a no-op. Rules read these; they never look at library APIs themselves.
+ */
+export { sideEffectsIn, classifyCall } from './effects';
+export { transactionsIn, transactionOf, type Transaction } from './transactions';
+export { dedupGuardsIn } from './dedup';
+export { callsInFlow, flowOwner, runsInline, calleeOf } from './flow';
+export { readSql, type SqlStatement } from './sql';
+export { commandOf } from './aws';
+export { staticText, objectLiteralOf, propertyValue } from './strings';
+export { OUTBOX_NAME, INBOX_NAME, type Effect, type WriteOp } from './types';

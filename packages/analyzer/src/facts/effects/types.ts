@@ -1,0 +1,33 @@
+import type { ts } from 'ts-morph';
+import type { SideEffect } from '../model';
+import type { SqlStatement } from './sql';
+
+/** What a write does to its target, when known. */
+export type WriteOp = 'insert' | 'update' | 'delete' | 'upsert' | 'unknown';
+
+/**
+ * A side effect as found by `sideEffectsIn`: the shared `SideEffect` plus where it sits relative to
+ * the analysed function and what it writes to.
+ */
+export interface Effect extends SideEffect {
+  /** The call inside the analysed node that leads to the effect: the effect's own call, or the first call of the chain that reaches it. */
+  at: ts.CallExpression;
+  /** Calls followed from the analysed node to reach the effect (empty when the effect is in the node itself). */
+  via: ts.CallExpression[];
+  /** For writes: what kind of write. */
+  op?: WriteOp;
+  /** For writes: the table / model / collection text as written (lower-case), for outbox and inbox recognition. */
+  target?: string;
+  /** For SQL text effects: the reading of the statement. */
+  sql?: SqlStatement;
+  /** For publishes: the broker's display name, e.g. 'RabbitMQ (amqplib)'. */
+  broker?: string;
+  /** For publishes: the options object literal of the send, when visible (SQS params, NATS opts...). */
+  params?: ts.ObjectLiteralExpression;
+}
+
+/** Table/model names that hold an outbox: events written for a relay to publish. */
+export const OUTBOX_NAME = /outbox|outgoing_?(events?|messages?)|event_?(store|log|journal)|pending_?events?/i;
+
+/** Table/model/key names that record processed messages (an inbox / dedup store). */
+export const INBOX_NAME = /inbox|processed|dedup|idempot|handled_?(messages?|events?)|received_?(messages?|events?)|consumed_?(messages?|events?)|seen_?(messages?|events?)/i;
