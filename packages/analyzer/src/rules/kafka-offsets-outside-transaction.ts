@@ -2,73 +2,13 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../engine/project-index';
 import type { Rule } from '../engine/rule';
 import type { FileFacts } from '../facts/file-facts';
+import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
 import {
   boundName, callsWithin, calleeName, contains, enclosingFunction, indentationOf, nameKey, propertyNameText,
   propertyNode, propertyValue, receiverOf, statementOf,
 } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
-
-/** kafkajs and the KafkaJS-compatible API of Confluent's client. */
-const KAFKA_MODULE = /^(kafkajs|@confluentinc\/kafka-javascript)$/;
-
-/** A `consumer.run({ eachMessage | eachBatch })` registration. */
-interface KafkaRun {
-  run: ts.CallExpression;
-  options: ts.ObjectLiteralExpression;
-  /** The `eachMessage` / `eachBatch` property, where auto-commit findings point. */
-  handlerProperty: ts.ObjectLiteralElementLike;
-  handler?: ts.FunctionLikeDeclaration;
-  kind: 'eachMessage' | 'eachBatch';
-  /** `autoCommit: false` written in the run options. */
-  autoCommitOff: boolean;
-  /** The consumer's `groupId` expression when the consumer is created in this file. */
-  groupId?: ts.Expression;
-}
-
-function isKafkaValue(facts: FileFacts, expr: ts.Expression): boolean {
-  const origin = facts.originOf(expr);
-  return origin !== undefined && KAFKA_MODULE.test(origin.module);
-}
-
-/** The `groupId` given where the consumer named `key` is created (`kafka.consumer({ groupId })`). */
-function groupIdOf(facts: FileFacts, consumer: ts.Expression): ts.Expression | undefined {
-  const key = nameKey(consumer);
-  const creations = facts.calls.filter((c) => calleeName(c) === 'consumer' && c.arguments[0] && ts.isObjectLiteralExpression(unwrap(c.arguments[0])));
-  const own = creations.find((c) => key !== undefined && boundName(c) === key) ?? (creations.length === 1 ? creations[0] : undefined);
-  if (!own) return undefined;
-  const options = unwrap(own.arguments[0]) as ts.ObjectLiteralExpression;
-  const nested = propertyValue(options, 'kafkaJS');
-  const config = nested && ts.isObjectLiteralExpression(unwrap(nested)) ? (unwrap(nested) as ts.ObjectLiteralExpression) : options;
-  return propertyValue(config, 'groupId') ?? propertyValue(options, 'group.id');
-}
-
-function kafkaRuns(facts: FileFacts, project: ProjectIndex): KafkaRun[] {
-  const out: KafkaRun[] = [];
-  for (const call of facts.calls) {
-    if (calleeName(call) !== 'run') continue;
-    const receiver = receiverOf(call);
-    const arg = call.arguments[0] && unwrap(call.arguments[0]);
-    if (!receiver || !arg || !ts.isObjectLiteralExpression(arg)) continue;
-    const kind = propertyValue(arg, 'eachMessage') ? 'eachMessage' : propertyValue(arg, 'eachBatch') ? 'eachBatch' : undefined;
-    if (!kind) continue;
-    // `run({ eachMessage })` is specific enough to kafkajs that an unresolved consumer still counts
-    // when the file imports a Kafka client.
-    if (!isKafkaValue(facts, receiver) && !facts.importsModule((m) => KAFKA_MODULE.test(m))) continue;
-    const handlerExpr = propertyValue(arg, kind);
-    const autoCommit = propertyValue(arg, 'autoCommit');
-    out.push({
-      run: call,
-      options: arg,
-      handlerProperty: propertyNode(arg, kind)!,
-      handler: handlerExpr && project.resolveFunction(facts, handlerExpr),
-      kind,
-      autoCommitOff: autoCommit !== undefined && unwrap(autoCommit).kind === ts.SyntaxKind.FalseKeyword,
-      groupId: groupIdOf(facts, receiver),
-    });
-  }
-  return out;
-}
 
 /** Functions reachable from `root` through calls resolvable syntactically (bounded depth). */
 function reachableFrom(facts: FileFacts, project: ProjectIndex, root: ts.FunctionLikeDeclaration): Set<ts.FunctionLikeDeclaration> {

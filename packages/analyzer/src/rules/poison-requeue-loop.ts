@@ -1,0 +1,288 @@
+import { ts } from 'ts-morph';
+import type { Rule, RuleContext } from '../engine/rule';
+import { brokersImported } from '../facts/broker-libraries';
+import type { FileFacts } from '../facts/file-facts';
+import { kafkaRuns } from '../facts/kafka-runs';
+import { unwrap } from '../facts/origins';
+import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax-helpers';
+import type { Fix } from '../types';
+
+/**
+ * Anything that counts or bounds deliveries. A handler that mentions one of these has an attempt
+ * limit of some kind; the rule then stays quiet rather than second-guess it.
+ */
+const ATTEMPT_LIMIT = /deliveryLimit|deliveryCount|delivery_count|redeliveryCount|redelivered|numDelivered|deliveryAttempt|maxDeliveryAttempts|max_deliver|maxDeliver|attempt|retryCount|retries|retriesLeft|MAX_RETR/i;
+/** Header names that carry a delivery count. */
+const COUNT_HEADER = /^x-(death|delivery-count|delivery-limit|retry|retries|attempts?)$/i;
+
+/** Whether code in `scope` reads an attempt counter (identifiers and header names, not log text). */
+function readsAttemptCount(scope: ts.Node): boolean {
+  let found = false;
+  ts.forEachChild(scope, function walk(n): void {
+    if (found) return;
+    if ((ts.isIdentifier(n) && ATTEMPT_LIMIT.test(n.text)) || (ts.isStringLiteralLike(n) && COUNT_HEADER.test(n.text))) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, walk);
+  });
+  return found;
+}
+
+/** Whether a catch block classifies failures (any branch), so it does not requeue on every failure. */
+function classifies(block: ts.Node): boolean {
+  let found = false;
+  ts.forEachChild(block, function walk(n): void {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isIfStatement(n) || ts.isSwitchStatement(n) || ts.isConditionalExpression(n)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, walk);
+  });
+  return found;
+}
+/** Dead-letter / parking destinations a Kafka handler may publish a failed message to. */
+const DEAD_LETTER_TOPIC = /dlq|dead|parking|quarantine|poison|\.error|-error|_error|retry/i;
+/** A RabbitMQ dead-letter exchange declared in the file. */
+const RABBIT_DLX = /deadLetterExchange|x-dead-letter-exchange/;
+
+type LoopKind = 'amqp-nack' | 'amqp-reject' | 'golevelup-nack' | 'nats-nak' | 'pubsub-nack' | 'kafka-rethrow';
+
+/** Whether `node` runs on every failure: in a catch block or a promise failure callback, not under a condition there. */
+function onEveryFailure(node: ts.Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isIfStatement(n) || ts.isConditionalExpression(n) || ts.isSwitchStatement(n) ||
+      (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken))) {
+      return false;
+    }
+    if (ts.isCatchClause(n)) return !classifies(n.block);
+    if (ts.isFunctionLike(n)) {
+      if (isPromiseFailureCallback(n)) return !classifies(n);
+      // `setTimeout(() => channel.nack(msg), delay)` inside a catch is still that catch's requeue.
+      const call = n.parent;
+      if (call && ts.isCallExpression(call) && calleeName(call) === 'setTimeout') continue;
+      return false;
+    }
+  }
+  return false;
+}
+
+/** The outermost function around `node` within this file's top level (the consumer callback, usually). */
+function handlerScope(node: ts.Node): ts.Node {
+  let scope: ts.Node = enclosingFunction(node) ?? node.getSourceFile();
+  // Climb through nested callbacks (`setTimeout`, `.catch`) to the function that owns the message.
+  for (let f = enclosingFunction(scope); f; f = enclosingFunction(f)) {
+    if (ts.isSourceFile(f.parent)) break;
+    scope = f;
+    if (ts.isMethodDeclaration(f) || ts.isFunctionDeclaration(f)) break;
+  }
+  return scope;
+}
+
+/** A literal boolean, or undefined for anything else. */
+function booleanLiteral(expr: ts.Expression | undefined): boolean | undefined {
+  if (!expr) return undefined;
+  const e = unwrap(expr);
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+  return undefined;
+}
+
+function isAmqpChannel(facts: FileFacts, receiver: ts.Expression): boolean {
+  const origin = facts.originOf(receiver);
+  if (origin && /^(amqplib(\/.*)?|amqp-connection-manager)$/.test(origin.module)) return true;
+  if (origin && origin.module === '@nestjs/microservices') return origin.chain.includes('getChannelRef()');
+  if (/getChannelRef\(\)$/.test(receiver.getText())) return true;
+  // Channels built elsewhere (a shared connection module): trust the name in a RabbitMQ file.
+  return /(^|\.)(channel|ch|chan|amqpChannel|rabbitChannel|channelWrapper)$/i.test(receiver.getText()) && brokersImported(facts).includes('rabbitmq');
+}
+
+interface Loop {
+  kind: LoopKind;
+  node: ts.Node;
+  call?: ts.CallExpression;
+}
+
+/** Calls and throws that send a failed message back for another delivery. */
+function requeueSites(context: RuleContext): Loop[] {
+  const { facts, project } = context;
+  const brokers = brokersImported(facts);
+  const out: Loop[] = [];
+  for (const call of facts.calls) {
+    const name = calleeName(call);
+    const receiver = receiverOf(call);
+    if (!receiver) continue;
+    if (name === 'nack' && call.arguments.length >= 1 && isAmqpChannel(facts, receiver)) {
+      // nack(message, allUpTo = false, requeue = true)
+      if (booleanLiteral(call.arguments[2]) ?? (call.arguments.length < 3 ? true : undefined)) out.push({ kind: 'amqp-nack', node: call, call });
+    } else if (name === 'reject' && call.arguments.length >= 1 && isAmqpChannel(facts, receiver)) {
+      // reject(message, requeue = true)
+      if (booleanLiteral(call.arguments[1]) ?? (call.arguments.length < 2 ? true : undefined)) out.push({ kind: 'amqp-reject', node: call, call });
+    } else if (name === 'nak' && brokers.includes('nats')) {
+      out.push({ kind: 'nats-nak', node: call, call });
+    } else if (name === 'nack' && call.arguments.length === 0 && brokers.includes('pubsub')) {
+      out.push({ kind: 'pubsub-nack', node: call, call });
+    }
+  }
+  // @golevelup/nestjs-rabbitmq: `return new Nack(true)` requeues.
+  for (const n of facts.news) {
+    const origin = facts.originOf(n.expression);
+    if (origin?.module === '@golevelup/nestjs-rabbitmq' && origin.chain[0] === 'Nack' && booleanLiteral(n.arguments?.[0]) === true) {
+      out.push({ kind: 'golevelup-nack', node: n });
+    }
+  }
+  for (const run of kafkaRuns(facts, project)) {
+    const handler = run.handler;
+    if (!handler?.body || handler.getSourceFile() !== facts.sourceFile) continue;
+    ts.forEachChild(handler.body, function walk(n): void {
+      if (ts.isFunctionLike(n)) return;
+      if (ts.isThrowStatement(n) && onlyLogsAndRethrows(n)) out.push({ kind: 'kafka-rethrow', node: n });
+      ts.forEachChild(n, walk);
+    });
+  }
+  return out;
+}
+
+/**
+ * Whether a `throw` sits in a catch block that only logs and rethrows: a catch that exists to get
+ * the message redelivered. A catch that also cleans up (aborts a transaction, rolls back) rethrows
+ * for atomicity, and is left to the author.
+ */
+function onlyLogsAndRethrows(thrown: ts.ThrowStatement): boolean {
+  const block = thrown.parent;
+  if (!ts.isBlock(block) || !ts.isCatchClause(block.parent)) return false;
+  return block.statements.every((st) => st === thrown || (ts.isExpressionStatement(st) && isLogging(st.expression)));
+}
+
+function isLogging(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e)) return false;
+  const receiver = receiverOf(e);
+  return receiver !== undefined && /(^|\.)(console|logger|log|_logger|this\.logger)$/i.test(receiver.getText());
+}
+
+/** Whether the consumer bounds the loop: an attempt check, a delivery limit, term(), or a dead-letter publish. */
+function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
+  if (readsAttemptCount(scope)) return true;
+  const text = facts.sourceFile.text;
+  switch (loop.kind) {
+    case 'amqp-nack':
+    case 'amqp-reject':
+    case 'golevelup-nack':
+      // A quorum queue's delivery limit ends the loop (then dead-letters or drops).
+      return /x-delivery-limit|deliveryLimit/.test(text);
+    case 'nats-nak':
+      return /max_deliver|maxDeliver/.test(text) || /\.term\(/.test(scope.getText());
+    case 'pubsub-nack':
+      return /deadLetterPolicy|maxDeliveryAttempts/.test(text);
+    case 'kafka-rethrow': {
+      // A handler that parks failures on a dead-letter topic rethrows only what it chose to retry.
+      let parks = false;
+      ts.forEachChild(scope, function walk(n): void {
+        if (parks) return;
+        if (ts.isCallExpression(n) && /^(send|sendBatch|produce)$/.test(calleeName(n) ?? '') && DEAD_LETTER_TOPIC.test(n.getText())) parks = true;
+        ts.forEachChild(n, walk);
+      });
+      return parks;
+    }
+  }
+}
+
+function argumentFix(call: ts.CallExpression, args: string, description: string): Fix {
+  const open = call.arguments.pos;
+  const close = call.arguments.end;
+  return { description, safety: 'unsafe', edits: [{ start: open, end: close, text: args }] };
+}
+
+function suggestionsFor(loop: Loop): Fix[] | undefined {
+  const call = loop.call;
+  if (!call) return undefined;
+  const msg = call.arguments[0]?.getText();
+  switch (loop.kind) {
+    case 'amqp-nack':
+      return msg ? [argumentFix(call, `${msg}, false, false`, 'Dead-letter the message instead of requeueing it (needs a dead-letter exchange on the queue, or RabbitMQ drops it)')] : undefined;
+    case 'amqp-reject':
+      return msg ? [argumentFix(call, `${msg}, false`, 'Reject without requeue so the queue dead-letters it (needs a dead-letter exchange, or RabbitMQ drops it)')] : undefined;
+    case 'nats-nak': {
+      const receiver = receiverOf(call);
+      if (!receiver) return undefined;
+      const m = receiver.getText();
+      return [{
+        description: 'Terminate the message after 5 redeliveries instead of nak-ing it forever',
+        safety: 'unsafe',
+        edits: [{ start: call.getStart(), end: call.getEnd(), text: `(${m}.info.redeliveryCount >= 5 ? ${m}.term() : ${call.getText()})` }],
+      }];
+    }
+    default:
+      return undefined;
+  }
+}
+
+export const poisonRequeueLoop: Rule = {
+  meta: {
+    id: 'poison-requeue-loop',
+    description: 'Requeueing (nack/nak/rethrow) every failed message without an attempt limit, dead-letter route or term() redelivers a poison message forever.',
+    defaultSeverity: 'warning',
+    fixable: 'none',
+    requiresTypes: false,
+    brokers: ['rabbitmq', 'nats', 'pubsub', 'kafka'],
+    consequence: 'poison-loop',
+  },
+  messages: {
+    rabbit:
+      'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever: a poison loop that burns the consumer and holds its prefetch slots.{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
+    golevelup:
+      'RabbitMQ (@golevelup/nestjs-rabbitmq): `new Nack(true)` requeues every failed message and nothing counts the attempts, so a message that always fails is redelivered at once, forever (poison loop). Fix: return `new Nack(false)` into a dead-letter exchange after N attempts (`x-delivery-count` on a quorum queue, or `x-death`), or set `x-delivery-limit` on a quorum queue.',
+    nats:
+      'NATS JetStream: `{{call}}` asks for redelivery on every failure and nothing bounds it — `max_deliver` defaults to -1 (unlimited) and no code checks `info.redeliveryCount` — so a message that always fails is redelivered forever (poison loop). Fix: `term()` the message after N deliveries (`msg.info.redeliveryCount`), or set `max_deliver` (with a `backoff`) on the consumer.',
+    pubsub:
+      'Pub/Sub: `{{call}}` on every failure makes Pub/Sub redeliver the message (at once, or per the subscription retry policy) until it expires — 7 days by default — since no dead-letter policy or `deliveryAttempt` check is visible: a message that always fails loops for days (poison loop). Fix: give the subscription a dead-letter topic with `maxDeliveryAttempts` (then `message.deliveryAttempt` counts) and an exponential-backoff retry policy.',
+    kafka:
+      'Kafka (kafkajs): rethrowing from `{{handler}}` on every failure makes kafkajs retry the same offset (the consumer `retry` settings, then a restart), with no attempt limit and no dead-letter topic, so a message that always fails is re-processed forever and blocks every message behind it in its partition (poison loop). Fix: count attempts and after N publish the message to a dead-letter topic and return normally so the offset moves on.',
+  },
+  triggers: /\bnack\(|\bnak\(|\breject\(|new Nack\(|eachMessage|eachBatch/,
+  create(context) {
+    return {
+      end() {
+        const { facts } = context;
+        const dlx = RABBIT_DLX.test(facts.sourceFile.text);
+        for (const loop of requeueSites(context)) {
+          if (!onEveryFailure(loop.node)) continue;
+          const scope = handlerScope(loop.node);
+          if (bounded(facts, loop, scope)) continue;
+          const callText = loop.call ? loop.call.getText().replace(/\s+/g, ' ') : '';
+          switch (loop.kind) {
+            case 'amqp-nack':
+            case 'amqp-reject':
+              context.report({
+                node: loop.node,
+                messageId: 'rabbit',
+                data: {
+                  call: callText,
+                  requeueWhy: loop.call && loop.call.arguments.length < (loop.kind === 'amqp-nack' ? 3 : 2) ? '`requeue` defaults to true in amqplib' : 'requeue = true',
+                  dlx: dlx ? ' The dead-letter exchange declared here does not help: it only receives messages rejected with `requeue=false` (or past a quorum queue\'s delivery limit).' : '',
+                },
+                suggestions: suggestionsFor(loop),
+              });
+              break;
+            case 'golevelup-nack':
+              context.report({ node: loop.node, messageId: 'golevelup' });
+              break;
+            case 'nats-nak':
+              context.report({ node: loop.node, messageId: 'nats', data: { call: callText }, suggestions: suggestionsFor(loop) });
+              break;
+            case 'pubsub-nack':
+              context.report({ node: loop.node, messageId: 'pubsub', data: { call: callText } });
+              break;
+            case 'kafka-rethrow': {
+              const run = kafkaRuns(facts, context.project).find((r) => r.handler && r.handler.pos <= loop.node.pos && loop.node.end <= r.handler.end);
+              context.report({ node: loop.node, messageId: 'kafka', data: { handler: run?.kind ?? 'eachMessage' } });
+              break;
+            }
+          }
+        }
+      },
+    };
+  },
+};
