@@ -1,5 +1,6 @@
 import type { Rule } from '../engine/rule';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
+import { nonexistentBrokerOption } from './nonexistent-broker-option';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -8,6 +9,7 @@ import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transact
  */
 export const allRules: readonly Rule[] = [
   kafkaOffsetsOutsideTransaction,
+  nonexistentBrokerOption,
 ];
 
 /** The rule with this id, or undefined. */

@@ -1,0 +1,103 @@
+import { ts } from 'ts-morph';
+import type { Rule } from '../engine/rule';
+import { keyProblem, optionObjectsOf, type OptionObject } from '../facts/broker-options';
+import type { Fix } from '../types';
+import { BROKER_LABEL } from '../facts/broker-libraries';
+
+/**
+ * Options the client library does not read. JavaScript clients take plain objects and ignore
+ * keys they do not know, so a Java-style name (`enableIdempotence`), a misplaced option
+ * (`autoCommit` in `kafka.consumer()`), or a widely repeated myth (a Pub/Sub `idempotencyKey`)
+ * silently leaves the default in force. The knowledge lives in facts/broker-options.ts and is
+ * checked against each library's type definitions by a test.
+ */
+export const nonexistentBrokerOption: Rule = {
+  meta: {
+    id: 'nonexistent-broker-option',
+    description: 'An option the broker client library does not have (a myth, a Java client name, a misplaced or misspelled key): the client ignores it and the default stays in force.',
+    defaultSeverity: 'warning',
+    fixable: 'safe',
+    requiresTypes: false,
+    brokers: ['kafka', 'rabbitmq', 'pubsub', 'sqs', 'nats'],
+    consequence: 'option-ignored',
+  },
+  messages: {
+    myth: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}` and is ignored: {{effect}}. Fix: {{fix}}.',
+    misspelled: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}`; the library\'s name is `{{intended}}` and the key as written is never read, so the value you set does not take effect. Fix: rename it to `{{intended}}`.',
+  },
+  triggers: /kafkajs|amqplib|@google-cloud\/pubsub|sqs-consumer|@aws-sdk\/client-sqs|nats/,
+  create(context) {
+    const check = (node: ts.CallExpression | ts.NewExpression) => {
+      for (const found of optionObjectsOf(context.facts, node)) checkObject(found);
+    };
+    const checkObject = ({ site, object }: OptionObject) => {
+      for (const prop of object.properties) {
+        if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) continue;
+        const key = ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name) ? prop.name.text : undefined;
+        if (key === undefined) continue;
+        const problem = keyProblem(site, key);
+        if (!problem) continue;
+        const common = { broker: BROKER_LABEL[site.broker], library: site.library, api: site.api, key };
+        if (problem.kind === 'misspelled') {
+          context.report({
+            node: prop.name,
+            messageId: 'misspelled',
+            data: { ...common, intended: problem.intended },
+            fix: renameFix(object, prop, problem.intended, 'unsafe'),
+          });
+          continue;
+        }
+        const { myth } = problem;
+        const valueText = ts.isPropertyAssignment(prop) ? prop.initializer.getText() : prop.name.text;
+        const rename = myth.rename && (myth.rename.whenValue === undefined || myth.rename.whenValue === valueText) ? myth.rename : undefined;
+        const fix = rename
+          ? renameFix(object, prop, rename.to, rename.safety)
+          : site.id === 'pubsub.publishMessage' ? moveIntoAttributesFix(object, prop, key) : undefined;
+        context.report({ node: prop.name, messageId: 'myth', data: { ...common, effect: myth.effect, fix: myth.fix }, fix });
+      }
+    };
+    return {
+      visitors: {
+        [ts.SyntaxKind.CallExpression]: (n) => check(n as ts.CallExpression),
+        [ts.SyntaxKind.NewExpression]: (n) => check(n as ts.NewExpression),
+      },
+    };
+  },
+};
+
+function hasKey(object: ts.ObjectLiteralExpression, key: string): boolean {
+  return object.properties.some((p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key);
+}
+
+/** Renames the key (keeping the value); declined when the object already has the new key. */
+function renameFix(
+  object: ts.ObjectLiteralExpression,
+  prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment,
+  to: string,
+  safety: Fix['safety'],
+): Fix | undefined {
+  if (hasKey(object, to)) return undefined;
+  const edit = ts.isShorthandPropertyAssignment(prop)
+    ? { start: prop.name.getStart(), end: prop.name.getEnd(), text: `${to}: ${prop.name.text}` }
+    : { start: prop.name.getStart(), end: prop.name.getEnd(), text: to };
+  return { description: `Rename \`${prop.name.getText()}\` to \`${to}\``, safety, edits: [edit] };
+}
+
+/**
+ * Pub/Sub: moves a would-be idempotency key into `attributes`, where consumers can read it.
+ * Unsafe: attribute values must be strings, and consumers still have to deduplicate on it.
+ */
+function moveIntoAttributesFix(
+  object: ts.ObjectLiteralExpression,
+  prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment,
+  key: string,
+): Fix | undefined {
+  if (hasKey(object, 'attributes')) return undefined;
+  const attribute = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `'${key}'`;
+  const value = ts.isShorthandPropertyAssignment(prop) ? prop.name.text : prop.initializer.getText();
+  return {
+    description: `Send \`${key}\` as an attribute for consumers to deduplicate on`,
+    safety: 'unsafe',
+    edits: [{ start: prop.getStart(), end: prop.getEnd(), text: `attributes: { ${attribute}: ${value} }` }],
+  };
+}
