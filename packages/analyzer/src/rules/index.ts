@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/rule';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
-import { nonexistentBrokerOption } from './nonexistent-broker-option';
+import { poisonRequeueLoop } from './poison-requeue-loop';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -9,7 +9,7 @@ import { nonexistentBrokerOption } from './nonexistent-broker-option';
  */
 export const allRules: readonly Rule[] = [
   kafkaOffsetsOutsideTransaction,
-  nonexistentBrokerOption,
+  poisonRequeueLoop,
 ];
 
 /** The rule with this id, or undefined. */
