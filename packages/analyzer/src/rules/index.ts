@@ -1,6 +1,7 @@
 import type { Rule } from '../engine/rule';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
 import { poisonRequeueLoop } from './poison-requeue-loop';
+import { nonexistentBrokerOption } from './nonexistent-broker-option';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -10,6 +11,7 @@ import { poisonRequeueLoop } from './poison-requeue-loop';
 export const allRules: readonly Rule[] = [
   kafkaOffsetsOutsideTransaction,
   poisonRequeueLoop,
+  nonexistentBrokerOption,
 ];
 
 /** The rule with this id, or undefined. */
