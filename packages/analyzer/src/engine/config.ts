@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
 import type { RuleSetting } from './analyzer';
 
@@ -87,18 +88,22 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new ConfigError(file, '', `invalid JSON: ${jsonErrorWithPosition(text, (e as Error).message)}`);
+    throw new ConfigError(file, '', `invalid JSON: ${jsonErrorWithPosition(file, text, (e as Error).message)}`);
   }
 }
 
-/** Node reports JSON errors at a character position; people read line:column. */
-function jsonErrorWithPosition(text: string, message: string): string {
-  const m = /at position (\d+)/.exec(message);
-  if (!m) return message;
-  const offset = Number(m[1]);
-  const before = text.slice(0, offset).split('\n');
-  const where = `line ${before.length} column ${before[before.length - 1].length + 1}`;
-  return message.replace(/\s*\(?(in JSON )?at position \d+.*$/, '').trim() + ` at ${where}`;
+/**
+ * Adds the line and column of a JSON syntax error. Node's own message carries a position only in
+ * some versions, so the position comes from TypeScript's JSON parser, which reports one always.
+ */
+function jsonErrorWithPosition(file: string, text: string, message: string): string {
+  const parsed = ts.parseJsonText(file, text) as ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
+  const first = parsed.parseDiagnostics?.[0];
+  const offset = first?.start ?? Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
+  const reason = message.replace(/\s*\(?(in JSON )?at position \d+.*$/, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').trim();
+  if (Number.isNaN(offset)) return reason;
+  const { line, character } = ts.getLineAndCharacterOfPosition(parsed, offset);
+  return `${reason} at line ${line + 1} column ${character + 1}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

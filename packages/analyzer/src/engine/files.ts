@@ -176,10 +176,14 @@ class Walker {
     if (fromBase && !fromBase.startsWith('..') && !path.isAbsolute(fromBase)) {
       if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return true;
     }
-    for (const layer of layers) {
+    // As in git, a deeper .gitignore overrides a shallower one (`!keep.gen.ts` below `*.gen.ts`).
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
       const rel = path.relative(layer.dir, full).split(path.sep).join('/');
       if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
-      if (layer.rules.ignores(isDirectory ? `${rel}/` : rel)) return true;
+      const verdict = layer.rules.test(isDirectory ? `${rel}/` : rel);
+      if (verdict.ignored) return true;
+      if (verdict.unignored) return false;
     }
     return false;
   }

@@ -115,7 +115,9 @@ export class OriginResolver {
     if (this.cache.has(expr)) return this.cache.get(expr);
     this.cache.set(expr, undefined); // cycle guard
     const inner = unwrap(expr);
-    const origin = this.compute(inner) ?? (this.fallback && askable(inner) ? this.fallback(inner) : undefined);
+    let origin = this.compute(inner);
+    // A value from the project's own modules (`./channel`) says nothing about the broker; the checker may.
+    if (this.fallback && (!origin || origin.module.startsWith('.')) && askable(inner)) origin = this.fallback(inner) ?? origin;
     this.cache.set(expr, origin);
     return origin;
   }
