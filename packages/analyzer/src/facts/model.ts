@@ -27,6 +27,11 @@ export interface ConsumerHandler {
   handler?: ts.FunctionLikeDeclaration;
   /** Names bound to the message inside the handler (a parameter, or a loop variable over received messages). */
   messageNames: string[];
+  /**
+   * Where one message is processed, when that is narrower than the handler: the body of a loop
+   * over received SQS messages or JetStream messages. Undefined means the whole handler.
+   */
+  scope?: ts.Node;
   /** The call, `new` or decorator that registers the handler (or the receive call of a polling loop). */
   registration: ts.Node;
   /** The options object given at registration, when it is a literal. */

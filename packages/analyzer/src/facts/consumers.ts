@@ -1,0 +1,131 @@
+import { ts } from 'ts-morph';
+import type { ProjectIndex } from '../engine/project-index';
+import { amqp } from './consumers/amqp';
+import { bullmq } from './consumers/bullmq';
+import { kafka } from './consumers/kafka';
+import { nats } from './consumers/nats';
+import { nestjs } from './consumers/nestjs';
+import { pubsub } from './consumers/pubsub';
+import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
+import { sqs } from './consumers/sqs';
+import { sqsConsumer } from './consumers/sqs-consumer';
+import { startsFrom } from './consumers/syntax';
+import type { FileFacts } from './file-facts';
+import { isFunctionWithBody } from './flow';
+import type { ConsumerHandler, SettleCall } from './model';
+
+/**
+ * Consumer facts: which functions process broker messages, and where they settle them.
+ * Recognition is syntactic (imports, call shapes, parameter type annotations); each broker
+ * library has its own module under ./consumers/.
+ */
+
+/** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, pubsub, nats, nestjs, bullmq];
+
+interface ConsumerInternals {
+  recognizer: BrokerRecognizer;
+  aliases: Map<string, SettleCall['kind']>;
+  project: ProjectIndex;
+  settles?: SettleCall[];
+}
+
+const internals = new WeakMap<ConsumerHandler, ConsumerInternals>();
+
+/** How deep settle detection follows helper functions (`this.ack(ctx)` → `channel.ack(msg)`). */
+const HELPER_DEPTH = 2;
+
+/**
+ * The message consumers registered in a file, in document order of their registration. A
+ * handler defined in another file (imported by a relative path) is resolved through `project`.
+ */
+export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHandler[] {
+  return facts.memo('consumers', () => {
+    const out: ConsumerHandler[] = [];
+    for (const recognizer of RECOGNIZERS) {
+      let found: ReturnType<BrokerRecognizer['find']>;
+      try {
+        found = recognizer.find({ facts, project });
+      } catch {
+        // A recognizer tripping over unusual syntax must not take the whole file down.
+        continue;
+      }
+      for (const { consumer, aliases } of found) {
+        internals.set(consumer, { recognizer, aliases: aliases ?? new Map(), project });
+        out.push(consumer);
+      }
+    }
+    return out.sort((a, b) => a.registration.getStart() - b.registration.getStart());
+  });
+}
+
+/**
+ * Calls inside the consumer's handler (or its per-message scope) that settle this consumer's
+ * message: ack / nack / reject / term / delete / commit / resolve-offset / heartbeat / extend, in
+ * document order. A call to a local or imported helper that settles the message it is given
+ * (`await this.ack(context)`, `deleteMessage(m.ReceiptHandle)`) counts as a settle call itself.
+ */
+export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): SettleCall[] {
+  const info = internals.get(consumer);
+  const scope = consumer.scope ?? consumer.handler?.body;
+  if (!info || !scope) return [];
+  if (info.settles) return info.settles;
+  const handlerFacts = info.project.factsOf(scope.getSourceFile().fileName) ?? facts;
+  const ctx: SettleContext = { names: new Set(consumer.messageNames), aliases: info.aliases, facts: handlerFacts };
+  info.settles = settlesIn(scope, ctx, info, 0, new Set());
+  return info.settles;
+}
+
+function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall[] {
+  const out: SettleCall[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const direct = info.recognizer.settleOf(n, ctx);
+      if (direct) out.push(direct);
+      else if (depth < HELPER_DEPTH) {
+        const viaHelper = helperSettle(n, ctx, info, depth, seen);
+        if (viaHelper) out.push(viaHelper);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
+/** A call to a function that settles the message (or context) passed to it. */
+function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall | undefined {
+  const passed = call.arguments.map((a) => startsFrom(a, ctx.names));
+  if (!passed.some(Boolean)) return undefined;
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  try {
+    fn = info.project.resolveFunction(ctx.facts, call.expression);
+  } catch {
+    return undefined;
+  }
+  if (!fn?.body || seen.has(fn) || !isFunctionWithBody(fn)) return undefined;
+  const names = new Set<string>();
+  fn.parameters.forEach((p, i) => {
+    if (passed[i] && ts.isIdentifier(p.name)) names.add(p.name.text);
+  });
+  if (names.size === 0) return undefined;
+  const helperFacts = info.project.factsOf(fn.getSourceFile().fileName) ?? ctx.facts;
+  // Inside the helper, its parameter and whatever it derives from it denote the message.
+  const derived = derivedNames(fn.body, names);
+  seen.add(fn);
+  const inner = settlesIn(fn.body, { names: derived, aliases: new Map(), facts: helperFacts }, info, depth + 1, seen);
+  seen.delete(fn);
+  const first = inner[0];
+  return first && { kind: first.kind, requeue: first.requeue, call };
+}
+
+/** `names` plus variables initialised from them (`const msg = ctx.getMessage()`). */
+function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
+  const out = new Set(names);
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && startsFrom(n.initializer, out)) out.add(n.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}

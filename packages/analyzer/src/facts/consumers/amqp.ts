@@ -1,0 +1,107 @@
+import { ts } from 'ts-morph';
+import type { ConsumerHandler, SettleCall } from '../model';
+import { unwrap } from '../origins';
+import { isFunctionWithBody } from '../flow';
+import type { BrokerRecognizer, SettleContext } from './recognizer';
+import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, parameterNames, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
+
+/**
+ * RabbitMQ through amqplib (promise and callback APIs) and amqp-connection-manager.
+ * `channel.consume(queue, onMessage, { noAck })`: manual ack is the default; `noAck: true` makes
+ * the broker forget the message once sent. Settles: `ack(msg)`, `nack(msg, allUpTo, requeue)`,
+ * `reject(msg, requeue)` on the channel (or the connection manager's ChannelWrapper).
+ */
+export const AMQP_MODULES = ['amqplib', 'amqp-connection-manager'];
+
+/** Receivers named like a channel, for channels built by a project helper the syntax cannot follow. */
+const CHANNEL_NAME = /(^|\.)(ch|chan|channel|\w*Channel)$/;
+
+export const amqp: BrokerRecognizer = {
+  find({ facts, project }) {
+    const out: ReturnType<BrokerRecognizer['find']> = [];
+    const importsAmqp = importsAny(facts, AMQP_MODULES);
+    for (const call of facts.calls) {
+      if (calleeName(call) !== 'consume' || call.arguments.length < 2) continue;
+      const receiver = receiverOf(call);
+      if (!receiver || ts.isObjectLiteralExpression(unwrap(call.arguments[0]))) continue;
+      const origin = facts.originOf(receiver);
+      if (origin && !isModule(origin.module, AMQP_MODULES)) continue;
+      const setupParam = isConnectionManagerSetupParam(receiver, facts.calls);
+      const handler = project.resolveFunction(facts, call.arguments[1]);
+      if (!origin && !setupParam && !importsAmqp && !(CHANNEL_NAME.test(receiver.getText()) && handler && settlesWithChannel(handler))) continue;
+      const options = objectLiteralOf(call.arguments[2], facts);
+      const noAck = options ? booleanValue(optionValue(options, 'noAck'), facts) : undefined;
+      const library = origin?.module === 'amqp-connection-manager' || setupParam ? 'amqp-connection-manager' : 'amqplib';
+      const consumer: ConsumerHandler = {
+        broker: 'rabbitmq',
+        library,
+        settlement: noAck === true ? 'on-receive' : 'manual',
+        kind: 'message',
+        handler,
+        messageNames: handler ? parameterNames(handler, 0) : [],
+        registration: call,
+        options,
+        source: stringValue(call.arguments[0], facts),
+      };
+      out.push({ consumer });
+    }
+    return out;
+  },
+
+  settleOf(call, ctx) {
+    return amqpSettle(call, ctx);
+  },
+};
+
+/** `ack(msg)`, `nack(msg, allUpTo?, requeue = true)`, `reject(msg, requeue = true)` for a message of `ctx`. */
+export function amqpSettle(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined {
+  const name = calleeName(call);
+  if (!receiverOf(call) || call.arguments.length === 0 || !startsFrom(call.arguments[0], ctx.names)) return undefined;
+  if (name === 'ack') return { kind: 'ack', call };
+  if (name === 'nack') return { kind: 'nack', requeue: booleanValue(call.arguments[2]) ?? true, call };
+  if (name === 'reject') return { kind: 'reject', requeue: booleanValue(call.arguments[1]) ?? true, call };
+  return undefined;
+}
+
+function optionValue(options: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of options.properties) {
+    if (ts.isPropertyAssignment(p) && propertyName(p.name) === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `receiver` is the channel parameter of an amqp-connection-manager setup function:
+ * `connection.createChannel({ setup: (channel) => … })` or `wrapper.addSetup((channel) => …)`.
+ */
+function isConnectionManagerSetupParam(receiver: ts.Expression, calls: readonly ts.CallExpression[]): boolean {
+  const e = unwrap(receiver);
+  if (!ts.isIdentifier(e)) return false;
+  for (let n: ts.Node | undefined = e.parent; n; n = n.parent) {
+    if (!isFunctionWithBody(n)) continue;
+    const param = n.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === e.text);
+    if (!param) continue;
+    const fn = n;
+    const parent = fn.parent;
+    if (ts.isCallExpression(parent) && calleeName(parent) === 'addSetup' && calls.includes(parent)) return true;
+    if ((ts.isPropertyAssignment(parent) && propertyName(parent.name) === 'setup') ||
+      (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent) && propertyName(fn.name) === 'setup')) return true;
+    return false;
+  }
+  return false;
+}
+
+/** Whether a handler acks / nacks its first parameter, the mark of a RabbitMQ message callback. */
+function settlesWithChannel(handler: ts.FunctionLikeDeclaration): boolean {
+  const names = new Set(parameterNames(handler, 0));
+  if (names.size === 0 || !handler.body) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ['ack', 'nack', 'reject'].includes(calleeName(n) ?? '') && n.arguments.length > 0 && startsFrom(n.arguments[0], names)) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(handler.body);
+  return found;
+}

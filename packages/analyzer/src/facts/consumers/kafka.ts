@@ -1,0 +1,148 @@
+import { ts } from 'ts-morph';
+import type { ConsumerHandler, SettleCall } from '../model';
+import { unwrap } from '../origins';
+import type { FileFacts } from '../file-facts';
+import type { BrokerRecognizer, SettleContext } from './recognizer';
+import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
+
+/**
+ * Kafka through kafkajs and the KafkaJS-compatible API of `@confluentinc/kafka-javascript`:
+ * `consumer.run({ eachMessage | eachBatch, autoCommit, eachBatchAutoResolve })`. With
+ * autoCommit (the default) offsets are committed once `eachMessage` resolves; `eachBatch`
+ * resolves the batch's last offset when it returns unless `eachBatchAutoResolve: false`.
+ */
+export const KAFKA_MODULES = ['kafkajs', '@confluentinc/kafka-javascript'];
+
+/** Payload functions that settle, by their kafkajs names. */
+const PAYLOAD_SETTLES: Record<string, SettleCall['kind']> = {
+  resolveOffset: 'resolve-offset',
+  commitOffsetsIfNecessary: 'commit',
+  heartbeat: 'heartbeat',
+};
+
+export const kafka: BrokerRecognizer = {
+  find({ facts, project }) {
+    const out: ReturnType<BrokerRecognizer['find']> = [];
+    for (const call of facts.calls) {
+      if (calleeName(call) !== 'run' || call.arguments.length !== 1) continue;
+      const config = unwrap(call.arguments[0]);
+      if (!ts.isObjectLiteralExpression(config)) continue;
+      const receiver = receiverOf(call);
+      const origin = receiver && facts.originOf(receiver);
+      if (origin && !isModule(origin.module, KAFKA_MODULES)) continue;
+      for (const kind of ['eachMessage', 'eachBatch'] as const) {
+        const prop = property(config, kind);
+        if (!prop) continue;
+        const handler = ts.isMethodDeclaration(prop) ? prop : project.resolveFunction(facts, propertyValue(config, kind)!);
+        const autoCommit = booleanValue(propertyValue(config, 'autoCommit'), facts) ?? autoCommitOfConsumer(receiver, facts);
+        const autoResolve = booleanValue(propertyValue(config, 'eachBatchAutoResolve'), facts);
+        const settlement = kind === 'eachMessage'
+          ? (autoCommit === false ? 'manual' : 'on-resolve')
+          : (autoResolve === false ? 'manual' : 'on-resolve');
+        const consumer: ConsumerHandler = {
+          broker: 'kafka',
+          library: origin?.module.startsWith('@confluentinc/') ? '@confluentinc/kafka-javascript' : 'kafkajs',
+          settlement,
+          kind: kind === 'eachMessage' ? 'message' : 'batch',
+          handler,
+          messageNames: handler ? messageNamesOf(handler, kind) : [],
+          registration: call,
+          options: config,
+        };
+        const aliases = new Map<string, SettleCall['kind']>();
+        if (handler) {
+          for (const [local, prop] of destructuredAliases(handler, 0)) {
+            const settle = PAYLOAD_SETTLES[prop];
+            if (settle) aliases.set(local, settle);
+          }
+        }
+        out.push({ consumer, aliases });
+      }
+    }
+    return out;
+  },
+
+  settleOf(call, ctx) {
+    return kafkaSettle(call, ctx);
+  },
+};
+
+/** kafkajs settle calls: payload functions (`resolveOffset`, `heartbeat`, …) and `commitOffsets` on any consumer. */
+export function kafkaSettle(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const kind = ctx.aliases.get(callee.text);
+    return kind && { kind, call };
+  }
+  const name = calleeName(call);
+  if (!name) return undefined;
+  if (name === 'commitOffsets') return { kind: 'commit', call };
+  const receiver = receiverOf(call);
+  // payload.resolveOffset(...) when the handler takes `payload` whole.
+  const kind = PAYLOAD_SETTLES[name];
+  if (kind && receiver && startsFrom(receiver, ctx.names)) return { kind, call };
+  // NestJS KafkaContext: context.getHeartbeat()()
+  return undefined;
+}
+
+/**
+ * Names that denote the message: for eachMessage `({ message })` gives 'message' and a whole
+ * `payload` parameter gives 'payload' (its `.message` is the message); for eachBatch the `batch`
+ * and every loop variable over `batch.messages`.
+ */
+function messageNamesOf(handler: ts.FunctionLikeDeclaration, kind: 'eachMessage' | 'eachBatch'): string[] {
+  const param = handler.parameters[0];
+  if (!param) return [];
+  if (kind === 'eachMessage') return ts.isIdentifier(param.name) ? [param.name.text] : parameterNames(handler, 0, ['message']);
+  const roots = ts.isIdentifier(param.name) ? [param.name.text] : parameterNames(handler, 0, ['batch']);
+  const names = new Set(roots);
+  const visit = (n: ts.Node): void => {
+    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) {
+      const root = rootIdentifier(n.expression);
+      if (root && names.has(root.text)) {
+        for (const d of n.initializer.declarations) if (ts.isIdentifier(d.name)) names.add(d.name.text);
+      }
+    }
+    if (ts.isCallExpression(n) && ['forEach', 'map'].includes(calleeName(n) ?? '') && n.arguments.length > 0) {
+      const receiver = receiverOf(n);
+      const cb = unwrap(n.arguments[0]);
+      if (receiver && startsFrom(receiver, names) && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
+        for (const p of parameterNames(cb, 0)) names.add(p);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (handler.body) visit(handler.body);
+  return [...names];
+}
+
+/**
+ * `autoCommit` set where the consumer was created, as `@confluentinc/kafka-javascript` wants it:
+ * `kafka.consumer({ kafkaJS: { groupId, autoCommit: false } })` (also honoured at the top level).
+ */
+function autoCommitOfConsumer(receiver: ts.Expression | undefined, facts: FileFacts): boolean | undefined {
+  if (!receiver) return undefined;
+  const key = receiver.getText();
+  for (const call of facts.calls) {
+    if (calleeName(call) !== 'consumer' || call.arguments.length !== 1) continue;
+    const assigned = assignedTo(call);
+    if (assigned !== key) continue;
+    const config = objectLiteralOf(call.arguments[0], facts);
+    if (!config) continue;
+    const nested = objectLiteralOf(propertyValue(config, 'kafkaJS'), facts);
+    const value = booleanValue(propertyValue(nested ?? config, 'autoCommit'), facts);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The variable or `this.field` a call's (awaited) value is stored in, as source text. */
+function assignedTo(call: ts.CallExpression): string | undefined {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return p.left.getText();
+  if (p && ts.isPropertyDeclaration(p)) return `this.${p.name.getText()}`;
+  return undefined;
+}

@@ -1,0 +1,50 @@
+import { ts } from 'ts-morph';
+import type { ConsumerHandler } from '../model';
+import { unwrap } from '../origins';
+import type { BrokerRecognizer } from './recognizer';
+import { sqsSettle } from './sqs';
+import { calleeName, objectLiteralOf, parameterNames, property, propertyValue } from './syntax';
+
+/**
+ * bbc/sqs-consumer: `Consumer.create({ queueUrl, handleMessage | handleMessageBatch,
+ * alwaysAcknowledge })` or `new Consumer({...})`. The library deletes a message when
+ * `handleMessage` resolves with it (every message, whatever the handler returns, with
+ * `alwaysAcknowledge: true`); a rejected handler leaves it for redelivery.
+ */
+export const sqsConsumer: BrokerRecognizer = {
+  find({ facts, project }) {
+    const out: ReturnType<BrokerRecognizer['find']> = [];
+    const candidates: Array<{ node: ts.Node; arg: ts.Expression | undefined }> = [];
+    for (const call of facts.calls) {
+      if (calleeName(call) !== 'create') continue;
+      const origin = facts.originOf(unwrap(call.expression));
+      if (origin?.module === 'sqs-consumer') candidates.push({ node: call, arg: call.arguments[0] });
+    }
+    for (const ne of facts.news) {
+      const origin = facts.originOf(ne.expression);
+      if (origin?.module === 'sqs-consumer' && origin.chain[origin.chain.length - 1] === 'Consumer') candidates.push({ node: ne, arg: ne.arguments?.[0] });
+    }
+    for (const { node, arg } of candidates) {
+      const options = objectLiteralOf(arg, facts);
+      if (!options) continue;
+      for (const kind of ['handleMessage', 'handleMessageBatch'] as const) {
+        const prop = property(options, kind);
+        if (!prop) continue;
+        const handler = ts.isMethodDeclaration(prop) ? prop : project.resolveFunction(facts, propertyValue(options, kind)!);
+        const consumer: ConsumerHandler = {
+          broker: 'sqs',
+          library: 'sqs-consumer',
+          settlement: 'on-resolve',
+          kind: kind === 'handleMessage' ? 'message' : 'batch',
+          handler,
+          messageNames: handler ? parameterNames(handler, 0) : [],
+          registration: node,
+          options,
+        };
+        out.push({ consumer });
+      }
+    }
+    return out;
+  },
+  settleOf: sqsSettle,
+};

@@ -1,0 +1,142 @@
+import { ts } from 'ts-morph';
+import type { ProjectIndex } from '../engine/project-index';
+import { calleeName, receiverOf, isModule } from './consumers/syntax';
+import type { FileFacts } from './file-facts';
+import { callsIn, contains, isPromiseCombinator, runsIn } from './flow';
+import { unwrap } from './origins';
+
+/**
+ * "Work" in a message handler: what must complete before the message may be settled. Until the
+ * side-effect facts (facts/effects) classify calls precisely, work is any call that is not
+ * logging, metrics, pure computation or promise / timer plumbing, and not excluded by the caller
+ * (the settle calls themselves). A call that takes callbacks (`items.forEach(i => save(i))`,
+ * `db.transaction(async tx => …)`) is work when it is not pure or when its callbacks hold work.
+ */
+
+/** Methods that compute a value without effects outside the process (strings, arrays, parsing, context getters). */
+const PURE_METHODS = new Set([
+  'toString', 'toJSON', 'valueOf', 'toLowerCase', 'toUpperCase', 'toLocaleString', 'trim', 'trimStart', 'trimEnd', 'split',
+  'join', 'slice', 'substring', 'substr', 'replace', 'replaceAll', 'startsWith', 'endsWith', 'includes', 'indexOf',
+  'lastIndexOf', 'padStart', 'padEnd', 'charAt', 'charCodeAt', 'at', 'concat', 'match', 'matchAll', 'test', 'exec',
+  'keys', 'values', 'entries', 'has', 'get', 'map', 'filter', 'reduce', 'find', 'findIndex', 'some', 'every', 'flat', 'flatMap',
+  'sort', 'reverse', 'push', 'pop', 'shift', 'unshift', 'splice', 'fill', 'forEach', 'parse', 'stringify', 'from',
+  'isArray', 'isBuffer', 'alloc', 'now', 'floor', 'ceil', 'round', 'max', 'min', 'abs', 'random', 'assign', 'freeze',
+  'fromEntries', 'toISOString', 'getTime', 'toFixed', 'decode', 'encode', 'readUInt32BE', 'readInt32BE',
+  // Broker message / context accessors.
+  'getMessage', 'getChannelRef', 'getPattern', 'getArgs', 'getTopic', 'getPartition', 'getConsumer', 'getHeartbeat',
+  'getData', 'getContext', 'json', 'string', 'promise',
+]);
+
+/** Plain functions that compute a value, or only plumb promises and callbacks. */
+const PURE_FUNCTIONS = new Set([
+  'String', 'Number', 'Boolean', 'BigInt', 'Symbol', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent',
+  'decodeURIComponent', 'encodeURI', 'decodeURI', 'structuredClone', 'require', 'clearTimeout', 'clearInterval',
+  'resolve', 'reject', 'done', 'next', 'cb', 'callback', 'sleep', 'delay', 'wait', 'randomUUID', 'uuid', 'uuidv4', 'v4',
+]);
+
+/** Functions that run their callback later: work only when the callback holds work. */
+const DEFERRING = new Set(['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask', 'nextTick']);
+
+/** Receivers that log or measure. */
+const LOGGER = /^(console|log|logger|_logger|\w*Logger|\w*Log|pino|winston|debug)$/i;
+const METRICS = /(metric|stats|statsd|counter|histogram|gauge|span|tracer|telemetry|prometheus|sentry)/i;
+const LOG_FUNCTIONS = /^(log|debug|trace|info|warn|error|print|printf)$/;
+
+/** Modules whose client calls return promises (so an un-awaited call is fire-and-forget). */
+const ASYNC_CLIENT_MODULES = [
+  'pg', 'mysql2', 'mysql', 'mongodb', 'mongoose', '@prisma/client', 'axios', 'got', 'node-fetch', 'undici', 'ioredis',
+  'redis', 'knex', 'typeorm', 'sequelize', 'drizzle-orm', 'nodemailer', 'stripe', '@aws-sdk', 'aws-sdk', 'kafkajs',
+  '@confluentinc/kafka-javascript', 'bullmq', '@google-cloud', 'nats', '@nats-io', 'better-sqlite3',
+];
+/** Client methods that are synchronous even on those clients. */
+const SYNC_CLIENT_METHODS = new Set(['on', 'once', 'off', 'emit', 'pipe', 'removeListener', 'addListener', 'prepare', 'model', 'collection', 'db', 'table', 'from', 'select', 'where']);
+
+/** Whether a call's receiver chain names a logger or a metrics object (last segment). */
+function isLoggingOrMetrics(call: ts.CallExpression): boolean {
+  const receiver = receiverOf(call);
+  if (!receiver) return LOG_FUNCTIONS.test(calleeName(call) ?? '');
+  const text = receiver.getText();
+  const last = text.split('.').pop() ?? text;
+  return LOGGER.test(last) || METRICS.test(last) || /^(console|this\.logger|this\.log)\b/.test(text);
+}
+
+/** Options of `workCallsIn`. */
+export interface WorkOptions {
+  /** Calls that are not work (the consumer's settle calls); calls inside them are not work either. */
+  exclude?: ReadonlySet<ts.CallExpression>;
+  /** Count logging and metrics calls as work (a consumer whose purpose is to log). */
+  loggingIsWork?: boolean;
+}
+
+/** The work calls that run as part of `scope` (not in callbacks, which their outer call stands for), in document order. */
+export function workCallsIn(scope: ts.Node, options: WorkOptions = {}): ts.CallExpression[] {
+  const excluded = [...(options.exclude ?? [])];
+  return callsIn(scope).filter((call) => runsIn(call, scope) && !excluded.some((x) => contains(x, call)) && isWork(call, options));
+}
+
+/** Whether one call is work (see the module comment). */
+export function isWork(call: ts.CallExpression, options: WorkOptions = {}): boolean {
+  const name = calleeName(call);
+  if (!options.loggingIsWork && isLoggingOrMetrics(call)) return false;
+  const callee = unwrap(call.expression);
+  if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword) return false;
+  if (name && DEFERRING.has(name)) return callbacksHoldWork(call, options);
+  if (isPromiseCombinator(call)) return call.arguments.some((a) => holdsWork(a, options));
+  if (name && ['then', 'catch', 'finally'].includes(name)) {
+    const receiver = receiverOf(call);
+    return callbacksHoldWork(call, options) || (!!receiver && holdsWork(receiver, options));
+  }
+  if (ts.isIdentifier(callee) && PURE_FUNCTIONS.has(callee.text)) return false;
+  if (ts.isPropertyAccessExpression(callee) && name && PURE_METHODS.has(name)) return callbacksHoldWork(call, options);
+  return true;
+}
+
+function callbacksHoldWork(call: ts.CallExpression, options: WorkOptions): boolean {
+  return call.arguments.some((a) => {
+    const fn = unwrap(a);
+    return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && holdsWork(fn.body, options, fn);
+  });
+}
+
+function holdsWork(node: ts.Node, options: WorkOptions, fn?: ts.Node): boolean {
+  const scope = fn ?? node;
+  return callsIn(node).some((c) => runsIn(c, scope) && isWork(c, options));
+}
+
+/**
+ * Whether a call certainly yields a promise, so that not awaiting it is fire-and-forget: an
+ * `async` function (or one declared to return a Promise) of the project, a `.then/.catch`
+ * chain, `Promise.all(...)`, `fetch`, a client of a promise-based library, or
+ * `forEach` with an async callback.
+ */
+export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): boolean {
+  const name = calleeName(call);
+  const callee = unwrap(call.expression);
+  if (name && ['then', 'catch', 'finally'].includes(name) && ts.isPropertyAccessExpression(callee)) return true;
+  if (isPromiseCombinator(call)) return true;
+  if (ts.isIdentifier(callee) && callee.text === 'fetch') return true;
+  if (name === 'forEach') {
+    return call.arguments.some((a) => {
+      const fn = unwrap(a);
+      return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && isAsyncFunction(fn);
+    });
+  }
+  if (ts.isPropertyAccessExpression(callee) && name && !SYNC_CLIENT_METHODS.has(name) && !PURE_METHODS.has(name)) {
+    const origin = facts.originOf(callee.expression);
+    if (origin && isModule(origin.module, ASYNC_CLIENT_MODULES)) return true;
+  }
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  try {
+    fn = project.resolveFunction(facts, call.expression);
+  } catch {
+    fn = undefined;
+  }
+  return !!fn && isAsyncFunction(fn);
+}
+
+/** `async` functions, and functions declared to return `Promise<…>`. */
+export function isAsyncFunction(fn: ts.FunctionLikeDeclaration): boolean {
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
+  const type = fn.type;
+  return !!type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise';
+}

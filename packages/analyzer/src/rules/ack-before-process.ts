@@ -1,0 +1,470 @@
+import { ts } from 'ts-morph';
+import type { Rule, RuleContext } from '../engine/rule';
+import { consumersOf, settleCallsOf } from '../facts/consumers';
+import { booleanValue, calleeName, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
+import type { FileFacts } from '../facts/file-facts';
+import {
+  canReach, catchRethrows, containingStatement, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
+  isAwaited, mayExitEarly, runsIn, siblingsOf,
+} from '../facts/flow';
+import type { ConsumerHandler, SettleCall } from '../facts/model';
+import { unwrap } from '../facts/origins';
+import { isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
+import type { Fix, TextEdit } from '../types';
+
+/**
+ * ack-before-process: the message is settled (acked, deleted, committed) before the work it
+ * stands for has completed, so a crash or a failure of that work loses the message.
+ *
+ * Shapes: settle first; `noAck: true`; settle in `finally`; a `catch` that swallows the failure
+ * and settles (or, where the library settles when the handler resolves, returns normally); work
+ * that is not awaited by an auto-settling handler or before a manual settle; kafkajs `eachBatch`
+ * leaving early while `eachBatchAutoResolve` resolves the whole batch.
+ */
+
+const POSITIVE: ReadonlySet<SettleCall['kind']> = new Set(['ack', 'delete', 'commit', 'resolve-offset']);
+const REPLY_TO = 'amq.rabbitmq.reply-to';
+/** How many work locations a finding lists as related. */
+const RELATED_LIMIT = 3;
+
+const messages = {
+  settleFirst:
+    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the message is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
+  settleInFinally:
+    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed message is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
+  settleInCatch:
+    '{{broker}}: this `catch` runs `{{settle}}` for a message whose processing failed, having only logged the error; the message is {{gone}}: it is lost. {{negativeFix}}',
+  catchThenSettle:
+    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed message is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
+  swallowOnResolve:
+    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed message is lost. Rethrow the error (after sending the message to a dead-letter destination if you want to keep it out of the retry loop).',
+  notAwaited:
+    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the message. Await it (`await …`; `await Promise.all(…)` for several).',
+  notAwaitedBeforeSettle:
+    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the message. Await the work before settling.',
+  noAck:
+    '{{broker}}: `noAck: true` makes RabbitMQ treat each message as acknowledged as soon as it is sent, so a crash or failure in the handler loses it (at-most-once). Consume with `noAck: false` and call `channel.ack(msg)` after the work completes (`nack` it on failure).',
+  batchPartial:
+    'Kafka ({{library}}): this `{{jump}}` leaves `eachBatch` before the rest of the batch is processed, but `eachBatchAutoResolve` (default `true`) then resolves the batch\'s last offset, so the skipped messages are committed and lost. Set `eachBatchAutoResolve: false` and call `resolveOffset(message.offset)` after each processed message.',
+};
+
+/** Rule options. */
+interface Options {
+  /** Treat logging as work, so a consumer that only logs is held to the same standard. Default false. */
+  logOnlyIsWork: boolean;
+}
+
+function optionsOf(raw: Readonly<Record<string, unknown>>): Options {
+  return { logOnlyIsWork: raw.logOnlyIsWork === true };
+}
+
+export const ackBeforeProcess: Rule = {
+  meta: {
+    id: 'ack-before-process',
+    description: 'A message is acknowledged, deleted or committed before the work it stands for has completed, so a crash or failure loses it.',
+    defaultSeverity: 'error',
+    fixable: 'safe',
+    requiresTypes: false,
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    consequence: 'message-lost',
+  },
+  messages,
+  // A consumer registration always names one of these (the handler itself may live elsewhere).
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|pubsub|nats|EventPattern|MessagePattern|bullmq/,
+  create(context) {
+    return {
+      end() {
+        const options = optionsOf(context.options);
+        for (const consumer of consumersOf(context.facts, context.project)) {
+          try {
+            checkConsumer(consumer, context, options);
+          } catch {
+            // One odd handler must not cost the rest of the file its findings.
+          }
+        }
+      },
+    };
+  },
+};
+
+/** Words that describe a consumer in messages. */
+interface Describe {
+  broker: string;
+  library: string;
+  /** What state a settled message is in, after "the message is already …". */
+  gone: string;
+  /** The negative settle to use instead. */
+  negative: string;
+  /** What the library does when the handler resolves. */
+  autoSettle: string;
+}
+
+function describe(c: ConsumerHandler): Describe {
+  const lib = c.library;
+  switch (c.broker) {
+    case 'rabbitmq':
+      return {
+        broker: `RabbitMQ (${lib})`, library: lib,
+        gone: 'acknowledged and RabbitMQ has deleted it',
+        negative: '`nack(msg, false, false)` it to a dead-letter exchange (or requeue with a retry limit)',
+        autoSettle: 'the message is acknowledged',
+      };
+    case 'kafka':
+      return {
+        broker: `Kafka (${lib})`, library: lib,
+        gone: 'committed past, so the consumer group will not read it again',
+        negative: 'throw (or do not resolve its offset)',
+        autoSettle: `${lib === '@nestjs/microservices' ? 'Nest' : lib} commits the offset past this message`,
+      };
+    case 'sqs':
+      return {
+        broker: `SQS (${lib === 'aws-sdk' ? 'aws-sdk v2' : lib})`, library: lib,
+        gone: 'deleted from the queue',
+        negative: 'leave it undeleted so it reappears after the visibility timeout (a redrive policy moves it to a dead-letter queue after maxReceiveCount)',
+        autoSettle: lib === 'sqs-consumer' ? 'sqs-consumer deletes the message from the queue' : 'the message is deleted',
+      };
+    case 'pubsub':
+      return {
+        broker: 'Pub/Sub (@google-cloud/pubsub)', library: lib,
+        gone: 'acknowledged and Pub/Sub will not redeliver it',
+        negative: '`message.nack()` it (with a dead-letter topic on the subscription to stop a poison loop)',
+        autoSettle: 'the message is acknowledged',
+      };
+    case 'nats':
+      return {
+        broker: `NATS JetStream (${lib})`, library: lib,
+        gone: 'acknowledged and JetStream will not redeliver it',
+        negative: '`m.nak()` it (or `m.term()` when it can never succeed)',
+        autoSettle: 'the message is acknowledged',
+      };
+    default:
+      return {
+        broker: 'BullMQ', library: lib,
+        gone: 'completed',
+        negative: 'throw so the job is retried',
+        autoSettle: 'BullMQ marks the job completed and never retries it',
+      };
+  }
+}
+
+/** One-line, shortened source text for messages. */
+function snippet(node: ts.Node, max = 60): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `saveOrder(…)` for a work call. */
+function workLabel(call: ts.CallExpression): string {
+  const callee = snippet(call.expression, 50);
+  return `${callee}(${call.arguments.length > 0 ? '…' : ''})`;
+}
+
+function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options: Options): void {
+  const d = describe(consumer);
+  if (consumer.settlement === 'on-receive') {
+    checkNoAck(consumer, context, options, d);
+    return;
+  }
+  const scope = consumer.scope ?? consumer.handler?.body;
+  if (!scope) return;
+  const settles = settleCallsOf(consumer, context.facts);
+  const exclude = new Set(settles.map((s) => s.call));
+  const works = workCallsIn(scope, { exclude, loggingIsWork: options.logOnlyIsWork });
+  const handlerFacts = context.project.factsOf(scope.getSourceFile().fileName) ?? context.facts;
+  const reported = new Set<ts.Node>();
+
+  for (const settle of settles) {
+    if (!POSITIVE.has(settle.kind)) continue;
+    const call = settle.call;
+    const inFinally = enclosingFinally(call);
+    if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
+      context.report({
+        node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) },
+        related: relatedWork(works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)),
+      });
+      reported.add(call);
+      continue;
+    }
+    const inCatch = enclosingCatch(call);
+    if (inCatch && runsIn(inCatch, scope)) {
+      const tryStmt = inCatch.parent as ts.TryStatement;
+      const tried = works.filter((w) => tryStmt.tryBlock.pos <= w.pos && w.end <= tryStmt.tryBlock.end);
+      const handled = works.some((w) => inCatch.block.pos <= w.pos && w.end <= inCatch.block.end && w.getStart() < call.getStart());
+      if (tried.length > 0 && !handled) {
+        context.report({
+          node: call, messageId: 'settleInCatch',
+          data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` },
+          related: relatedWork(tried),
+        });
+        reported.add(call);
+      }
+      continue;
+    }
+    const after = works.filter((w) => canReach(call, w));
+    if (after.length === 0) continue;
+    const fix = moveSettleFix(settle, after, context, handlerFacts);
+    context.report({
+      node: call, messageId: 'settleFirst',
+      data: { ...d, settle: snippet(call), work: workLabel(after[0]), fix: fix ? 'move it below the work' : 'move it below the awaited work' },
+      fix,
+      related: relatedWork(after),
+    });
+    reported.add(call);
+  }
+
+  const positive = settles.filter((s) => POSITIVE.has(s.kind));
+  checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported);
+  checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
+  if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
+    checkBatchPartial(consumer, context, d);
+  }
+}
+
+function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message: string }> {
+  return works.slice(0, RELATED_LIMIT).map((w) => ({ node: w, message: `work that must complete first: ${workLabel(w)}` }));
+}
+
+/** `noAck: true` on a RabbitMQ consumer that does work (the direct reply-to pseudo-queue requires it). */
+function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
+  if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
+  const prop = property(consumer.options, 'noAck');
+  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), context.facts) !== true) return;
+  const body = consumer.handler?.body;
+  // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
+  if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;
+  context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: noAckSuggestion(consumer, prop) });
+}
+
+/** Set `noAck: false` and ack at the end of the handler, when the handler is a plain block in this file. */
+function noAckSuggestion(consumer: ConsumerHandler, prop: ts.ObjectLiteralElementLike): Fix[] | undefined {
+  const handler = consumer.handler;
+  const registration = consumer.registration;
+  if (!handler?.body || !ts.isBlock(handler.body) || !ts.isCallExpression(registration) || !ts.isPropertyAccessExpression(unwrap(registration.expression))) return undefined;
+  if (handler.getSourceFile() !== registration.getSourceFile()) return undefined;
+  const msg = parameterNames(handler, 0)[0];
+  if (!msg) return undefined;
+  const channel = (unwrap(registration.expression) as ts.PropertyAccessExpression).expression.getText();
+  const stmts = handler.body.statements;
+  const last = stmts[stmts.length - 1];
+  if (last && definitelyExits(last)) return undefined;
+  const sf = handler.getSourceFile();
+  const indent = last ? indentOf(sf.text, last.getStart()) : `${indentOf(sf.text, handler.body.getStart())}  `;
+  const at = last ? lineEnd(sf.text, last.getEnd()) : handler.body.getStart() + 1;
+  return [{
+    description: `Consume with noAck: false and ack ${msg} after the handler's work`,
+    safety: 'unsafe',
+    edits: [
+      { start: prop.getStart(), end: prop.getEnd(), text: 'noAck: false' },
+      { start: at, end: at, text: `\n${indent}${channel}.ack(${msg});` },
+    ],
+  }];
+}
+
+/**
+ * A `catch` that swallows the failure of work in its `try`: on auto-settling handlers the library
+ * then settles (kafkajs commits, sqs-consumer deletes, BullMQ completes); on manually settled ones
+ * execution runs on into a settle call after the try statement.
+ */
+function checkSwallowingCatches(
+  consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[], settles: SettleCall[],
+  context: RuleContext, d: Describe, reported: Set<ts.Node>,
+): void {
+  if (consumer.library === '@nestjs/microservices' && consumer.broker === 'kafka') return; // Nest commits on failure anyway; see the rule doc.
+  const visit = (n: ts.Node): void => {
+    if (ts.isTryStatement(n) && n.catchClause && runsIn(n, scope)) {
+      const clause = n.catchClause;
+      const tried = works.filter((w) => n.tryBlock.pos <= w.pos && w.end <= n.tryBlock.end);
+      const handledInCatch = works.some((w) => clause.block.pos <= w.pos && w.end <= clause.block.end) ||
+        settles.some((s) => clause.block.pos <= s.call.pos && s.call.end <= clause.block.end);
+      if (tried.length > 0 && !handledInCatch && !catchRethrows(clause)) {
+        if (consumer.settlement === 'manual') {
+          const next = definitelyExits(clause.block) ? undefined : positive.find((s) => !reported.has(s.call) && canReach(n, s.call));
+          if (next) {
+            context.report({ node: clause, messageId: 'catchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
+          }
+        } else if (swallowSettles(consumer, clause, scope)) {
+          context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d }, related: relatedWork(tried) });
+        }
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+}
+
+/**
+ * Whether returning normally from this catch settles the message: always for kafkajs and
+ * BullMQ; for sqs-consumer only with `alwaysAcknowledge: true` or when the failure path still
+ * returns the message (since v7 a handler that resolves with nothing leaves the message queued).
+ */
+function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope: ts.Node): boolean {
+  if (consumer.library !== 'sqs-consumer') return true;
+  if (consumer.options && booleanValue(propertyValue(consumer.options, 'alwaysAcknowledge')) === true) return true;
+  const names = new Set(consumer.messageNames);
+  let returnsMessage = false;
+  const visit = (n: ts.Node): void => {
+    if (returnsMessage) return;
+    if (ts.isReturnStatement(n) && n.expression && runsIn(n, scope) && startsFrom(n.expression, names) &&
+      (clause.block.pos <= n.pos && n.end <= clause.block.end || canReach(clause.block, n))) returnsMessage = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return returnsMessage && !definitelyExitsWithoutMessage(clause);
+}
+
+/** A catch block that returns something other than the message (or nothing) never reaches a later `return msg`. */
+function definitelyExitsWithoutMessage(clause: ts.CatchClause): boolean {
+  const last = clause.block.statements[clause.block.statements.length - 1];
+  return !!last && ts.isReturnStatement(last) && (!last.expression || rootIdentifier(last.expression) === undefined);
+}
+
+/** Work whose promise nobody waits for, in a handler that settles on resolve or before a manual settle. */
+function checkNotAwaited(
+  consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[],
+  context: RuleContext, facts: FileFacts, d: Describe,
+): void {
+  const project = context.project;
+  for (const work of works) {
+    if (isAwaited(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
+    if (consumer.settlement === 'on-resolve') {
+      context.report({ node: work, messageId: 'notAwaited', data: { ...d, work: workLabel(work) }, ...awaitFix(work) });
+      continue;
+    }
+    const settle = positive.find((s) => canReach(work, s.call));
+    if (settle) {
+      context.report({
+        node: work, messageId: 'notAwaitedBeforeSettle', data: { ...d, work: workLabel(work), settle: snippet(settle.call) },
+        ...awaitFix(work),
+      });
+    }
+  }
+}
+
+/** `a().then(…)`: report the outer call only. */
+function isInnerOfChain(call: ts.CallExpression): boolean {
+  const p = call.parent;
+  return ts.isPropertyAccessExpression(p) && p.expression === call && ['then', 'catch', 'finally'].includes(p.name.text);
+}
+
+/**
+ * Adding `await` to a work call that is a statement of its own in an async handler is safe: the
+ * handler now waits for the work (and sees its failure), which is what the finding asks.
+ * `forEach(async …)` becomes `await Promise.all(….map(async …))` as a suggestion.
+ */
+function awaitFix(work: ts.CallExpression): { fix?: Fix; suggestions?: Fix[] } {
+  const fn = enclosingFunction(work);
+  const async = !!fn && isAsyncFunction(fn);
+  const parent = work.parent;
+  if (calleeName(work) === 'forEach' && ts.isPropertyAccessExpression(work.expression) && ts.isExpressionStatement(parent) && async) {
+    const name = work.expression.name;
+    const edits: TextEdit[] = [
+      { start: work.getStart(), end: work.getStart(), text: 'await Promise.all(' },
+      { start: name.getStart(), end: name.getEnd(), text: 'map' },
+      { start: work.getEnd(), end: work.getEnd(), text: ')' },
+    ];
+    return { suggestions: [{ description: 'Await every callback with Promise.all(….map(…))', safety: 'unsafe', edits }] };
+  }
+  if (ts.isVoidExpression(parent) && async) {
+    return { suggestions: [{ description: 'Await the work instead of discarding it', safety: 'unsafe', edits: [{ start: parent.getStart(), end: work.getStart(), text: 'await ' }] }] };
+  }
+  if (!ts.isExpressionStatement(parent)) return {};
+  const edit: TextEdit = { start: work.getStart(), end: work.getStart(), text: 'await ' };
+  if (async) return { fix: { description: 'Await the work', safety: 'safe', edits: [edit] } };
+  return {};
+}
+
+/**
+ * Moves a settle statement (`channel.ack(msg);`, `await client.send(new DeleteMessageCommand(…));`)
+ * from before the work to just after the last statement of the same block that holds work. Safe
+ * only when: the settle is a statement of its own on its own line with no comments; every work
+ * it preceded sits in the statements it moves over; none of those statements can leave the block
+ * early (a `return` would skip the moved settle); work known to be async is awaited; and the
+ * last work statement is not itself a `return` / `throw`.
+ */
+function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: RuleContext, facts: FileFacts): Fix | undefined {
+  const stmt = containingStatement(settle.call);
+  if (!stmt || !ts.isExpressionStatement(stmt)) return undefined;
+  const expr = unwrap(stmt.expression);
+  if (expr !== settle.call) return undefined;
+  const list = siblingsOf(stmt);
+  if (!list) return undefined;
+  const from = list.indexOf(stmt);
+  let to = from;
+  for (const w of after) {
+    const i = list.findIndex((s) => s.pos <= w.pos && w.end <= s.end);
+    if (i <= from) return undefined;
+    to = Math.max(to, i);
+  }
+  const moved = list.slice(from + 1, to + 1);
+  if (moved.some((s) => mayExitEarly(s))) return undefined;
+  if (after.some((w) => !isAwaited(w) && isKnownAsync(w, facts, context.project))) return undefined;
+  const target = list[to];
+  if (ts.isReturnStatement(target) || ts.isThrowStatement(target)) return undefined;
+  const text = stmt.getSourceFile().text;
+  const lineOfStmt = lineStart(text, stmt.getStart());
+  const end = lineEnd(text, stmt.getEnd());
+  // The statement must be alone on its line, with no trailing or block comment.
+  if (text.slice(lineOfStmt, stmt.getStart()).trim() !== '' || text.slice(stmt.getEnd(), end).trim() !== '') return undefined;
+  if (/\/\*/.test(stmt.getFullText()) || /\/\/|\/\*/.test(stmt.getText())) return undefined;
+  // Line comments directly above the statement describe it: they move with it.
+  let start = lineOfStmt;
+  while (start > 0) {
+    const prev = lineStart(text, start - 1);
+    if (!text.slice(prev, start - 1).trim().startsWith('//')) break;
+    start = prev;
+  }
+  const insertAt = lineEnd(text, target.getEnd());
+  if (text.slice(target.getEnd(), insertAt).trim() !== '') return undefined;
+  return {
+    description: `Move ${snippet(settle.call)} after the work`,
+    safety: 'safe',
+    edits: [
+      { start, end: end + 1, text: '' },
+      { start: insertAt, end: insertAt, text: `\n${text.slice(start, end)}` },
+    ],
+  };
+}
+
+function checkBatchPartial(consumer: ConsumerHandler, context: RuleContext, d: Describe): void {
+  const handler = consumer.handler!;
+  const batchNames = new Set(handler.parameters[0] && ts.isIdentifier(handler.parameters[0].name)
+    ? [handler.parameters[0].name.text] : parameterNames(handler, 0, ['batch']));
+  const visit = (n: ts.Node): void => {
+    if (ts.isForOfStatement(n) && startsFrom(n.expression, batchNames) && runsIn(n, handler.body!)) {
+      const jump = firstEarlyExit(n.statement);
+      if (jump) context.report({ node: jump, messageId: 'batchPartial', data: { ...d, jump: ts.isBreakStatement(jump) ? 'break' : 'return' } });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler.body!);
+}
+
+/** A `break` of this loop or a `return` inside its body that is followed by more messages. */
+function firstEarlyExit(body: ts.Statement): ts.BreakStatement | ts.ReturnStatement | undefined {
+  let found: ts.BreakStatement | ts.ReturnStatement | undefined;
+  const visit = (n: ts.Node): void => {
+    // Jumps inside nested loops, switches and functions stay there.
+    if (found || (n !== body && (ts.isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)))) return;
+    if ((ts.isBreakStatement(n) && !n.label) || ts.isReturnStatement(n)) {
+      found = n;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const i = text.indexOf('\n', offset);
+  return i === -1 ? text.length : i;
+}
+
+function indentOf(text: string, offset: number): string {
+  const start = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
+}
