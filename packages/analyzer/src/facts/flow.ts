@@ -35,6 +35,7 @@ export function contains(outer: ts.Node, inner: ts.Node): boolean {
  * (a callback runs at another time, or never).
  */
 export function runsIn(node: ts.Node, scope: ts.Node): boolean {
+  if (node === scope) return true;
   for (let n = node.parent; n && n !== scope; n = n.parent) {
     if (isFunctionWithBody(n)) return false;
   }
@@ -138,8 +139,8 @@ export function isAwaited(expr: ts.Expression): boolean {
   if (!parent) return false;
   if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || ts.isYieldExpression(parent)) return true;
   if (ts.isArrowFunction(parent) && parent.body === top) return true;
-  // p.then(...) / p.catch(...) / p.finally(...): awaited when the chain is.
-  if (ts.isPropertyAccessExpression(parent) && parent.expression === top && ['then', 'catch', 'finally'].includes(parent.name.text) &&
+  // p.then(...) / p.catch(...) / p.finally(...) / aws-sdk v2 request.promise(): awaited when the chain is.
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === top && ['then', 'catch', 'finally', 'promise'].includes(parent.name.text) &&
     parent.parent && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
     return isAwaited(parent.parent);
   }

@@ -55,9 +55,9 @@ const SYNC_CLIENT_METHODS = new Set(['on', 'once', 'off', 'emit', 'pipe', 'remov
 function isLoggingOrMetrics(call: ts.CallExpression): boolean {
   const receiver = receiverOf(call);
   if (!receiver) return LOG_FUNCTIONS.test(calleeName(call) ?? '');
-  const text = receiver.getText();
-  const last = text.split('.').pop() ?? text;
-  return LOGGER.test(last) || METRICS.test(last) || /^(console|this\.logger|this\.log)\b/.test(text);
+  const e = unwrap(receiver);
+  const last = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+  return last !== undefined && (LOGGER.test(last) || METRICS.test(last));
 }
 
 /** Options of `workCallsIn`. */

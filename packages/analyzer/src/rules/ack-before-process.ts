@@ -78,7 +78,8 @@ export const ackBeforeProcess: Rule = {
         for (const consumer of consumersOf(context.facts, context.project)) {
           try {
             checkConsumer(consumer, context, options);
-          } catch {
+          } catch (e) {
+            if (process.env.EOS_DEBUG) console.error(e);
             // One odd handler must not cost the rest of the file its findings.
           }
         }
@@ -169,7 +170,10 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   if (!scope) return;
   const settles = settleCallsOf(consumer, context.facts);
   const exclude = new Set(settles.map((s) => s.call));
-  const works = workCallsIn(scope, { exclude, loggingIsWork: options.logOnlyIsWork });
+  // A polling loop's scope also holds the receive call and what precedes it: not this message's work.
+  const registration = consumer.registration;
+  const works = workCallsIn(scope, { exclude, loggingIsWork: options.logOnlyIsWork })
+    .filter((w) => !(scope.pos <= registration.pos && registration.end <= scope.end) || w.getStart() >= registration.getEnd());
   const handlerFacts = context.project.factsOf(scope.getSourceFile().fileName) ?? context.facts;
   const reported = new Set<ts.Node>();
 

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
+import { enclosingFunction } from '../flow';
 import type { FileFacts } from '../file-facts';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
 import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
@@ -123,10 +124,12 @@ function messageNamesOf(handler: ts.FunctionLikeDeclaration, kind: 'eachMessage'
 function autoCommitOfConsumer(receiver: ts.Expression | undefined, facts: FileFacts): boolean | undefined {
   if (!receiver) return undefined;
   const key = receiver.getText();
-  for (const call of facts.calls) {
-    if (calleeName(call) !== 'consumer' || call.arguments.length !== 1) continue;
-    const assigned = assignedTo(call);
-    if (assigned !== key) continue;
+  const creations = facts.calls.filter((call) => calleeName(call) === 'consumer' && call.arguments.length === 1 && assignedTo(call) === key);
+  // The same name is often reused in several functions: prefer the creation in the run call's own function.
+  const own = enclosingFunction(receiver);
+  const local = creations.filter((c) => own !== undefined && enclosingFunction(c) === own);
+  const chosen = local.length > 0 ? local : creations.length === 1 ? creations : [];
+  for (const call of chosen) {
     const config = objectLiteralOf(call.arguments[0], facts);
     if (!config) continue;
     const nested = objectLiteralOf(propertyValue(config, 'kafkaJS'), facts);

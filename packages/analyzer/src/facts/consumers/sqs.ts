@@ -199,6 +199,7 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
     ts.forEachChild(n, visit);
   };
   visit(scopeFn.body);
-  if (out.length === 0) out.push({ ...base, kind: 'batch', handler: scopeFn, messageNames: batchNames(), scope: scopeFn.body });
+  // The batch as a whole: a DeleteMessageBatch of every received message settles them all at once.
+  out.push({ ...base, kind: 'batch', handler: scopeFn, messageNames: batchNames(), scope: scopeFn.body });
   return out;
 }
