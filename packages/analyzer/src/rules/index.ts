@@ -1,6 +1,7 @@
 import type { Rule } from '../engine/rule';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
 import { poisonRequeueLoop } from './poison-requeue-loop';
+import { unstableDedupKey } from './unstable-dedup-key';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
 
 /**
@@ -11,6 +12,7 @@ import { nonexistentBrokerOption } from './nonexistent-broker-option';
 export const allRules: readonly Rule[] = [
   kafkaOffsetsOutsideTransaction,
   poisonRequeueLoop,
+  unstableDedupKey,
   nonexistentBrokerOption,
 ];
 

@@ -1,0 +1,107 @@
+import { ts } from 'ts-morph';
+import type { Rule } from '../engine/rule';
+import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
+import { consumerRunning, instabilitiesOf, keySinksOf, type Instability } from '../facts/dedup-keys';
+import { enclosingFunction } from '../facts/syntax-helpers';
+import type { Broker, Fix } from '../types';
+
+/** What to key on instead, per broker (DOMAIN.md: which ids survive a redelivery and which survive a resend). */
+const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
+  rabbitmq: 'the publisher-set `msg.properties.messageId` (set it when publishing) or a business id from the payload',
+  kafka: 'the record coordinates `${topic}:${partition}:${message.offset}` or a business key from the payload',
+  sqs: '`message.MessageId` (the same on every receive of a message) or a business id carried in the body',
+  pubsub: 'an application key the publisher puts in `message.attributes` (`message.id` is assigned per publish, so a publisher retry gets a new one)',
+  nats: 'the `Nats-Msg-Id` header or the stream sequence (`msg.seq`)',
+  bullmq: '`job.id` or a business key from `job.data`',
+  'redis-streams': 'the stream entry id',
+  unknown: 'the message\'s own id or a business key from the payload',
+};
+
+/** A function that (re)tries work: fresh idempotency keys are wrong there too. */
+const RETRY_FUNCTION = /retry|redeliver|reprocess|replay|requeue/i;
+
+function functionName(fn: ts.FunctionLikeDeclaration | undefined): string {
+  if (!fn) return '';
+  if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const p = fn.parent;
+  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) && ts.isIdentifier(p.name)) return p.name.text;
+  return '';
+}
+
+function fixFor(instability: Instability): Fix | undefined {
+  if (instability.kind !== 'per-delivery' || !instability.stable || !ts.isPropertyAccessExpression(instability.node)) return undefined;
+  const name = instability.node.name;
+  // Only the SDK spellings whose stable sibling is known for sure.
+  if (!/^(ReceiptHandle|ackId|deliverySequence)$/.test(name.text)) return undefined;
+  return {
+    description: `Key on \`${instability.stable}\`, which stays the same when the message is redelivered`,
+    safety: 'safe',
+    edits: [{ start: name.getStart(), end: name.getEnd(), text: instability.stable }],
+  };
+}
+
+/** "`message.id`, which stays the same on every delivery" for metadata with a known stable sibling. */
+function stableSentence(instability: Instability): string | undefined {
+  if (instability.kind !== 'per-delivery' || !instability.stable) return undefined;
+  const base = ts.isPropertyAccessExpression(instability.node) ? `${instability.node.expression.getText()}.` : '';
+  const caveat = instability.broker === 'Pub/Sub' ? ' (an application key in `attributes` also survives publisher retries, which get a new id)' : '';
+  return `\`${base}${instability.stable}\`, which stays the same on every delivery${caveat}`;
+}
+
+export const unstableDedupKey: Rule = {
+  meta: {
+    id: 'unstable-dedup-key',
+    description: 'A dedup or idempotency key must be the same on every delivery of a message: not the clock, randomness, a fresh UUID, unordered JSON, or delivery metadata.',
+    defaultSeverity: 'error',
+    fixable: 'safe',
+    requiresTypes: false,
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    consequence: 'message-lost-or-doubled',
+  },
+  messages: {
+    fresh:
+      '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so a redelivery of the same message computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
+    perDelivery:
+      '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, delivery metadata that changes every time the same message is delivered again, so a redelivery is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
+    timestamp:
+      '{{broker}}: the dedup key ({{use}}) is built from `{{source}}`, a publish/send time: two different messages in the same instant share it (the second is skipped as a duplicate: message lost) and a producer resend gets a new one (effect doubled). Fix: use {{stable}}.',
+    json:
+      '{{broker}}: the dedup key ({{use}}) is built from `{{source}}`; `JSON.stringify` follows the object\'s insertion order (and serializes every field it carries), so the same logical message built in another order or with another field yields a different key and is processed twice (effect doubled). Fix: use {{stable}}, or a canonical serializer (json-stable-stringify, safe-stable-stringify, RFC 8785).',
+  },
+  triggers: /dedup|idempot|processed|inbox|Idempotency|\.set\(|setex|setEx|setnx|setNX|exists\(|sismember|sIsMember/i,
+  create(context) {
+    return {
+      end() {
+        const { facts, project } = context;
+        const imported = brokersImported(facts);
+        for (const sink of keySinksOf(facts, project)) {
+          if (sink.key.getSourceFile() !== facts.sourceFile) continue;
+          const consumer = consumerRunning(sink.key, facts, project);
+          const names = new Set(consumer?.messageNames ?? []);
+          for (const instability of instabilitiesOf(sink.key, names)) {
+            if (instability.kind === 'fresh' && sink.external && !consumer && !RETRY_FUNCTION.test(functionName(enclosingFunction(sink.key)))) {
+              // A fresh idempotency key per request still protects the SDK's own network retries.
+              continue;
+            }
+            const brokerId: Broker | undefined = consumer?.broker ?? (imported.length === 1 ? imported[0] : undefined);
+            const broker = consumer ? BROKER_LABEL[consumer.broker]
+              : 'broker' in instability && instability.broker ? instability.broker
+              : brokerPhrase(imported);
+            const messageId = instability.kind === 'fresh' ? 'fresh' : instability.kind === 'per-delivery' ? 'perDelivery' : instability.kind;
+            context.report({
+              node: instability.node,
+              messageId,
+              data: {
+                broker: broker.charAt(0).toUpperCase() + broker.slice(1),
+                use: sink.use,
+                source: instability.source.replace(/\s+/g, ' '),
+                stable: stableSentence(instability) ?? STABLE_ID[brokerId ?? 'unknown'],
+              },
+              fix: fixFor(instability),
+            });
+          }
+        }
+      },
+    };
+  },
+};
