@@ -40,7 +40,9 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
   const variables = allVariables(template);
   const unknown = Object.keys(options.given).filter((k) => options.given[k] !== undefined && !variables.some((v) => v.name === k));
   if (unknown.length > 0) throw new ScaffoldError(`template ${template.name} has no option ${unknown.map((k) => `'${k}'`).join(', ')}`, 'usage');
-  // Fail fast on every missing required flag before asking anything, so a script learns all at once.
+  // Bad values first, then missing required flags, all before asking anything: a script learns
+  // what is wrong with its command line at once instead of after a prompt it cannot answer.
+  for (const v of variables) if (options.given[v.name] !== undefined) validateAnswer(v, options.given[v.name], options.project);
   if (!options.ask && !options.yes) {
     const missing = variables.find((v) => v.required && options.given[v.name] === undefined);
     if (missing) throw new MissingAnswerError(missing.name, missing.flag, missing.choices);

@@ -90,7 +90,7 @@ export const BUILTIN_VARIABLES: readonly VariableSpec[] = [
     detect: 'language',
     default: 'ts',
     prompt: 'Language of the generated code',
-    required: true,
+    required: false,
   },
   {
     name: 'module',
@@ -100,7 +100,7 @@ export const BUILTIN_VARIABLES: readonly VariableSpec[] = [
     detect: 'module',
     default: 'cjs',
     prompt: 'Module system of the generated code',
-    required: true,
+    required: false,
   },
 ];
 

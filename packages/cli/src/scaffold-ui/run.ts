@@ -1,0 +1,96 @@
+import {
+  allVariables,
+  detectProject,
+  loadTemplate,
+  nextStepLines,
+  planScaffold,
+  resolveAnswers,
+  ScaffoldError,
+  writePlan,
+  type ScaffoldPlan,
+} from '@eos/analyzer';
+import { colorEnabled, palette, type Palette } from '../ansi';
+import { inquirerAsk } from './prompts';
+
+/** Parsed flags of a scaffold command (variable flags plus the common ones). */
+export type ScaffoldFlags = Record<string, unknown> & { yes?: boolean; 'dry-run'?: boolean; force?: boolean };
+
+/** Output streams, injectable for tests. */
+export interface ScaffoldIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Whether prompts can be shown (stdin and stdout are terminals). */
+  interactive: boolean;
+}
+
+const defaultIo = (): ScaffoldIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+});
+
+/**
+ * Runs one scaffold: answers (flags > prompts > detected defaults), plan, then print (--dry-run)
+ * or write as one atomic set. Returns the exit code: 0 done, 1 existing files block the write,
+ * 2 usage or template error. Never hangs without a terminal: a missing required answer fails at
+ * once, naming its flag.
+ */
+export async function runScaffold(templateName: string, flags: ScaffoldFlags, io: ScaffoldIo = defaultIo()): Promise<number> {
+  const err = palette(colorEnabled(io.stderr));
+  try {
+    const template = loadTemplate(templateName);
+    const project = detectProject(process.cwd());
+    const given: Record<string, unknown> = {};
+    for (const v of allVariables(template)) given[v.name] = flags[v.flag];
+    const answers = await resolveAnswers(template, {
+      given,
+      project,
+      yes: flags.yes === true,
+      ask: io.interactive && flags.yes !== true ? inquirerAsk(project) : undefined,
+    });
+    const plan = planScaffold(template, answers, project);
+    const out = palette(colorEnabled(io.stdout));
+    if (flags['dry-run']) {
+      printDryRun(plan, io.stdout, out);
+      return 0;
+    }
+    const result = writePlan(plan, { force: flags.force === true });
+    io.stdout.write(`${out.bold(`eos scaffold ${templateName}`)}: wrote ${result.written.length} file(s)${result.unchanged.length > 0 ? `, ${result.unchanged.length} already up to date` : ''}\n`);
+    for (const f of plan.files) io.stdout.write(`  ${statusLabel(f.status, out)} ${f.path}\n`);
+    printNextSteps(plan, io.stdout, out);
+    return 0;
+  } catch (e) {
+    if (e instanceof ScaffoldError) {
+      io.stderr.write(`${err.red('eos:')} ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof Error && e.name === 'ExitPromptError') {
+      io.stderr.write('eos: cancelled; nothing was written\n');
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function statusLabel(status: string, p: Palette): string {
+  const padded = status.padEnd(9);
+  return status === 'new' ? p.blue(padded) : status === 'changed' ? p.yellow(padded) : p.dim(padded);
+}
+
+function printDryRun(plan: ScaffoldPlan, stream: NodeJS.WriteStream, p: Palette): void {
+  stream.write(`${p.bold(`eos scaffold ${plan.template} --dry-run`)}: nothing is written\n`);
+  for (const f of plan.files) stream.write(`  ${statusLabel(f.status, p)} ${f.path}\n`);
+  for (const f of plan.files) {
+    if (f.status === 'unchanged') continue;
+    stream.write(`\n${p.bold(`── ${f.path} (${f.status}) ──`)}\n`);
+    stream.write(f.status === 'changed' ? `${f.diff ?? ''}\n` : f.content.endsWith('\n') ? f.content : `${f.content}\n`);
+  }
+  printNextSteps(plan, stream, p);
+}
+
+function printNextSteps(plan: ScaffoldPlan, stream: NodeJS.WriteStream, p: Palette): void {
+  const steps = nextStepLines(plan);
+  if (steps.length === 0) return;
+  stream.write(`\n${p.bold('Next steps')}\n`);
+  steps.forEach((s, i) => stream.write(`  ${i + 1}. ${s}\n`));
+}
