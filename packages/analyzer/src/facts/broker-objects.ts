@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import type { Broker } from '../types';
 import type { FileFacts } from './file-facts';
-import type { Origin } from './origins';
+import { constInitializer } from './effects/strings';
+import { unwrap, type Origin } from './origins';
 
 /**
  * What kind of broker client object an expression denotes, from its syntactic origin
@@ -41,7 +42,7 @@ const NATS_MODULES = new Set(['nats', '@nats-io/transport-node', '@nats-io/nats-
 const AMQP_MODULES = new Set(['amqplib', 'amqp-connection-manager']);
 const KAFKA_MODULES = new Set(['kafkajs']);
 const PUBSUB_MODULES = new Set(['@google-cloud/pubsub']);
-const SQS_MODULES = new Set(['@aws-sdk/client-sqs']);
+const SQS_MODULES = new Set(['@aws-sdk/client-sqs', 'aws-sdk']);
 
 /**
  * Chain steps (calls `x()`, declared types `:X`, property reads) that name a client kind, per
@@ -125,10 +126,20 @@ function familyOf(module: string): { broker: Broker; steps: Record<string, Clien
   return undefined;
 }
 
-/** The client object a method call is made on (`js` in `js.publish(...)`), classified. */
+/**
+ * The client object a method call is made on (`js` in `js.publish(...)`), classified. A local
+ * `const` is resolved in its own scope first: the file-wide origin table keys variables by name,
+ * and two functions often name different channels `channel`.
+ */
 export function receiverClient(facts: FileFacts, call: ts.CallExpression): ClientObject | undefined {
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = unwrap(callee.expression);
+  if (ts.isIdentifier(receiver)) {
+    const init = constInitializer(receiver);
+    const scoped = init && clientOfOrigin(facts.originOf(init));
+    if (scoped) return scoped;
+  }
   return clientOfOrigin(facts.originOf(callee.expression));
 }
 

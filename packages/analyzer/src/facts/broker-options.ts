@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Broker } from '../types';
 import { methodName, receiverClient, type ClientKind } from './broker-objects';
-import { constInitializer } from './effects/strings';
+import { objectLiteralOf } from './effects/strings';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
 
@@ -397,9 +397,9 @@ const METHOD_SITES: Array<{ kinds: readonly ClientKind[]; library?: string; meth
   { kinds: ['amqp-channel', 'amqp-confirm-channel'], library: 'amqplib', method: 'publish', index: 3, site: 'amqplib.publish' },
   { kinds: ['amqp-channel', 'amqp-confirm-channel'], library: 'amqplib', method: 'sendToQueue', index: 2, site: 'amqplib.publish' },
   { kinds: ['pubsub-topic'], method: 'publishMessage', index: 0, site: 'pubsub.publishMessage' },
-  { kinds: ['sqs-client'], method: 'sendMessage', index: 0, site: 'sqs.SendMessageRequest' },
-  { kinds: ['sqs-client'], method: 'receiveMessage', index: 0, site: 'sqs.ReceiveMessageRequest' },
-  { kinds: ['sqs-client'], method: 'changeMessageVisibility', index: 0, site: 'sqs.ChangeMessageVisibilityRequest' },
+  { kinds: ['sqs-client'], library: '@aws-sdk/client-sqs', method: 'sendMessage', index: 0, site: 'sqs.SendMessageRequest' },
+  { kinds: ['sqs-client'], library: '@aws-sdk/client-sqs', method: 'receiveMessage', index: 0, site: 'sqs.ReceiveMessageRequest' },
+  { kinds: ['sqs-client'], library: '@aws-sdk/client-sqs', method: 'changeMessageVisibility', index: 0, site: 'sqs.ChangeMessageVisibilityRequest' },
   { kinds: ['jetstream'], method: 'publish', index: 2, site: 'nats.publish' },
   { kinds: ['jetstream-consumers-api'], method: 'add', index: 1, site: 'nats.consumerConfig' },
   { kinds: ['jetstream-consumers-api'], method: 'update', index: 2, site: 'nats.consumerConfig' },
@@ -417,22 +417,6 @@ const CONSTRUCTOR_SITES: Record<string, Record<string, string>> = {
     ChangeMessageVisibilityCommand: 'sqs.ChangeMessageVisibilityRequest',
   },
 };
-
-/**
- * The options object literal an argument denotes: the literal itself, or the initialiser of a
- * `const` of the enclosing scopes. Undefined when it is built elsewhere.
- */
-export function objectLiteralOf(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
-  if (!arg) return undefined;
-  const e = unwrap(arg);
-  if (ts.isObjectLiteralExpression(e)) return e;
-  if (ts.isIdentifier(e)) {
-    const init = constInitializer(e);
-    const value = init && unwrap(init);
-    if (value && ts.isObjectLiteralExpression(value)) return value;
-  }
-  return undefined;
-}
 
 /** The library options objects of one call or `new` (several for SendMessageBatch entries). */
 export function optionObjectsOf(facts: FileFacts, node: ts.CallExpression | ts.NewExpression): OptionObject[] {
@@ -463,7 +447,8 @@ export function optionObjectsOf(facts: FileFacts, node: ts.CallExpression | ts.N
     if (m.library && m.library !== client.library) continue;
     add(m.site, node.arguments[m.index]);
   }
-  if (client.kind === 'sqs-client' && method === 'sendMessageBatch') addBatchEntries(node.arguments[0], add);
+  // aws-sdk v2 validates parameters itself (UnexpectedParameter), so only v3 inputs are checked.
+  if (client.kind === 'sqs-client' && client.library === '@aws-sdk/client-sqs' && method === 'sendMessageBatch') addBatchEntries(node.arguments[0], add);
   return out;
 }
 

@@ -3,6 +3,7 @@ import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transact
 import { poisonRequeueLoop } from './poison-requeue-loop';
 import { unstableDedupKey } from './unstable-dedup-key';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
+import { publishWithoutDedupId } from './publish-without-dedup-id';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -14,6 +15,7 @@ export const allRules: readonly Rule[] = [
   poisonRequeueLoop,
   unstableDedupKey,
   nonexistentBrokerOption,
+  publishWithoutDedupId,
 ];
 
 /** The rule with this id, or undefined. */
