@@ -1,0 +1,134 @@
+/**
+ * The generated outbox, on real servers: PostgreSQL, MariaDB and embedded SQLite, publishing to
+ * RabbitMQ and NATS JetStream. Each store × broker pair gets its own scaffolded project, table,
+ * queue / stream, and is cleaned up afterwards. Outcomes are counted: every event written is
+ * received, exactly once in the normal path, in order per aggregate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Broker, Store } from '../scaffold/outbox-harness';
+import { uniqueName, waitFor } from '../scaffold/outbox-harness';
+import {
+  QUIET,
+  firstDeliveriesByAggregate,
+  generate,
+  openBroker,
+  openStore,
+  serviceOfBroker,
+  serviceOfStore,
+  type BrokerSide,
+  type Generated,
+  type StoreSide,
+} from './outbox-fixtures';
+import { requireService } from './require-service';
+
+const PAIRS: Array<[Store, Broker]> = [
+  ['postgres', 'rabbitmq'],
+  ['postgres', 'nats'],
+  ['mysql', 'rabbitmq'],
+  ['mysql', 'nats'],
+  ['sqlite', 'rabbitmq'],
+  ['sqlite', 'nats'],
+];
+
+/** Relay settings that keep the tests fast; semantics are the production ones. */
+const FAST = { pollIntervalMs: 20, backoffBaseMs: 10, backoffMaxMs: 100, leaseMs: 5_000, publishTimeoutMs: 2_000 };
+
+for (const [store, broker] of PAIRS) {
+  const storeService = serviceOfStore(store);
+  const available = (storeService ? await requireService(storeService) : true) && (await requireService(serviceOfBroker(broker)));
+
+  describe.skipIf(!available)(`outbox on ${store} → ${broker}`, () => {
+    let gen: Generated & { table: string };
+    let db: StoreSide;
+    let mq: BrokerSide;
+
+    beforeAll(async () => {
+      gen = await generate(store, broker);
+      db = await openStore(store, gen);
+      mq = await openBroker(broker, gen);
+    });
+
+    afterAll(async () => {
+      await mq?.close();
+      await db?.close();
+    });
+
+    it('commits the event with the business row, and a rollback leaves neither', async () => {
+      const kept = await db.transaction('order-kept', [{ aggregateType: 'tx', aggregateId: 'kept', eventType: 'order.placed', payload: { n: 1 } }]);
+      await expect(
+        db.transaction('order-dropped', [{ aggregateType: 'tx', aggregateId: 'dropped', eventType: 'order.placed', payload: { n: 1 } }], true),
+      ).rejects.toThrow('business rule failed');
+      expect(await db.orderExists('order-kept')).toBe(true);
+      expect(await db.orderExists('order-dropped')).toBe(false);
+      expect(await db.eventIds()).toEqual(kept);
+    });
+
+    it.skipIf(store === 'mysql')('refuses to append outside a transaction', async () => {
+      await expect(db.appendWithoutTransaction({ aggregateType: 'tx', aggregateId: 'loose', eventType: 'x', payload: {} })).rejects.toThrow(
+        /no open transaction/,
+      );
+    });
+
+    it('two relays deliver every event exactly once in the normal path, in order per aggregate', async () => {
+      const type = uniqueName('agg');
+      const AGGREGATES = 8;
+      const PER_AGGREGATE = 25;
+      const written: string[] = [];
+      // Interleaved transactions, several events per transaction, so batches mix aggregates.
+      for (let n = 1; n <= PER_AGGREGATE; n++) {
+        const events = Array.from({ length: AGGREGATES }, (_, a) => ({
+          aggregateType: type,
+          aggregateId: `a${a}`,
+          eventType: 'step.done',
+          payload: { n },
+          headers: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` },
+        }));
+        written.push(...(await db.transaction(`order-${type}-${n}`, events)));
+      }
+      // Earlier tests may have left events pending; the relays publish those too.
+      const pendingBefore = (await db.newStore().metrics()).pending;
+      const relays = await Promise.all(
+        [0, 1].map(async () => new gen.relay.OutboxRelay(db.newStore(), await mq.newPublisher(), { ...FAST, batchSize: 16 }, QUIET)),
+      );
+      for (const r of relays) r.start();
+      const mine = () => mq.received.filter((m) => m.aggregateType === type);
+      try {
+        await waitFor('all events received', () => mine().length >= written.length, 30_000);
+        // Give a would-be duplicate time to show up.
+        await new Promise((r) => setTimeout(r, 300));
+      } finally {
+        await Promise.all(relays.map((r) => r.stop()));
+      }
+      const ids = mine().map((m) => m.id);
+      expect(ids.length).toBe(written.length);
+      expect(new Set(ids)).toEqual(new Set(written));
+      expect(relays.reduce((sum, r) => sum + r.stats.published, 0)).toBe(pendingBefore);
+      expect(relays.reduce((sum, r) => sum + r.stats.duplicates, 0)).toBe(0);
+      for (const [aggregateId, steps] of firstDeliveriesByAggregate(mq.received, type)) {
+        expect(steps, `order of ${aggregateId}`).toEqual(Array.from({ length: PER_AGGREGATE }, (_, i) => i + 1));
+      }
+      const sample = mine()[0];
+      expect(sample.headers.traceparent).toMatch(/^00-1{32}-2{16}-01$/);
+      expect(sample.eventType).toBe('step.done');
+      const metrics = await db.newStore().metrics();
+      expect(metrics).toMatchObject({ pending: 0, deadLettered: 0, oldestPendingAgeSeconds: null });
+    });
+
+    it('metrics report pending depth and the age of the oldest pending event', async () => {
+      const type = uniqueName('metrics');
+      await db.transaction(`order-${type}`, [
+        { aggregateType: type, aggregateId: 'm', eventType: 'x', payload: { n: 1 } },
+        { aggregateType: type, aggregateId: 'm', eventType: 'x', payload: { n: 2 } },
+      ]);
+      await new Promise((r) => setTimeout(r, 1_100));
+      const metrics = await db.newStore().metrics();
+      expect(metrics.pending).toBe(2);
+      expect(metrics.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(1);
+      expect(metrics.oldestPendingAgeSeconds).toBeLessThan(60);
+      const relay = new gen.relay.OutboxRelay(db.newStore(), await mq.newPublisher(), FAST, QUIET);
+      await relay.runOnce();
+      await waitFor('metrics events received', () => mq.received.filter((m) => m.aggregateType === type).length === 2, 10_000);
+      expect((await db.newStore().metrics()).pending).toBe(0);
+    });
+  });
+}
