@@ -1,0 +1,240 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  detectProject,
+  loadTemplate,
+  MissingAnswerError,
+  planScaffold,
+  quoteSqlIdentifier,
+  resolveAnswers,
+  resolveOutDir,
+  ScaffoldError,
+  toJavaScript,
+  writePlan,
+  type ScaffoldPlan,
+  type WriteFs,
+} from '@eos/analyzer';
+
+let root: string;
+beforeEach(() => {
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'eos-scaffold-engine-')));
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'svc', dependencies: { pg: '^8' } }));
+  fs.writeFileSync(path.join(root, 'tsconfig.json'), '{}');
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const dedup = () => loadTemplate('dedup');
+const plan = async (given: Record<string, unknown>, yes = true): Promise<ScaffoldPlan> => {
+  const project = detectProject(root);
+  return planScaffold(dedup(), await resolveAnswers(dedup(), { given, project, yes }), project);
+};
+const errorOf = async (p: Promise<unknown> | (() => unknown)): Promise<ScaffoldError> => {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    if (err instanceof ScaffoldError) return err;
+    throw err;
+  }
+  throw new Error('expected a ScaffoldError');
+};
+
+describe('answers', () => {
+  it('takes flags over detected defaults, detected over literal defaults', async () => {
+    const project = detectProject(root);
+    const detected = await resolveAnswers(dedup(), { given: { out: 'src/eos' }, project, yes: true });
+    expect(detected).toMatchObject({ store: 'postgres', language: 'ts', module: 'cjs', table: 'eos_processed_messages' });
+    const flagged = await resolveAnswers(dedup(), { given: { out: 'src/eos', store: 'redis', language: 'js' }, project, yes: true });
+    expect(flagged).toMatchObject({ store: 'redis', language: 'js' });
+  });
+
+  it('falls back to SQLite, JS and ESM from an empty ESM project', async () => {
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'svc', type: 'module' }));
+    fs.rmSync(path.join(root, 'tsconfig.json'));
+    const answers = await resolveAnswers(dedup(), { given: { out: 'x' }, project: detectProject(root), yes: true });
+    expect(answers).toMatchObject({ store: 'sqlite', language: 'js', module: 'esm' });
+  });
+
+  it('without a terminal and without --yes, names the missing required flag', async () => {
+    const err = await errorOf(resolveAnswers(dedup(), { given: { out: 'x' }, project: detectProject(root) }));
+    expect(err).toBeInstanceOf(MissingAnswerError);
+    expect(err.message).toContain('--store');
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('asks through the prompt function for what flags do not give, offering the detected default', async () => {
+    const asked: string[] = [];
+    const answers = await resolveAnswers(dedup(), {
+      given: { out: 'x' },
+      project: detectProject(root),
+      ask: async (v, suggested) => {
+        asked.push(`${v.name}=${String(suggested)}`);
+        return suggested;
+      },
+    });
+    expect(asked).toEqual(['store=postgres', 'table=eos_processed_messages', 'language=ts', 'module=cjs']);
+    expect(answers.store).toBe('postgres');
+  });
+
+  it.each([
+    ['x"; DROP TABLE users; --'],
+    ['orders`; DROP TABLE users'],
+    ["o'brien"],
+    ['Orders'],
+    ['1orders'],
+    ['a'.repeat(41)],
+    [''],
+    ['órders'],
+  ])('rejects the table name %j', async (table) => {
+    const err = await errorOf(plan({ out: 'x', table }));
+    expect(err.message).toContain('--table');
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('rejects an unknown choice', async () => {
+    expect((await errorOf(plan({ out: 'x', store: 'mongodb' }))).message).toContain('postgres|mysql|sqlite|redis');
+  });
+});
+
+describe('SQL identifiers', () => {
+  it('quotes per dialect and doubles embedded quotes', () => {
+    expect(quoteSqlIdentifier('order', 'postgres')).toBe('"order"');
+    expect(quoteSqlIdentifier('order', 'sqlite')).toBe('"order"');
+    expect(quoteSqlIdentifier('order', 'mysql')).toBe('`order`');
+    expect(quoteSqlIdentifier('a"b', 'postgres')).toBe('"a""b"');
+    expect(quoteSqlIdentifier('a`b', 'mysql')).toBe('`a``b`');
+  });
+
+  it('renders the dialect quoting into migrations and code', async () => {
+    for (const [store, quoted] of [['postgres', '"order"'], ['mysql', '`order`'], ['sqlite', '"order"']] as const) {
+      const p = await plan({ out: 'x', store, table: 'order' });
+      const migration = p.files.find((f) => f.path.endsWith('migrations/order.sql'));
+      expect(migration?.content).toContain(`CREATE TABLE IF NOT EXISTS ${quoted} (`);
+      expect(p.files.find((f) => f.path.endsWith('dedup.ts'))?.content).toContain(`const DEDUP_TABLE = '${quoted}';`);
+    }
+  });
+});
+
+describe('--out stays inside the project', () => {
+  it.each([['../x'], ['src/../../x'], ['/etc'], [path.join(os.tmpdir(), 'elsewhere')]])('rejects %s', (out) => {
+    expect(() => resolveOutDir(root, out)).toThrow(/outside the project/);
+  });
+
+  it('accepts a nested relative path and an absolute path inside', () => {
+    expect(resolveOutDir(root, 'src/eos')).toBe(path.join(root, 'src', 'eos'));
+    expect(resolveOutDir(root, path.join(root, 'lib'))).toBe(path.join(root, 'lib'));
+  });
+
+  it('rejects a symlink inside the project that points outside', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-outside-'));
+    try {
+      fs.symlinkSync(outside, path.join(root, 'link'));
+      expect(() => resolveOutDir(root, 'link/eos')).toThrow(/symlink/);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects writing through a dangling symlink', async () => {
+    fs.mkdirSync(path.join(root, 'x'));
+    fs.symlinkSync('/nonexistent-eos-target', path.join(root, 'x', 'dedup.ts'));
+    expect((await errorOf(plan({ out: 'x', store: 'sqlite' }))).message).toMatch(/dangling symlink/);
+  });
+});
+
+describe('writing', () => {
+  it('writes every planned file, then reports them unchanged on a second run', async () => {
+    const first = await plan({ out: 'src/eos', store: 'sqlite' });
+    expect(first.files.map((f) => f.status)).toEqual(first.files.map(() => 'new'));
+    writePlan(first);
+    for (const f of first.files) expect(fs.readFileSync(f.absolutePath, 'utf8')).toBe(f.content);
+    const second = await plan({ out: 'src/eos', store: 'sqlite' });
+    expect(second.files.every((f) => f.status === 'unchanged')).toBe(true);
+  });
+
+  it('refuses a differing existing file without force (exit 1) and writes nothing at all', async () => {
+    const target = path.join(root, 'src', 'eos', 'dedup.ts');
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, '// my own code\n');
+    const p = await plan({ out: 'src/eos', store: 'sqlite' });
+    expect(p.files.find((f) => f.absolutePath === target)?.diff).toContain('-// my own code');
+    const err = await errorOf(() => writePlan(p));
+    expect(err.exitCode).toBe(1);
+    expect(fs.readFileSync(target, 'utf8')).toBe('// my own code\n');
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['dedup.ts']);
+    writePlan(p, { force: true });
+    expect(fs.readFileSync(target, 'utf8')).toContain('export class Dedup');
+  });
+
+  it('leaves no partial set behind when a rename fails midway, restoring overwritten files', async () => {
+    const existing = path.join(root, 'src', 'eos', 'dedup.ts');
+    fs.mkdirSync(path.dirname(existing), { recursive: true });
+    fs.writeFileSync(existing, '// old\n');
+    const p = await plan({ out: 'src/eos', store: 'postgres' });
+    let renames = 0;
+    const failing: WriteFs = {
+      writeFileSync: (file, data, options) => fs.writeFileSync(file, data, options),
+      renameSync: (from, to) => {
+        if (++renames === 3) throw new Error('disk full');
+        fs.renameSync(from, to);
+      },
+    };
+    const err = await errorOf(() => writePlan(p, { force: true }, failing));
+    expect(err.message).toMatch(/nothing was changed: disk full/);
+    expect(fs.readFileSync(existing, 'utf8')).toBe('// old\n');
+    const left: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else left.push(path.relative(root, path.join(d, e.name)));
+      }
+    };
+    walk(path.join(root, 'src'));
+    expect(left).toEqual([path.join('src', 'eos', 'dedup.ts')]);
+  });
+});
+
+describe('templates', () => {
+  it('loads every shipped template and rejects an invalid one with every problem listed', () => {
+    for (const name of ['dedup', 'consumer', 'outbox']) expect(loadTemplate(name).files.length).toBeGreaterThan(0);
+    const dir = path.join(root, 'templates', 'broken');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'template.json'),
+      JSON.stringify({ name: 'broken', description: '', variables: [{ name: 'store', type: 'choice', prompt: 'x' }], files: [{ source: '../../../etc/passwd', target: 'x', when: { nope: 1 } }] }),
+    );
+    const err = (() => {
+      try {
+        loadTemplate('broken', path.join(root, 'templates'));
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(err?.message).toContain('description must be a non-empty string');
+    expect(err?.message).toContain('choices must be a non-empty array');
+    expect(err?.message).toContain("unknown variable 'nope'");
+    expect(err?.message).toContain('leaves the templates folder');
+  });
+
+  it('fails on a variable the template does not define (strict rendering)', async () => {
+    const dir = path.join(root, 'templates', 'strict');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a.hbs'), 'value: {{missing}}');
+    fs.writeFileSync(path.join(dir, 'template.json'), JSON.stringify({ name: 'strict', description: 'd', variables: [], files: [{ source: 'a.hbs', target: 'a.txt' }] }));
+    const spec = loadTemplate('strict', path.join(root, 'templates'));
+    const project = detectProject(root);
+    const answers = await resolveAnswers(spec, { given: { out: 'o' }, project, yes: true });
+    expect(() => planScaffold(spec, answers, project)).toThrow(/"missing" not defined/);
+  });
+
+  it('turns TypeScript into ESM or CommonJS JavaScript, keeping comments and blank lines', () => {
+    const source = "import type { Pool } from 'pg';\nimport { x } from './x.js';\n\n/** Why. */\nexport const n: number = x;\n\nexport function f(p: Pool): Pool {\n  return p;\n}\n";
+    const esm = toJavaScript(source, 'esm', 'a.ts');
+    expect(esm).toBe("import { x } from './x.js';\n\n/** Why. */\nexport const n = x;\n\nexport function f(p) {\n    return p;\n}\n");
+    const cjs = toJavaScript(source, 'cjs', 'a.ts');
+    expect(cjs).toContain('require("./x.js")');
+    expect(cjs).toContain('/** Why. */');
+  });
+});
