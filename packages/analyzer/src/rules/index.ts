@@ -2,6 +2,7 @@ import type { Rule } from '../engine/rule';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
 import { poisonRequeueLoop } from './poison-requeue-loop';
 import { unstableDedupKey } from './unstable-dedup-key';
+import { dedupWindowTooShort } from './dedup-window-too-short';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
 
@@ -14,6 +15,7 @@ export const allRules: readonly Rule[] = [
   kafkaOffsetsOutsideTransaction,
   poisonRequeueLoop,
   unstableDedupKey,
+  dedupWindowTooShort,
   nonexistentBrokerOption,
   publishWithoutDedupId,
 ];
