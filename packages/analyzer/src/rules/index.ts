@@ -5,6 +5,7 @@ import { unstableDedupKey } from './unstable-dedup-key';
 import { dedupWindowTooShort } from './dedup-window-too-short';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
+import { unconfirmedAck } from './unconfirmed-ack';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -18,6 +19,7 @@ export const allRules: readonly Rule[] = [
   dedupWindowTooShort,
   nonexistentBrokerOption,
   publishWithoutDedupId,
+  unconfirmedAck,
 ];
 
 /** The rule with this id, or undefined. */
