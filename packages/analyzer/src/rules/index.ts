@@ -1,4 +1,6 @@
 import type { Rule } from '../engine/rule';
+import { dualWrite } from './dual-write';
+import { missingDedup } from './missing-dedup';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
 import { poisonRequeueLoop } from './poison-requeue-loop';
 import { unstableDedupKey } from './unstable-dedup-key';
@@ -13,6 +15,8 @@ import { unconfirmedAck } from './unconfirmed-ack';
  * (test/rule-docs.test.ts) proves the four agree.
  */
 export const allRules: readonly Rule[] = [
+  dualWrite,
+  missingDedup,
   kafkaOffsetsOutsideTransaction,
   poisonRequeueLoop,
   unstableDedupKey,

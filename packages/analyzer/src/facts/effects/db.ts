@@ -38,7 +38,7 @@ const ARITHMETIC = /[\w"`\]]\s*[+-]\s*[\d:?$]/;
 export function dbWrite(s: CallShape, facts: FileFacts): RawEffect | undefined {
   const family = familyOf(s.module);
   if (family && !DB_FAMILIES.has(family)) return undefined;
-  return sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+  return sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family, importedFamilies(facts)) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
 }
 
 /** The library to name for a write whose receiver's module is unknown: the file's first DB import. */
@@ -136,9 +136,9 @@ export function keyedInsert(data: ts.ObjectLiteralExpression | undefined): boole
   return false;
 }
 
-function mongoWrite(s: CallShape, family: string | undefined): RawEffect | undefined {
+function mongoWrite(s: CallShape, family: string | undefined, families: string[]): RawEffect | undefined {
   if (!s.method || !MONGO_WRITES.has(s.method) || !s.receiver) return undefined;
-  const library = family === 'mongoose' || family === 'mongodb' ? family : 'mongodb';
+  const library = family === 'mongoose' || family === 'mongodb' ? family : families.includes('mongoose') ? 'mongoose' : 'mongodb';
   const target = s.receiver.getText().toLowerCase();
   const m = s.method;
   let op: WriteOp = 'unknown';
@@ -212,10 +212,12 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   else if (family === 'db-transaction' && /^(save|insert|update|upsert|delete|remove|softDelete|increment|decrement)$/.test(s.method)) library = families.find((f) => f === 'typeorm' || f === 'sequelize') ?? 'orm';
   else if (/(repo|repository|manager)$/i.test(last) || last === 'getRepository()' || last === 'em' || s.names.includes('queryRunner')) library = families.includes('mongoose') && !families.includes('typeorm') ? 'mongoose' : 'typeorm';
   else if (ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && !NOT_MODELS.has(receiver.text)) library = modelLibrary(receiver, s.method, facts, families);
-  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) library = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm');
+  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) library = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm') ?? instanceOfModel(receiver);
   else if (/model$/i.test(last) && !last.endsWith('()') && families.includes('mongoose')) library = 'mongoose';
   if (!library) return undefined;
   const m = s.method;
+  // TypeORM's Repository/EntityManager `create` only builds an entity; `save` writes it.
+  if (library === 'typeorm' && m === 'create') return undefined;
   const counter = m === 'increment' || m === 'decrement' || ((m === 'update' || m === 'upsert') && hasRawArithmetic(s.call));
   let op: WriteOp;
   let idempotent: boolean;
@@ -248,6 +250,14 @@ function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts,
   if (orm) return orm;
   if (fromModels && !families.includes('typeorm')) return 'orm';
   return undefined;
+}
+
+/** `const order = new Order(data); await order.save()` where `Order` is not a built-in: an Active Record / Mongoose document. */
+function instanceOfModel(receiver: ts.Identifier): string | undefined {
+  const init = constInitializer(receiver);
+  const e = init && unwrap(init);
+  if (!e || !ts.isNewExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
+  return /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text) ? 'orm' : undefined;
 }
 
 /** Raw arithmetic in an update: `sequelize.literal('n + 1')`, `() => 'n + 1'`, `knex.raw('n + 1')`. */

@@ -1,0 +1,151 @@
+import { ts } from 'ts-morph';
+import type { Rule } from '../engine/rule';
+import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
+import { sqlTextOf } from '../facts/effects/db';
+import { shapeOf } from '../facts/effects/shape';
+import type { FileFacts } from '../facts/file-facts';
+import { isFunctionWithBody } from '../facts/flow';
+
+/** Effects that leave the service: a publish to a broker, or a call to another system. */
+const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
+/** Libraries whose "counter" lives in a database (Redis counters are not part of a DB transaction). */
+const DB_COUNTER = /^(pg|mysql2|sqlite|prisma|typeorm|sequelize|mongoose|mongodb|knex|drizzle|dynamodb|orm|sql|db-transaction)$/;
+/** Reads that a relay makes of its outbox: `SELECT … FROM outbox`, `outboxRepo.find(…)`, `prisma.outboxEvent.findMany(…)`. */
+const READ_METHOD = /^(find\w*|get\w*|select\w*|fetch\w*|claim\w*|query|execute|many|any|manyOrNone|lock\w*|all)$/;
+
+function isDbWrite(e: Effect): boolean {
+  return e.kind === 'db-write' || (e.kind === 'counter' && DB_COUNTER.test(e.library));
+}
+
+function what(e: Effect): string {
+  const via = e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
+  return `\`${e.description}\`${via}`;
+}
+
+function calleeText(call: ts.CallExpression): string {
+  return call.expression.getText().replace(/\s+/g, '');
+}
+
+function destination(e: Effect): string {
+  switch (e.kind) {
+    case 'publish':
+      return e.broker ?? 'the broker';
+    case 'http':
+      return 'an external HTTP API';
+    case 'email':
+      return 'an e-mail service';
+    case 'sms':
+      return 'an SMS service';
+    default:
+      return 'a payment provider';
+  }
+}
+
+/**
+ * Whether two calls can never both run in one execution: opposite branches of an `if`, a
+ * conditional expression, different `switch` cases, or a `try` block and its `catch`.
+ */
+function exclusive(a: ts.Node, b: ts.Node): boolean {
+  const ancestorsOfA = new Set<ts.Node>();
+  for (let n: ts.Node | undefined = a; n; n = n.parent) ancestorsOfA.add(n);
+  let childOfB: ts.Node = b;
+  for (let n: ts.Node | undefined = b.parent; n; childOfB = n, n = n.parent) {
+    if (!ancestorsOfA.has(n)) continue;
+    let childOfA: ts.Node = a;
+    for (let m: ts.Node | undefined = a.parent; m && m !== n; m = m.parent) childOfA = m;
+    if (childOfA === childOfB) return false;
+    if (ts.isIfStatement(n)) return childOfA !== n.expression && childOfB !== n.expression;
+    if (ts.isConditionalExpression(n)) return childOfA !== n.condition && childOfB !== n.condition;
+    if (ts.isCaseBlock(n)) return true;
+    if (ts.isTryStatement(n)) return (childOfA === n.tryBlock && childOfB === n.catchClause) || (childOfB === n.tryBlock && childOfA === n.catchClause);
+    return false;
+  }
+  return false;
+}
+
+/**
+ * Whether the function is an outbox relay or already writes through an outbox: it reads or
+ * writes an outbox table, or calls something named after one (`outbox.enqueue(tx, event)`).
+ */
+function usesOutbox(fn: ts.Node, effects: readonly Effect[], facts: FileFacts): boolean {
+  if (effects.some((e) => isDbWrite(e) && OUTBOX_NAME.test(e.target ?? ''))) return true;
+  for (const call of callsInFlow(fn)) {
+    const callee = call.expression.getText();
+    if (OUTBOX_NAME.test(callee)) return true;
+    const s = shapeOf(call, facts);
+    const sql = sqlTextOf(s);
+    if (sql !== undefined && OUTBOX_NAME.test(readSql(sql).table ?? '')) return true;
+    if (s.method && READ_METHOD.test(s.method) && call.arguments.some((a) => OUTBOX_NAME.test(a.getText()))) return true;
+  }
+  return false;
+}
+
+export const dualWrite: Rule = {
+  meta: {
+    id: 'dual-write',
+    description: 'A function writes its database and also publishes to a broker (or calls an external API) without an outbox, so a crash between the two loses the event, and a publish before commit announces a change that may roll back.',
+    defaultSeverity: 'warning',
+    fixable: 'none',
+    requiresTypes: false,
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'redis-streams'],
+    consequence: 'event-lost-or-phantom',
+  },
+  messages: {
+    afterWrite:
+      '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost (no retry will ever send it). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
+    beforeWrite:
+      '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
+    externalBeforeWrite:
+      '{{out}} calls {{dest}} before {{write}}: if the write then fails or the process crashes, the external effect has happened with no record of it here, and nothing will reconcile the two. Fix: record the intent in the database first and make the call from a relay (outbox, `eos scaffold outbox`), or pass an idempotency key derived from the record so the whole operation can be retried safely.',
+    inTransaction:
+      '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
+  },
+  triggers: /\b(publish\w*|sendToQueue|send\w*|emit|produce\w*|add|addBulk|xadd|fetch|axios|got|post|put|patch|create\w*|insert\w*|update\w*|upsert|save\w*|delete\w*|del|destroy|query|execute|exec|run|transaction|\$transaction|\$executeRaw\w*|increment|bulkCreate|charge\w*)\s*[(<]/,
+  create(context) {
+    return {
+      end() {
+        const { facts, project } = context;
+        for (const fn of facts.functions) {
+          if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
+          let effects: Effect[];
+          try {
+            effects = sideEffectsIn(fn, facts, project);
+          } catch {
+            continue;
+          }
+          const writes = effects.filter(isDbWrite);
+          // A payment call with an idempotency key can be retried together with the write, so the pair converges.
+          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent));
+          if (writes.length === 0 || outs.length === 0) continue;
+          if (usesOutbox(fn, effects, facts)) continue;
+          const txs: Transaction[] = transactionsIn(fn, facts);
+          const reported = new Set<ts.Node>();
+          for (const out of outs) {
+            if (reported.has(out.at)) continue;
+            // The write and the send must be two steps of this function, not both inside one callee (reported there).
+            const partners = writes.filter((w) => w.at !== out.at && !exclusive(w.at, out.at));
+            if (partners.length === 0) continue;
+            const tx = transactionOf(out.at, txs);
+            const inTx = tx && partners.find((w) => transactionOf(w.at, txs) === tx);
+            reported.add(out.at);
+            if (tx && inTx) {
+              context.report({
+                node: out.at, messageId: 'inTransaction',
+                data: { out: what(out), dest: destination(out), library: tx.library },
+                related: [{ node: inTx.at, message: `the transaction's write: ${inTx.description}` }, { node: tx.begin, message: 'the transaction opened here' }],
+              });
+              continue;
+            }
+            const before = partners.filter((w) => w.at.getStart() < out.at.getStart());
+            const write = before[before.length - 1] ?? partners[0];
+            context.report({
+              node: out.at, messageId: before.length > 0 ? 'afterWrite' : out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite',
+              data: { out: what(out), dest: destination(out), write: what(write) },
+              related: [{ node: write.at, message: `the database write: ${write.description}` }],
+            });
+          }
+        }
+      },
+    };
+  },
+};

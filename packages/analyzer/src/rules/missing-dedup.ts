@@ -1,0 +1,248 @@
+import { ts } from 'ts-morph';
+import type { Rule, RuleContext } from '../engine/rule';
+import { BROKER_LABEL } from '../facts/broker-libraries';
+import { consumersOf, settleCallsOf } from '../facts/consumers';
+import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
+import { commandOf } from '../facts/effects/aws';
+import { factsOfNode } from '../facts/effects/flow';
+import { familyOf, moduleOf } from '../facts/effects/shape';
+import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
+import type { FileFacts } from '../facts/file-facts';
+import type { ConsumerHandler, SettleCall } from '../facts/model';
+import { unwrap } from '../facts/origins';
+import type { Fix } from '../types';
+
+/**
+ * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
+ * at-least-once delivery downstream, which the downstream consumer's own dedup handles.
+ */
+const REPEATED = new Set<Effect['kind']>(['db-write', 'counter', 'http', 'email', 'sms', 'payment', 'file']);
+/** Names of the user's own wrappers that run a handler at most once per message. */
+const GUARD_WRAPPER = /^(processOnce|withIdempotency\w*|idempotent\w*|withInbox|inbox\w*|dedup\w*|deduplicate\w*|withDedup\w*|runOnce|exactlyOnce|handleOnce|consumeOnce)$/i;
+
+function effectWords(e: Effect): string {
+  switch (e.kind) {
+    case 'db-write':
+      return 'the row is written again';
+    case 'counter':
+      return 'the counter is incremented again';
+    case 'http':
+      return 'the remote API is called again';
+    case 'email':
+      return 'the e-mail is sent again';
+    case 'sms':
+      return 'the SMS is sent again';
+    case 'payment':
+      return 'the customer is charged again';
+    default:
+      return 'the effect happens again';
+  }
+}
+
+function calleeText(call: ts.CallExpression): string {
+  return call.expression.getText().replace(/\s+/g, '');
+}
+
+/** Whether the handler is passed through a dedup wrapper at registration: `eachMessage: withIdempotency(handle)`. */
+function wrappedByGuard(consumer: ConsumerHandler): boolean {
+  const handler = consumer.handler;
+  if (!handler) return false;
+  for (let n: ts.Node | undefined = handler.parent; n && n !== consumer.registration.parent; n = n.parent) {
+    if (ts.isCallExpression(n)) {
+      const callee = unwrap(n.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      if (GUARD_WRAPPER.test(name) || /inbox|dedup|idempot/i.test(callee.getText())) return true;
+    }
+  }
+  // A handler registered by reference: `channel.consume(q, withIdempotency(handle))` resolved to `handle`.
+  const reg = consumer.registration;
+  if (ts.isCallExpression(reg)) {
+    return reg.arguments.some((a) => {
+      const e = unwrap(a);
+      if (!ts.isCallExpression(e)) return false;
+      const callee = unwrap(e.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      return GUARD_WRAPPER.test(name);
+    });
+  }
+  return false;
+}
+
+/** Why each broker hands the same message to a consumer again. */
+const REDELIVERY: Record<ConsumerHandler['broker'], string> = {
+  rabbitmq: 'RabbitMQ redelivers every unacked message when the consumer\'s channel or connection closes (a crash, a deploy, a network blip, or the 30-minute delivery-ack timeout)',
+  kafka: 'Kafka hands the message out again from the last committed offset after a crash, a restart or a rebalance',
+  sqs: 'SQS makes a message visible again when it is not deleted within the visibility timeout (a crash, a slow handler, a failed delete), and a standard queue may deliver a message twice anyway',
+  pubsub: 'Pub/Sub redelivers a message whose ack does not arrive before the ack deadline (a crash, a slow handler, or a fire-and-forget `ack()` that is lost)',
+  nats: 'JetStream redelivers a message whose ack does not arrive within AckWait (a crash, a slow handler, or a fire-and-forget `ack()` that is lost)',
+  bullmq: 'BullMQ runs a job again when its worker stalls or crashes before the job completes, and on every retry attempt',
+  'redis-streams': 'Redis streams hand an entry out again when it stays in the pending list (a crash before XACK) and is reclaimed with XAUTOCLAIM',
+};
+
+function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
+  const scope: ts.Node | undefined = consumer.scope ?? consumer.handler;
+  // Settled on receipt (noAck): never redelivered, so never doubled; ack-before-process reports the loss.
+  if (!scope || consumer.settlement === 'on-receive' || wrappedByGuard(consumer)) return;
+  const facts = factsOfNode(scope, context.facts, context.project);
+  const settledAt = firstSettle(consumer, facts);
+  const effects = sideEffectsIn(scope, facts, context.project).filter((e) =>
+    REPEATED.has(e.kind) && !e.idempotent &&
+    // Work after the ack runs at most once (ack-before-process reports that it may be lost instead).
+    !(settledAt !== undefined && settledAt < e.at.getStart()));
+  if (effects.length === 0) return;
+  const guards = dedupGuardsIn(scope, facts, context.project).filter((g) => g.kind !== 'idempotent-upsert');
+  if (guards.length > 0) return;
+  const first = effects[0];
+  const via = first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
+  context.report({
+    node: first.at,
+    messageId: 'consumer',
+    data: {
+      broker: `${BROKER_LABEL[consumer.broker]} (${consumer.library})`,
+      why: REDELIVERY[consumer.broker],
+      effect: `\`${first.description}\`${via}`,
+      again: effectWords(first),
+      more: effects.length > 1 ? ` (${effects.length - 1} more non-idempotent effect${effects.length > 2 ? 's' : ''} in this handler)` : '',
+    },
+    related: effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on redelivery: ${e.description}` })),
+  });
+}
+
+/** Offset of the first call that settles the message for good (ack / delete / commit), when it is in the handler's file. */
+function firstSettle(consumer: ConsumerHandler, facts: FileFacts): number | undefined {
+  let settles: SettleCall[];
+  try {
+    settles = settleCallsOf(consumer, facts);
+  } catch {
+    return undefined;
+  }
+  const final = settles.filter((c) => c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset');
+  const scope = consumer.scope ?? consumer.handler;
+  const first = final.find((c) => scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
+  return first?.call.getStart();
+}
+
+/** Acks inside a `catch` run only on failure; they do not precede the work on the normal path. */
+function insideCatch(node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isCatchClause(n)) return true;
+    if (ts.isFunctionLike(n)) return false;
+  }
+  return false;
+}
+
+/** Whether a queue URL expression is visibly a FIFO queue (`….fifo`, or a name/env var that says so). */
+function isFifoUrl(expr: ts.Expression | undefined): boolean {
+  if (!expr) return false;
+  const text = staticText(expr);
+  if (text !== undefined) return /\.fifo\/?$/i.test(text.trim());
+  return /fifo/i.test(expr.getText());
+}
+
+function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression | undefined, at: ts.Node, fileText: string): void {
+  if (!params || params.properties.some((p) => ts.isSpreadAssignment(p))) return;
+  if (!isFifoUrl(propertyValue(params, 'QueueUrl'))) return;
+  // Content-based deduplication configured in the same file (CreateQueue / SetQueueAttributes).
+  if (/ContentBasedDeduplication['"]?\s*:\s*['"]?true/.test(fileText)) return;
+  const entries = propertyValue(params, 'Entries');
+  const list = entries && unwrap(entries);
+  const messages = list && ts.isArrayLiteralExpression(list) ? list.elements.map((e) => objectLiteralOf(e)) : [params];
+  const missing = messages.some((m) => m !== undefined && !m.properties.some((p) => ts.isSpreadAssignment(p)) && propertyValue(m, 'MessageDeduplicationId') === undefined);
+  if (missing) context.report({ node: at, messageId: 'sqsFifo' });
+}
+
+/** `kafka.producer(options)` without `idempotent: true`. */
+function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void {
+  const arg = call.arguments[0];
+  const options = arg ? objectLiteralOf(arg) : undefined;
+  if (arg && !options) return; // options built elsewhere: cannot judge
+  if (options?.properties.some((p) => ts.isSpreadAssignment(p))) return;
+  const block = options && objectLiteralOf(propertyValue(options, 'kafkaJS'));
+  const flags = [options, block].filter((o): o is ts.ObjectLiteralExpression => o !== undefined);
+  const idempotent = flags.some((o) => {
+    const v = propertyValue(o, 'idempotent') ?? propertyValue(o, 'enable.idempotence');
+    return v !== undefined && v.kind !== ts.SyntaxKind.FalseKeyword;
+  });
+  if (idempotent) return;
+  // A misspelt idempotence option (`enableIdempotence`) is nonexistent-broker-option's finding.
+  if (flags.some((o) => o.properties.some((p) => p.name !== undefined && /idempoten/i.test(p.name.getText())))) return;
+  const explicitFalse = flags.some((o) => propertyValue(o, 'idempotent')?.kind === ts.SyntaxKind.FalseKeyword);
+  context.report({ node: call, messageId: 'kafkaProducer', suggestions: explicitFalse ? undefined : [idempotenceSuggestion(call, block ?? options)] });
+}
+
+/**
+ * Not a safe fix: with `idempotent: true` kafkajs retries sends without limit
+ * (Number.MAX_SAFE_INTEGER) instead of 5 times, rejects any send with `acks` other than -1, and
+ * needs the IdempotentWrite permission on the cluster, so behaviour changes beyond the finding.
+ */
+function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
+  const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
+  if (!options) {
+    const open = call.arguments.pos;
+    return { description, safety: 'unsafe', edits: [{ start: open, end: call.arguments.end, text: '{ idempotent: true, maxInFlightRequests: 1 }' }] };
+  }
+  const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
+  const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
+  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [{ start: options.getStart() + 1, end: options.getEnd() - 1, text: ` ${insert} ` }] };
+  const last = options.properties[options.properties.length - 1];
+  return { description, safety: 'unsafe', edits: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${insert}` }] };
+}
+
+function isKafkaClient(expr: ts.Expression, facts: FileFacts): boolean {
+  return familyOf(moduleOf(expr, facts)) === 'kafkajs';
+}
+
+export const missingDedup: Rule = {
+  meta: {
+    id: 'missing-dedup',
+    description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a producer sends without the broker\'s own dedup (SQS FIFO MessageDeduplicationId, kafkajs idempotent producer), so a redelivered or retried message doubles the effect.',
+    defaultSeverity: 'warning',
+    fixable: 'none',
+    requiresTypes: false,
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    consequence: 'effect-doubled',
+  },
+  messages: {
+    consumer:
+      '{{broker}}: this handler runs {{effect}} with nothing that recognises a repeated message. {{why}}; the handler then runs again and {{again}} (effect doubled){{more}}. Fix: record the message id in a dedup (inbox) table inside the same transaction as the work, so a duplicate hits the unique key and is skipped (`eos scaffold dedup`), or make the write idempotent (upsert keyed by the message\'s own id).',
+    sqsFifo:
+      'SQS FIFO: this send to a `.fifo` queue sets no `MessageDeduplicationId` and no content-based deduplication is visible. If the queue has none, SQS rejects the send; if it is enabled elsewhere, SQS dedups on a SHA-256 of the body only, so a retried send whose body differs (a timestamp, a fresh id) is stored twice (effect doubled) and a different event with an identical body is dropped. Fix: set `MessageDeduplicationId` to the event\'s own stable id (SQS drops repeats within its fixed 5-minute window; consumers still need their own dedup).',
+    kafkaProducer:
+      'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
+  },
+  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(/i,
+  create(context) {
+    const fileText = context.sourceFile.text;
+    return {
+      visitors: {
+        [ts.SyntaxKind.NewExpression]: (node) => {
+          const n = node as ts.NewExpression;
+          const cmd = commandOf(n);
+          if (cmd && (cmd.name === 'SendMessageCommand' || cmd.name === 'SendMessageBatchCommand') && familyOf(context.facts.originOf(n.expression)?.module) === 'sqs') {
+            checkSqsSend(context, cmd.params, n, fileText);
+          }
+        },
+        [ts.SyntaxKind.CallExpression]: (node) => {
+          const call = node as ts.CallExpression;
+          const callee = unwrap(call.expression);
+          if (!ts.isPropertyAccessExpression(callee)) return;
+          const method = callee.name.text;
+          if (method === 'producer' && isKafkaClient(callee.expression, context.facts)) checkKafkaProducer(context, call);
+          else if ((method === 'sendMessage' || method === 'sendMessageBatch') && familyOf(moduleOf(callee.expression, context.facts)) === 'aws-sdk') {
+            checkSqsSend(context, objectLiteralOf(call.arguments[0]), call, fileText);
+          }
+        },
+      },
+      end() {
+        let consumers: ConsumerHandler[];
+        try {
+          consumers = consumersOf(context.facts, context.project);
+        } catch {
+          return;
+        }
+        for (const consumer of consumers) checkConsumer(context, consumer);
+      },
+    };
+  },
+};
+
