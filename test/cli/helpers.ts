@@ -1,5 +1,5 @@
 /** Shared helpers of the end-to-end CLI suites: build once, run the built binary, make sample trees. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,15 +27,29 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `eos <args>` in `cwd` as a user would, without a terminal. */
-export function eos(args: string[], cwd: string, env: Record<string, string | undefined> = {}): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, EOS_DEBUG: undefined, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
+/**
+ * Runs `eos <args>` in `cwd` as a user would, without a terminal. Asynchronous, so the test
+ * worker stays responsive while the child runs.
+ */
+export function eos(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      // vitest sets NODE_ENV=test, which makes oclif print development warnings; users do not have it.
+      env: { ...process.env, NODE_ENV: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, EOS_DEBUG: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A fresh temporary folder holding `files` (path → content). */
@@ -62,8 +76,8 @@ export interface JsonReport {
 }
 
 /** Runs `eos audit --format json` and parses stdout. */
-export function auditJson(args: string[], cwd: string): RunResult & { report: JsonReport } {
-  const r = eos(['audit', '--format', 'json', ...args], cwd);
+export async function auditJson(args: string[], cwd: string): Promise<RunResult & { report: JsonReport }> {
+  const r = await eos(['audit', '--format', 'json', ...args], cwd);
   let report: JsonReport;
   try {
     report = JSON.parse(r.stdout) as JsonReport;
