@@ -5,6 +5,7 @@ import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transact
 import { poisonRequeueLoop } from './poison-requeue-loop';
 import { unstableDedupKey } from './unstable-dedup-key';
 import { dedupWindowTooShort } from './dedup-window-too-short';
+import { nonAtomicDedup } from './non-atomic-dedup';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
 import { unconfirmedAck } from './unconfirmed-ack';
@@ -21,6 +22,7 @@ export const allRules: readonly Rule[] = [
   poisonRequeueLoop,
   unstableDedupKey,
   dedupWindowTooShort,
+  nonAtomicDedup,
   nonexistentBrokerOption,
   publishWithoutDedupId,
   unconfirmedAck,
