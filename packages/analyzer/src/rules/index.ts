@@ -9,6 +9,7 @@ import { nonAtomicDedup } from './non-atomic-dedup';
 import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
 import { unconfirmedAck } from './unconfirmed-ack';
+import { handlerOutlivesDeadline } from './handler-outlives-deadline';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -26,6 +27,7 @@ export const allRules: readonly Rule[] = [
   nonexistentBrokerOption,
   publishWithoutDedupId,
   unconfirmedAck,
+  handlerOutlivesDeadline,
 ];
 
 /** The rule with this id, or undefined. */

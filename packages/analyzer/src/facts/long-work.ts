@@ -1,0 +1,205 @@
+import { ts } from 'ts-morph';
+import type { ProjectIndex } from '../engine/project-index';
+import { DurationFolder, formatMs } from './durations';
+import { constInitializer } from './effects/strings';
+import { sideEffectsIn } from './effects';
+import type { FileFacts } from './file-facts';
+import { unwrap } from './origins';
+import { calleeName, receiverOf } from './syntax-helpers';
+
+/**
+ * Work inside a message handler that can run for a long time: explicit waits, polling loops,
+ * loops of remote calls over a fetched collection or a whole batch, and SDK calls known to take
+ * minutes. Each comes with a minimum duration when the code states one (`await sleep(45_000)`).
+ */
+export interface LongWork {
+  kind: 'wait' | 'polling-loop' | 'remote-loop' | 'slow-call';
+  /** The node to report: the wait call, the loop, the slow call. */
+  node: ts.Node;
+  /** Human description completing "this handler ...", e.g. "waits 45 s (`sleep(45_000)`)". */
+  description: string;
+  /** The least time this takes, in milliseconds, when the code says; undefined when unbounded or unknown. */
+  minMs?: number;
+}
+
+/** Functions that wait their first argument in milliseconds. */
+const WAIT_FUNCTIONS = new Set(['sleep', 'delay', 'wait', 'pause', 'setTimeout', 'timeout']);
+
+/** Calls that routinely take from seconds to many minutes, by callee text. */
+const SLOW_CALLS: ReadonlyArray<{ test: RegExp; what: string }> = [
+  { test: /^waitUntil[A-Z]\w*$/, what: 'an AWS SDK waiter (it polls until the resource is ready, up to its maxWaitTime)' },
+  { test: /\bchat\.completions\.create$|\bresponses\.create$|\bmessages\.create$/, what: 'an LLM completion (tens of seconds for long outputs)' },
+  { test: /\.(pdf|screenshot|goto|waitForNavigation)$/, what: 'a headless-browser call (page loads and renders take seconds to minutes)' },
+  { test: /^(exec|execFile|spawnSync|execSync|execFileSync)$|\.(exec|execFile)$/, what: 'a child process (its run time is whatever the program takes)' },
+  { test: /\.done$/, what: 'a multipart upload (`Upload.done()`; large objects take minutes)' },
+];
+
+/** Receivers of `.done()` that are uploads (lib-storage `Upload`), by origin module. */
+const UPLOAD_MODULES = new Set(['@aws-sdk/lib-storage']);
+const BROWSER_MODULES = new Set(['puppeteer', 'puppeteer-core', 'playwright', 'playwright-core', '@playwright/test']);
+const LLM_MODULES = new Set(['openai', '@anthropic-ai/sdk', '@google/generative-ai', '@google/genai']);
+const PROCESS_MODULES = new Set(['child_process', 'node:child_process', 'execa', 'util']);
+
+/** Long work in `scope` (the handler body or the per-message scope), not entering nested callbacks. */
+export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectIndex): LongWork[] {
+  const folder = new DurationFolder(facts, project);
+  const out: LongWork[] = [];
+  const visit = (n: ts.Node, inLoop: ts.IterationStatement | undefined): void => {
+    if (n !== scope && ts.isFunctionLike(n)) return;
+    if (ts.isIterationStatement(n, false)) {
+      const loop = remoteLoop(n, facts, project);
+      if (loop) {
+        out.push(loop);
+        return;
+      }
+      ts.forEachChild(n, (c) => visit(c, n));
+      return;
+    }
+    if (ts.isAwaitExpression(n)) {
+      const wait = waitOf(n.expression, folder);
+      if (wait) {
+        if (inLoop && isPollingLoop(inLoop)) {
+          out.push({ kind: 'polling-loop', node: inLoop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
+          return;
+        }
+        if (wait.ms !== undefined) out.push({ kind: 'wait', node: n, description: `waits ${formatMs(wait.ms)} (\`${shorten(n.expression.getText())}\`)`, minMs: wait.ms });
+      }
+      const slow = slowCallOf(n.expression, facts);
+      if (slow) out.push({ kind: 'slow-call', node: n, description: `awaits ${slow} (\`${shorten(n.expression.getText())}\`)` });
+    }
+    ts.forEachChild(n, (c) => visit(c, inLoop));
+  };
+  visit(scope, undefined);
+  return out;
+}
+
+function shorten(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 50 ? `${one.slice(0, 47)}...` : one;
+}
+
+/** A wait (`sleep(ms)`, `setTimeout(ms)` from timers/promises, `new Promise((r) => setTimeout(r, ms))`). */
+function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; text: string } | undefined {
+  const e = unwrap(expr);
+  if (ts.isCallExpression(e)) {
+    const name = calleeName(e);
+    if (!name || !WAIT_FUNCTIONS.has(name) || receiverOf(e)) return undefined;
+    const ms = folder.number(e.arguments[0])?.value;
+    return { ms, text: ms === undefined ? `\`${shorten(e.getText())}\`` : formatMs(ms) };
+  }
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Promise') {
+    const executor = e.arguments?.[0] && unwrap(e.arguments[0]);
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
+    let found: { ms?: number; text: string } | undefined;
+    const walk = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(n) && calleeName(n) === 'setTimeout' && n.arguments.length >= 2) {
+        const ms = folder.number(n.arguments[1])?.value;
+        found = { ms, text: ms === undefined ? `\`${shorten(n.getText())}\`` : formatMs(ms) };
+        return;
+      }
+      ts.forEachChild(n, walk);
+    };
+    walk(executor.body);
+    return found;
+  }
+  return undefined;
+}
+
+/** `while` / `do` loops (and `for (;;)` without a bound) keep going until a condition changes. */
+function isPollingLoop(loop: ts.IterationStatement): boolean {
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return true;
+  return ts.isForStatement(loop) && loop.condition === undefined;
+}
+
+/**
+ * A loop that awaits remote calls once per item of a collection fetched by the handler (rows of a
+ * query, a listing) or per page (`while (cursor)` pagination). Loops over the message's own fields
+ * are not reported: their size is the message's.
+ */
+function remoteLoop(loop: ts.IterationStatement, facts: FileFacts, project: ProjectIndex): LongWork | undefined {
+  const source = ts.isForOfStatement(loop) ? fetchedCollection(loop.expression) : undefined;
+  const paging = ts.isWhileStatement(loop) || ts.isDoStatement(loop);
+  if (!source && !paging) return undefined;
+  const remote = firstRemoteAwait(loop.statement, facts, project);
+  if (!remote) return undefined;
+  // A polling loop with a wait is reported as such, by the caller.
+  if (paging && hasWait(loop.statement)) return undefined;
+  const what = shorten(remote.getText());
+  return source
+    ? { kind: 'remote-loop', node: loop, description: `awaits \`${what}\` once per item of \`${shorten(source)}\`, a collection it fetched, one after another` }
+    : { kind: 'remote-loop', node: loop, description: `loops until a condition changes, awaiting \`${what}\` on every pass` };
+}
+
+function hasWait(node: ts.Node): boolean {
+  let found = false;
+  const walk = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isCallExpression(n) && WAIT_FUNCTIONS.has(calleeName(n) ?? '') && !receiverOf(n)) found = true;
+    else ts.forEachChild(n, walk);
+  };
+  walk(node);
+  return found;
+}
+
+/** The text of a for-of collection that the handler fetched: `await db.query(...)` or a const holding one. */
+function fetchedCollection(expr: ts.Expression): string | undefined {
+  let e = unwrap(expr);
+  // rows.rows, result.Items, page.data
+  while (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
+  if (ts.isIdentifier(e)) {
+    const init = constInitializer(e);
+    if (init && ts.isAwaitExpression(init)) return expr.getText();
+    return undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isAwaitExpression(expr)) return expr.getText();
+  return ts.isAwaitExpression(expr) ? expr.getText() : undefined;
+}
+
+/** The first awaited call in a loop body that leaves the process: a side effect, an HTTP or SDK call. */
+function firstRemoteAwait(body: ts.Node, facts: FileFacts, project: ProjectIndex): ts.Expression | undefined {
+  let found: ts.Expression | undefined;
+  const walk = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isAwaitExpression(n) && ts.isCallExpression(unwrap(n.expression)) && isRemote(unwrap(n.expression) as ts.CallExpression, facts, project)) {
+      found = n.expression;
+      return;
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(body);
+  return found;
+}
+
+function isRemote(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): boolean {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee) && callee.text === 'fetch') return true;
+  const base = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
+  const origin = facts.originOf(base);
+  if (origin && !origin.module.startsWith('.') && !origin.module.startsWith('node:')) return true;
+  try {
+    return sideEffectsIn(call, facts, project).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What a call is, when it is one of the known slow kinds and comes from the library that makes it slow. */
+function slowCallOf(expr: ts.Expression, facts: FileFacts): string | undefined {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = unwrap(e.expression);
+  const text = callee.getText().replace(/\s+/g, '');
+  const name = calleeName(e) ?? '';
+  const base = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
+  const module = facts.originOf(base)?.module ?? '';
+  for (const s of SLOW_CALLS) {
+    if (!s.test.test(name === text ? name : text)) continue;
+    if (s.test.source.startsWith('^waitUntil') && module.startsWith('@aws-sdk/')) return s.what;
+    if (s.what.startsWith('an LLM') && LLM_MODULES.has(module)) return s.what;
+    if (s.what.startsWith('a headless') && BROWSER_MODULES.has(module)) return s.what;
+    if (s.what.startsWith('a child') && PROCESS_MODULES.has(module)) return s.what;
+    if (s.what.startsWith('a multipart') && UPLOAD_MODULES.has(module)) return s.what;
+  }
+  return undefined;
+}
