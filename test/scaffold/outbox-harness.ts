@@ -81,20 +81,6 @@ export function tsFilesUnder(dir: string): string[] {
   return found;
 }
 
-/** Type-checks the given files in one program; returns formatted error diagnostics (empty = clean). */
-export function typeCheck(files: readonly string[], options: ts.CompilerOptions = USER_COMPILER_OPTIONS): string[] {
-  const program = ts.createProgram({ rootNames: [...files], options: { ...options, noEmit: true } });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.category === ts.DiagnosticCategory.Error)
-    .map((d) => {
-      const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      if (!d.file || d.start === undefined) return text;
-      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      return `${d.file.fileName}:${line + 1}:${character + 1} ${text}`;
-    });
-}
-
 /**
  * Compiles a project's src/ to dist/ (CommonJS) so a child process can run it with plain node.
  * Throws with the diagnostics when the code does not type-check.

@@ -66,6 +66,8 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
     if (!options.ask) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
     answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested), options.project);
   }
+  const violated = template.constraints.find((c) => matchesWhen(c.when, answers));
+  if (violated) throw new ScaffoldError(violated.message, 'usage');
   return answers;
 }
 

@@ -20,6 +20,7 @@ export type {
   DetectKind,
   FileSpec,
   NextStepSpec,
+  ConstraintSpec,
   PackageSpec,
   TemplateSpec,
   VariableSpec,

@@ -59,6 +59,12 @@ export interface NextStepSpec {
   when?: WhenCondition;
 }
 
+/** An answer combination the template cannot serve: when `when` matches, the run fails with `message`. */
+export interface ConstraintSpec {
+  when: WhenCondition;
+  message: string;
+}
+
 /** A loaded and validated template folder. */
 export interface TemplateSpec {
   name: string;
@@ -71,6 +77,7 @@ export interface TemplateSpec {
   files: FileSpec[];
   packages: PackageSpec[];
   nextSteps: NextStepSpec[];
+  constraints: ConstraintSpec[];
 }
 
 /** Variables every template gets without declaring them (templates/README.md, "Built-in variables"). */
@@ -184,7 +191,7 @@ const isAnswerValue = (v: unknown): v is AnswerValue =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
 function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<TemplateSpec, 'dir' | 'root'> {
-  const empty = { name: folder, description: '', variables: [], files: [], packages: [], nextSteps: [] };
+  const empty = { name: folder, description: '', variables: [], files: [], packages: [], nextSteps: [], constraints: [] };
   if (!isObj(raw)) {
     problems.push('top level must be an object');
     return empty;
@@ -236,7 +243,16 @@ function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<T
     }
     return { text: s.text, when: whenOf(s.when, `${where}.when`) };
   });
-  return { name: folder, description: String(raw.description ?? ''), variables, files, packages, nextSteps };
+  const constraints = optionalList(raw.constraints, 'constraints', problems).flatMap((c, i): ConstraintSpec[] => {
+    const where = `constraints[${i}]`;
+    const when = isObj(c) ? whenOf(c.when, `${where}.when`) : undefined;
+    if (!isObj(c) || !when || typeof c.message !== 'string' || c.message === '') {
+      problems.push(`${where} must be an object with a when condition and a non-empty message`);
+      return [];
+    }
+    return [{ when, message: c.message }];
+  });
+  return { name: folder, description: String(raw.description ?? ''), variables, files, packages, nextSteps, constraints };
 }
 
 function list(v: unknown, where: string, problems: string[]): unknown[] {
