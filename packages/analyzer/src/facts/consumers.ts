@@ -52,11 +52,47 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
       }
       for (const { consumer, aliases } of found) {
         internals.set(consumer, { recognizer, aliases: aliases ?? new Map(), project });
+        followForwarding(consumer, facts, project);
         out.push(consumer);
       }
     }
     return out.sort((a, b) => a.registration.getStart() - b.registration.getStart());
   });
+}
+
+/**
+ * `(msg) => onMessage(channel, msg)`: a handler that only hands the message to another function
+ * is replaced by that function, with the parameters that receive the message as message names.
+ */
+function followForwarding(consumer: ConsumerHandler, facts: FileFacts, project: ProjectIndex): void {
+  const handler = consumer.handler;
+  if (!handler?.body || consumer.scope) return;
+  // Only a call whose promise the handler passes on (returned or awaited) hands over the message;
+  // a dropped call is work of the handler itself (and maybe fire-and-forget).
+  let expr: ts.Expression | undefined;
+  if (!ts.isBlock(handler.body)) expr = handler.body;
+  else if (handler.body.statements.length === 1) {
+    const only = handler.body.statements[0];
+    if (ts.isExpressionStatement(only) && ts.isAwaitExpression(only.expression)) expr = only.expression;
+    else if (ts.isReturnStatement(only)) expr = only.expression;
+  }
+  while (expr && (ts.isAwaitExpression(expr) || ts.isParenthesizedExpression(expr))) expr = expr.expression;
+  if (!expr || !ts.isCallExpression(expr)) return;
+  const names = new Set(consumer.messageNames);
+  const positions = expr.arguments.map((a) => ts.isIdentifier(a) && names.has(a.text));
+  if (!positions.some(Boolean)) return;
+  const handlerFacts = project.factsOf(handler.getSourceFile().fileName) ?? facts;
+  let target: ts.FunctionLikeDeclaration | undefined;
+  try {
+    target = project.resolveFunction(handlerFacts, expr.expression);
+  } catch {
+    return;
+  }
+  if (!target?.body || target === handler) return;
+  const forwarded = target.parameters.flatMap((p, i) => (positions[i] && ts.isIdentifier(p.name) ? [p.name.text] : []));
+  if (forwarded.length === 0) return;
+  consumer.handler = target;
+  consumer.messageNames = forwarded;
 }
 
 /**

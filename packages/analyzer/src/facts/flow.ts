@@ -106,6 +106,8 @@ export function canReach(a: ts.Node, b: ts.Node): boolean {
   // From a, up to the lowest common ancestor: every enclosing list must let a's statement complete.
   for (let i = 0; i < lcaIndex - 1; i++) {
     const node = upA[i];
+    // `return ack()` / `throw …`: a runs as part of leaving.
+    if (ts.isReturnStatement(node) || ts.isThrowStatement(node)) return false;
     const list = statementList(node.parent);
     if (!list) continue;
     const at = list.indexOf(node as ts.Statement);

@@ -49,7 +49,7 @@ const ASYNC_CLIENT_MODULES = [
   '@confluentinc/kafka-javascript', 'bullmq', '@google-cloud', 'nats', '@nats-io', 'better-sqlite3',
 ];
 /** Client methods that are synchronous even on those clients. */
-const SYNC_CLIENT_METHODS = new Set(['on', 'once', 'off', 'emit', 'pipe', 'removeListener', 'addListener', 'prepare', 'model', 'collection', 'db', 'table', 'from', 'select', 'where']);
+const SYNC_CLIENT_METHODS = new Set(['release', 'on', 'once', 'off', 'emit', 'pipe', 'removeListener', 'addListener', 'prepare', 'model', 'collection', 'db', 'table', 'from', 'select', 'where']);
 
 /** Whether a call's receiver chain names a logger or a metrics object (last segment). */
 function isLoggingOrMetrics(call: ts.CallExpression): boolean {

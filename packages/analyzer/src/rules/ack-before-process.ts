@@ -2,9 +2,10 @@ import { ts } from 'ts-morph';
 import type { Rule, RuleContext } from '../engine/rule';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { booleanValue, calleeName, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
+import { kafkaAutoCommit } from '../facts/consumers/kafka';
 import type { FileFacts } from '../facts/file-facts';
 import {
-  canReach, catchRethrows, containingStatement, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
+  canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
   isAwaited, mayExitEarly, runsIn, siblingsOf,
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
@@ -176,9 +177,9 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     .filter((w) => !(scope.pos <= registration.pos && registration.end <= scope.end) || w.getStart() >= registration.getEnd());
   const handlerFacts = context.project.factsOf(scope.getSourceFile().fileName) ?? context.facts;
   const reported = new Set<ts.Node>();
+  const positive = settles.filter((s) => isPositive(s, consumer, context.facts));
 
-  for (const settle of settles) {
-    if (!POSITIVE.has(settle.kind)) continue;
+  for (const settle of positive) {
     const call = settle.call;
     const inFinally = enclosingFinally(call);
     if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
@@ -204,7 +205,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       }
       continue;
     }
-    const after = works.filter((w) => canReach(call, w));
+    const after = works.filter((w) => canReach(call, w) && confirmedBy(call, w, scope));
     if (after.length === 0) continue;
     const fix = moveSettleFix(settle, after, context, handlerFacts);
     context.report({
@@ -216,12 +217,38 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     reported.add(call);
   }
 
-  const positive = settles.filter((s) => POSITIVE.has(s.kind));
   checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
   }
+}
+
+/**
+ * Whether work `w`, which runs after settle call `s`, is work the settle confirms: not failure
+ * handling in the `catch` / `finally` of a `try` holding the settle (a rollback, releasing a
+ * claim), and, for a settle inside a loop over several messages, work of the same iteration
+ * (what follows the loop belongs to the batch, not to this message).
+ */
+function confirmedBy(s: ts.Node, w: ts.Node, scope: ts.Node): boolean {
+  for (let n = s.parent; n && n !== scope; n = n.parent) {
+    if (ts.isTryStatement(n) && contains(n.tryBlock, s)) {
+      if (n.catchClause && contains(n.catchClause, w)) return false;
+      if (n.finallyBlock && contains(n.finallyBlock, w)) return false;
+    }
+    if (ts.isIterationStatement(n, false) && n !== scope && !contains(n, w)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a settle call gives the message up. kafkajs `resolveOffset` only marks an offset for
+ * the next commit, so with `autoCommit: false` it gives up nothing until an explicit commit.
+ */
+function isPositive(settle: SettleCall, consumer: ConsumerHandler, facts: FileFacts): boolean {
+  if (!POSITIVE.has(settle.kind)) return false;
+  if (settle.kind === 'resolve-offset' && consumer.broker === 'kafka' && kafkaAutoCommit(consumer, facts) === false) return false;
+  return true;
 }
 
 function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message: string }> {

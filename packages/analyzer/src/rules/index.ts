@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/rule';
+import { ackBeforeProcess } from './ack-before-process';
 import { dualWrite } from './dual-write';
 import { missingDedup } from './missing-dedup';
 import { kafkaOffsetsOutsideTransaction } from './kafka-offsets-outside-transaction';
@@ -17,6 +18,7 @@ import { handlerOutlivesDeadline } from './handler-outlives-deadline';
  * (test/rule-docs.test.ts) proves the four agree.
  */
 export const allRules: readonly Rule[] = [
+  ackBeforeProcess,
   dualWrite,
   missingDedup,
   kafkaOffsetsOutsideTransaction,

@@ -118,6 +118,17 @@ function messageNamesOf(handler: ts.FunctionLikeDeclaration, kind: 'eachMessage'
 }
 
 /**
+ * The `autoCommit` setting of a kafkajs consumer when it is written as a literal: in the `run`
+ * config, or where the consumer was created. Undefined when unknown (kafkajs defaults to true).
+ */
+export function kafkaAutoCommit(consumer: ConsumerHandler, facts: FileFacts): boolean | undefined {
+  const fromRun = consumer.options && booleanValue(propertyValue(consumer.options, 'autoCommit'), facts);
+  if (fromRun !== undefined) return fromRun;
+  const run = consumer.registration;
+  return ts.isCallExpression(run) ? autoCommitOfConsumer(receiverOf(run), facts) : undefined;
+}
+
+/**
  * `autoCommit` set where the consumer was created, as `@confluentinc/kafka-javascript` wants it:
  * `kafka.consumer({ kafkaJS: { groupId, autoCommit: false } })` (also honoured at the top level).
  */
