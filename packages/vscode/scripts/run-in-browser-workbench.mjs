@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, startVSCodeServer } from './vscode-server.mjs';
 
@@ -17,6 +18,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+
+/** Workbench chatter that says nothing about the suite (no network here, no bundled tsserver in the web build). */
+const NOISE = [/^Resolving connection token|^Resolved connection token|^Creating a socket|^Updating additional builtin extensions cache|^ChatSessionStore:|ENOTFOUND open-vsx\.org|^\[Service Worker\]/];
 
 function log(message) {
   process.stderr.write(`[workbench] ${message}\n`);
@@ -63,9 +67,11 @@ export async function runSuiteInWorkbench({ extensionPath, testsPath, folder, ti
     let settle;
     const exitCode = new Promise((resolve) => (settle = resolve));
     await page.exposeFunction('codeAutomationExit', (code) => settle(code));
+    // The extension host's console (mocha's reporter included) arrives as printf-style arguments.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      process.stdout.write(type === 'error' ? `${text}\n` : `${text}\n`);
+      const list = Array.isArray(args) ? args : [args];
+      const text = typeof list[0] === 'string' ? format(...list) : list.map((a) => JSON.stringify(a)).join(' ');
+      if (!NOISE.some((re) => re.test(text))) process.stdout.write(`${text}\n`);
     });
     page.on('pageerror', (err) => log(`page error: ${err.message}`));
     await page.goto(workbenchUrl(server.port, { folder, extensionPath, testsPath }));

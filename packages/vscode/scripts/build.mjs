@@ -1,0 +1,50 @@
+// Builds the extension into out/: the client, the language server (with the analyzer) and the
+// scaffold engine as three bundles, the test suite file by file, and a copy of the templates.
+// `--production` minifies and drops source maps (what `npm run package` ships).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const out = path.join(root, 'out');
+
+fs.rmSync(out, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  tsconfig: path.join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+  // handlebars registers a require.extensions hook we never use.
+  logOverride: { 'unsupported-require-call': 'silent' },
+};
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(out, 'extension.js'), external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/server.ts')], outfile: path.join(out, 'server.js') }),
+  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/scaffold-engine.ts')], outfile: path.join(out, 'scaffold-engine.js') }),
+]);
+
+// The suite runs inside the extension host and loads mocha from node_modules: compile, do not bundle.
+const testFiles = [];
+const walk = (dir) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.ts')) testFiles.push(p);
+  }
+};
+walk(path.join(root, 'src/test'));
+await esbuild.build({ entryPoints: testFiles, outbase: path.join(root, 'src'), outdir: out, bundle: false, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
+
+// Templates ship inside the extension (the scaffold commands render them).
+fs.cpSync(path.resolve(root, '..', '..', 'templates'), path.join(out, 'templates'), { recursive: true, filter: (src) => !src.endsWith('README.md') });
+
+const size = (f) => `${(fs.statSync(path.join(out, f)).size / 1024 / 1024).toFixed(1)} MB`;
+console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ${testFiles.length} test files${production ? ' (production)' : ''}`);

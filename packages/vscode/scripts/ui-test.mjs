@@ -1,0 +1,87 @@
+// The UI-level test, driven as a person would: open a buggy consumer in the browser workbench,
+// open the Problems panel, see the eos diagnostic, open the quick-fix menu with Ctrl+. and apply
+// the fix with the keyboard, save, and compare the file with the expected fixed text.
+// Screenshots land in test-artifacts/ (gitignored) for a human to look at.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { launchBrowser, prepareRun, workbenchUrl } from './run-in-browser-workbench.mjs';
+import { freshWorkspace, PACKAGE_ROOT } from './test-workspace.mjs';
+import { startVSCodeServer } from './vscode-server.mjs';
+
+const ARTIFACTS = path.join(PACKAGE_ROOT, 'test-artifacts');
+const FIXTURE = path.join(PACKAGE_ROOT, 'test-fixtures', 'ui');
+const FIX_TITLE = /Move the ack after|ack after/i;
+
+/** Runs the test; resolves to the path of the final screenshot, throws on failure (with a screenshot). */
+export async function runUiTest() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const folder = freshWorkspace('ui');
+  const file = path.join(folder, 'src', 'ui-consumer.ts');
+  fs.copyFileSync(path.join(FIXTURE, 'ui-consumer.ts'), file);
+  const expected = fs.readFileSync(path.join(FIXTURE, 'ui-consumer.fixed.ts'), 'utf8');
+
+  const { dataDir, logFile } = prepareRun({ userSettings: { 'workbench.tips.enabled': false, 'editor.minimap.enabled': false, 'chat.commandCenter.enabled': false } });
+  const server = await startVSCodeServer({ dataDir, logFile });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, name) });
+  try {
+    await page.goto(workbenchUrl(server.port, { folder, extensionPath: PACKAGE_ROOT }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: 'eos' }).first().waitFor({ timeout: 60_000 });
+
+    // Open the file with Quick Open, as a person would.
+    await page.locator('.part.editor').click();
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor();
+    await page.keyboard.type('ui-consumer.ts');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ui-consumer.ts' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab', { hasText: 'ui-consumer.ts' }).waitFor();
+
+    // Problems panel: the eos diagnostic is listed.
+    await page.keyboard.press('Control+Shift+M');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'ack-before-process' }).first();
+    await problem.waitFor({ timeout: 60_000 });
+    await shot('ui-1-problems-panel.png');
+
+    // Go to the problem (Enter on the focused row reveals it in the editor), then Ctrl+. for the fixes.
+    await problem.click();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Control+Period');
+    const menu = page.locator('.action-widget');
+    await menu.waitFor({ timeout: 20_000 });
+    const rows = menu.locator('.monaco-list-row.action');
+    await rows.first().waitFor();
+    const titles = await rows.allInnerTexts();
+    const index = titles.findIndex((t) => FIX_TITLE.test(t));
+    assert.ok(index >= 0, `the quick-fix menu offers the ack fix; it shows: ${titles.join(' | ')}`);
+    for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    await shot('ui-2-quick-fix-menu.png');
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden' });
+
+    // Save and compare with the expected text; the Problems panel empties.
+    await page.keyboard.press('Control+S');
+    await waitUntil(() => fs.readFileSync(file, 'utf8') === expected, 15_000, () => `the saved file to equal the fixed fixture; it is:\n${fs.readFileSync(file, 'utf8')}`);
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'ack-before-process' }).first().waitFor({ state: 'detached', timeout: 20_000 });
+    await shot('ui-3-after-fix.png');
+    return path.join(ARTIFACTS, 'ui-3-after-fix.png');
+  } catch (err) {
+    await shot('ui-failure.png').catch(() => {});
+    throw err;
+  } finally {
+    await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+async function waitUntil(check, timeoutMs, describe) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
