@@ -3,7 +3,11 @@ import type { Rule } from '../engine/rule';
 import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
 import { sqlTextOf } from '../facts/effects/db';
 import { shapeOf } from '../facts/effects/shape';
+import type { ProjectIndex } from '../engine/project-index';
+import { BROKER_LABEL } from '../facts/broker-libraries';
+import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
+import type { ConsumerHandler } from '../facts/model';
 import { isFunctionWithBody } from '../facts/flow';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
@@ -80,6 +84,15 @@ function usesOutbox(fn: ts.Node, effects: readonly Effect[], facts: FileFacts): 
   return false;
 }
 
+/** The consumer whose handler is `fn`, if any: there a redelivery may repeat the whole handler. */
+function consumerOwning(fn: ts.Node, facts: FileFacts, project: ProjectIndex): ConsumerHandler | undefined {
+  try {
+    return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
+  } catch {
+    return undefined;
+  }
+}
+
 export const dualWrite: Rule = {
   meta: {
     id: 'dual-write',
@@ -93,6 +106,8 @@ export const dualWrite: Rule = {
   messages: {
     afterWrite:
       '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost (no retry will ever send it). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
+    afterWriteInConsumer:
+      '{{out}} sends to {{dest}} after {{write}} inside this {{broker}} consumer, as a second, separate write: if the process crashes between the two, the event is sent only if the redelivered message runs this handler again all the way, and any check that skips a repeated message (a dedup record, a status check) makes the loss permanent. Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
     beforeWrite:
       '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
     externalBeforeWrite:
@@ -119,6 +134,7 @@ export const dualWrite: Rule = {
           if (writes.length === 0 || outs.length === 0) continue;
           if (usesOutbox(fn, effects, facts)) continue;
           const txs: Transaction[] = transactionsIn(fn, facts);
+          const consumer = consumerOwning(fn, facts, project);
           const reported = new Set<ts.Node>();
           for (const out of outs) {
             if (reported.has(out.at)) continue;
@@ -139,8 +155,9 @@ export const dualWrite: Rule = {
             const before = partners.filter((w) => w.at.getStart() < out.at.getStart());
             const write = before[before.length - 1] ?? partners[0];
             context.report({
-              node: out.at, messageId: before.length > 0 ? 'afterWrite' : out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite',
-              data: { out: what(out), dest: destination(out), write: what(write) },
+              node: out.at,
+              messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer ? 'afterWriteInConsumer' : 'afterWrite',
+              data: { out: what(out), dest: destination(out), write: what(write), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
               related: [{ node: write.at, message: `the database write: ${write.description}` }],
             });
           }

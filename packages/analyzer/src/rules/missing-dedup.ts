@@ -4,8 +4,8 @@ import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
 import { commandOf } from '../facts/effects/aws';
-import { factsOfNode } from '../facts/effects/flow';
-import { familyOf, moduleOf } from '../facts/effects/shape';
+import { factsOfNode, moduleOfImportedValue } from '../facts/effects/flow';
+import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
 import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
@@ -188,8 +188,14 @@ function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLitera
   return { description, safety: 'unsafe', edits: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${insert}` }] };
 }
 
-function isKafkaClient(expr: ts.Expression, facts: FileFacts): boolean {
-  return familyOf(moduleOf(expr, facts)) === 'kafkajs';
+/** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */
+function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
+  const { facts, project } = context;
+  const family = familyOf(moduleOf(expr, facts));
+  if (family === 'kafkajs') return true;
+  if (family !== undefined) return false;
+  if (familyOf(moduleOfImportedValue(expr, facts, project)) === 'kafkajs') return true;
+  return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
 }
 
 export const missingDedup: Rule = {
@@ -227,7 +233,7 @@ export const missingDedup: Rule = {
           const callee = unwrap(call.expression);
           if (!ts.isPropertyAccessExpression(callee)) return;
           const method = callee.name.text;
-          if (method === 'producer' && isKafkaClient(callee.expression, context.facts)) checkKafkaProducer(context, call);
+          if (method === 'producer' && isKafkaClient(callee.expression, context)) checkKafkaProducer(context, call);
           else if ((method === 'sendMessage' || method === 'sendMessageBatch') && familyOf(moduleOf(callee.expression, context.facts)) === 'aws-sdk') {
             checkSqsSend(context, objectLiteralOf(call.arguments[0]), call, fileText);
           }

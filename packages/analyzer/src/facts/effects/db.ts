@@ -3,7 +3,7 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { familyOf, importedFamilies, laterCalls, type CallShape } from './shape';
 import { isWriteVerb, looksLikeSql, readSql } from './sql';
-import { constInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
+import { constInitializer, letInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
 import type { Effect, WriteOp } from './types';
 
 /** An effect before it is placed relative to the analysed function. */
@@ -212,7 +212,7 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   else if (family === 'db-transaction' && /^(save|insert|update|upsert|delete|remove|softDelete|increment|decrement)$/.test(s.method)) library = families.find((f) => f === 'typeorm' || f === 'sequelize') ?? 'orm';
   else if (/(repo|repository|manager)$/i.test(last) || last === 'getRepository()' || last === 'em' || s.names.includes('queryRunner')) library = families.includes('mongoose') && !families.includes('typeorm') ? 'mongoose' : 'typeorm';
   else if (ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && !NOT_MODELS.has(receiver.text)) library = modelLibrary(receiver, s.method, facts, families);
-  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) library = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm') ?? instanceOfModel(receiver);
+  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) return documentSave(s, receiver, families);
   else if (/model$/i.test(last) && !last.endsWith('()') && families.includes('mongoose')) library = 'mongoose';
   if (!library) return undefined;
   const m = s.method;
@@ -252,12 +252,48 @@ function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts,
   return undefined;
 }
 
-/** `const order = new Order(data); await order.save()` where `Order` is not a built-in: an Active Record / Mongoose document. */
-function instanceOfModel(receiver: ts.Identifier): string | undefined {
-  const init = constInitializer(receiver);
+/** Static methods that load an existing document / row. */
+const LOADERS = /^(findById|findOne|findOneBy|findByPk|findFirst|findUnique|findByIdAndUpdate|findOneAndUpdate|get|load)$/;
+
+/**
+ * `doc.save()` on an Active Record / Mongoose document: an insert when the document was built
+ * here (`new Order(data)`, `Order.build(data)`; idempotent when the data carries its own key), an
+ * update when it was loaded (`await Order.findById(id)`; idempotent unless a field is changed
+ * arithmetically, `doc.stock -= n`).
+ */
+function documentSave(s: CallShape, receiver: ts.Identifier, families: string[]): RawEffect | undefined {
+  const ormFamily = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm');
+  const init = constInitializer(receiver) ?? letInitializer(receiver);
   const e = init && unwrap(init);
-  if (!e || !ts.isNewExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
-  return /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text) ? 'orm' : undefined;
+  let origin: 'new' | 'loaded' | undefined;
+  let data: ts.ObjectLiteralExpression | undefined;
+  if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text)) {
+    [origin, data] = ['new', objectLiteralOf(e.arguments?.[0])];
+  } else if (e && ts.isCallExpression(e) && ts.isPropertyAccessExpression(unwrap(e.expression))) {
+    const callee = unwrap(e.expression) as ts.PropertyAccessExpression;
+    const model = unwrap(callee.expression);
+    if (ts.isIdentifier(model) && /^[A-Z]/.test(model.text) && !NOT_MODELS.has(model.text)) {
+      if (callee.name.text === 'build') [origin, data] = ['new', objectLiteralOf(e.arguments[0])];
+      else if (LOADERS.test(callee.name.text)) origin = 'loaded';
+    }
+  }
+  const library = ormFamily ?? (origin ? 'orm' : undefined);
+  if (!library) return undefined;
+  let op: WriteOp = 'unknown';
+  let idempotent = false;
+  if (origin === 'new') [op, idempotent] = ['insert', keyedInsert(data)];
+  else if (origin === 'loaded') [op, idempotent] = ['update', !changedArithmetically(receiver)];
+  return { kind: 'db-write', library, call: s.call, idempotent, description: `${library} ${receiver.text}.save`, op, target: receiver.text.toLowerCase() };
+}
+
+/** `doc.stock -= n`, `doc.count++`, `doc.total = doc.total + x` in the function around `doc.save()`. */
+function changedArithmetically(receiver: ts.Identifier): boolean {
+  let fn: ts.Node = receiver;
+  while (fn.parent && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const name = receiver.text.replace(/[$]/g, '\\$');
+  const text = fn.getText();
+  return new RegExp(`\\b${name}\\.(\\w+)\\s*([+\\-*]=|\\+\\+|--)|\\b${name}\\.(\\w+)\\s*=\\s*${name}\\.\\3\\s*[+\\-]|\\+\\+\\s*${name}\\.|--\\s*${name}\\.`).test(text) ||
+    new RegExp(`\\b${name}\\.set\\(\\s*\\{[^}]*\\b${name}\\.\\w+\\s*[+\\-]`).test(text);
 }
 
 /** Raw arithmetic in an update: `sequelize.literal('n + 1')`, `() => 'n + 1'`, `knex.raw('n + 1')`. */

@@ -135,3 +135,27 @@ function instanceClass(sf: ts.SourceFile, name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The library module behind a value imported from the user's own module:
+ * `import { kafka } from './config/kafka'` where that file has `export const kafka = new Kafka(…)`
+ * → 'kafkajs'. Undefined when it cannot be followed.
+ */
+export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, project: ProjectIndex): string | undefined {
+  const origin = facts.originOf(expr);
+  if (!origin || !isLocalModule(origin.module) || origin.chain.length !== 1 || origin.chain[0].startsWith(':')) return undefined;
+  try {
+    const file = project.resolveModule(facts.sourceFile.fileName, origin.module);
+    const other = file ? project.factsOf(file) : undefined;
+    if (!other) return undefined;
+    for (const stmt of other.sourceFile.statements) {
+      if (!ts.isVariableStatement(stmt)) continue;
+      for (const d of stmt.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === origin.chain[0] && d.initializer) return other.originOf(d.initializer)?.module;
+      }
+    }
+  } catch {
+    // unreadable module: not followed
+  }
+  return undefined;
+}

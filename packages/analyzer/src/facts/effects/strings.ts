@@ -86,8 +86,8 @@ export function objectLiteralOf(expr: ts.Expression | undefined): ts.ObjectLiter
   return undefined;
 }
 
-/** Like `constInitializer`, for `let`/`var` declarations (read-only use: an approximation). */
-function letInitializer(name: ts.Identifier): ts.Expression | undefined {
+/** Like `constInitializer`, for `let`/`var` declarations too (read-only use: an approximation). */
+export function letInitializer(name: ts.Identifier): ts.Expression | undefined {
   for (let scope: ts.Node | undefined = name.parent; scope; scope = scope.parent) {
     if (!(ts.isBlock(scope) || ts.isSourceFile(scope))) continue;
     for (const stmt of scope.statements) {
