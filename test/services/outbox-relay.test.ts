@@ -114,6 +114,36 @@ for (const [store, broker] of PAIRS) {
       expect(metrics).toMatchObject({ pending: 0, deadLettered: 0, oldestPendingAgeSeconds: null });
     });
 
+    it.runIf(broker === 'rabbitmq')('an unroutable message fails the publish instead of vanishing', async () => {
+      const { RabbitMqPublisher } = (await import(`${gen.dir}/src/outbox/outbox-publisher.ts`)) as {
+        RabbitMqPublisher: new (o: { url: string; exchange: string }) => { publish(m: object): Promise<string>; close(): Promise<void> };
+      };
+      const exchange = uniqueName('unbound');
+      const publisher = new RabbitMqPublisher({ url: mq.env.AMQP_URL, exchange });
+      try {
+        const message = { id: 'unroutable-1', aggregateType: 'x', aggregateId: 'x', eventType: 'y', payload: '{}', headers: {}, createdAt: new Date() };
+        await expect(publisher.publish(message)).rejects.toThrow(/could not route/);
+      } finally {
+        await publisher.close();
+        const { connect } = await import('amqplib');
+        const c = await connect(mq.env.AMQP_URL);
+        const ch = await c.createChannel();
+        await ch.deleteExchange(exchange);
+        await c.close();
+      }
+    });
+
+    it.runIf(broker === 'nats')('a re-send of the same event id is reported as a duplicate and stored once', async () => {
+      const publisher = await mq.newPublisher();
+      const type = uniqueName('dup');
+      const message = { id: `${type}-1`, aggregateType: type, aggregateId: 'd', eventType: 'dup.test', payload: '{"n":1}', headers: {} };
+      await expect(publisher.publish({ ...message, createdAt: new Date() } as never)).resolves.toBe('published');
+      await expect(publisher.publish({ ...message, createdAt: new Date() } as never)).resolves.toBe('duplicate');
+      await waitFor('the first copy', () => mq.received.some((m) => m.aggregateType === type), 5_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(mq.received.filter((m) => m.aggregateType === type).map((m) => m.id)).toEqual([message.id]);
+    });
+
     it('metrics report pending depth and the age of the oldest pending event', async () => {
       const type = uniqueName('metrics');
       await db.transaction(`order-${type}`, [
