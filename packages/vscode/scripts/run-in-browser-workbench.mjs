@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, startVSCodeServer } from './vscode-server.mjs';
@@ -32,7 +33,18 @@ function log(message) {
  */
 export function prepareRun({ userSettings = {} } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-vscode-run-'));
-  const settings = { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'update.mode': 'none', ...userSettings };
+  const settings = {
+    'security.workspace.trust.enabled': false,
+    // The server build ships no TypeScript of its own; lend it the workspace's, so the built-in
+    // TypeScript features run instead of failing with a notification over the workbench.
+    'typescript.tsdk': path.dirname(createRequire(import.meta.url).resolve('typescript/lib/tsserver.js')),
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    ...userSettings,
+  };
   // This server keeps user settings on disk under --user-data-dir (not in the browser's storage).
   const userDir = path.join(dataDir, 'user-data', 'User');
   fs.mkdirSync(userDir, { recursive: true });

@@ -31,7 +31,7 @@ describe('code actions', () => {
     const { editor, diagnostic } = await buggyEditor();
     const actions = await codeActions(editor.document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
     const docs = actions.find((a) => a.command?.command === 'eos.showRuleDocs');
-    assert.ok(docs, 'a "show documentation" action');
+    assert.ok(docs, `a "show documentation" action; got ${JSON.stringify(actions.map((a) => [a.title, a.command]))}`);
     assert.match(String(docs.command?.arguments?.[0]), /ack-before-process\.md$/);
   });
 
