@@ -1,5 +1,8 @@
 import amqp from 'amqplib';
+import Stripe from 'stripe';
 import { pool } from '../lib/db';
+
+const stripe = new Stripe(process.env.STRIPE_SECRET_KEY ?? '');
 
 interface PaymentRequested {
   orderId: string;
@@ -21,16 +24,12 @@ export async function startPaymentConsumer(url: string): Promise<void> {
     // Acknowledge early so the broker does not redeliver while we talk to the provider.
     channel.ack(msg);
     const request = JSON.parse(msg.content.toString()) as PaymentRequested;
-    const result = await fetch('https://payments.example.com/v1/charges', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customer: request.customerId, amount: request.amountCents }),
+    const intent = await stripe.paymentIntents.create({
+      amount: request.amountCents,
+      currency: 'eur',
+      customer: request.customerId,
+      confirm: true,
     });
-    const charge = (await result.json()) as { id: string };
-    await pool.query('INSERT INTO payments (order_id, charge_id, amount_cents) VALUES ($1, $2, $3)', [
-      request.orderId,
-      charge.id,
-      request.amountCents,
-    ]);
+    await pool.query('UPDATE orders SET payment_intent = $1, status = $2 WHERE id = $3', [intent.id, 'paid', request.orderId]);
   });
 }

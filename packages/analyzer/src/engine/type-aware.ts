@@ -76,7 +76,7 @@ export class TypeAwareOrigins {
   }
 }
 
-/** The nearest tsconfig.json at or above `from` (a file or folder), or undefined. */
+/** The nearest project tsconfig.json at or above `from` (a file or folder), or undefined. */
 export function findTsconfig(from: string): string | undefined {
   let dir = path.resolve(from);
   try {
@@ -86,10 +86,16 @@ export function findTsconfig(from: string): string | undefined {
   }
   for (;;) {
     const candidate = path.join(dir, 'tsconfig.json');
-    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(candidate) && !isSolutionFile(candidate)) return candidate;
     if (path.dirname(dir) === dir) return undefined;
     dir = path.dirname(dir);
   }
+}
+
+/** A solution-style tsconfig (`"files": []` with references) holds no program of its own. */
+function isSolutionFile(file: string): boolean {
+  const { config } = ts.readConfigFile(file, (f) => fs.readFileSync(f, 'utf8'));
+  return Array.isArray(config?.files) && config.files.length === 0 && config.include === undefined;
 }
 
 /**
