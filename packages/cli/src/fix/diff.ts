@@ -20,7 +20,7 @@ export function unifiedDiff(displayName: string, before: string, after: string):
       i++;
       continue;
     }
-    let start = Math.max(0, i - CONTEXT);
+    const start = Math.max(0, i - CONTEXT);
     let end = i;
     for (let j = i; j < ops.length; j++) {
       if (ops[j].kind !== ' ') end = j;
@@ -35,7 +35,6 @@ export function unifiedDiff(displayName: string, before: string, after: string):
     out.push(`@@ -${aLen === 0 ? aStart - 1 : aStart},${aLen} +${bLen === 0 ? bStart - 1 : bStart},${bLen} @@`);
     for (const o of hunk) out.push(`${o.kind}${o.line}`);
     i = stop;
-    start = stop;
   }
   return `${out.join('\n')}\n`;
 }

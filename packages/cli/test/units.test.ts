@@ -1,0 +1,83 @@
+/** Unit tests of the CLI's own pieces: escaping, diffs, code frames, atomic writes. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { colorEnabled } from '../src/ansi';
+import { unifiedDiff } from '../src/fix/diff';
+import { writeFileAtomic } from '../src/fix/write-atomic';
+import { escapeData, escapeProperty } from '../src/reporters/github';
+import { codeFrame } from '../src/reporters/stylish';
+
+describe('github workflow command escaping', () => {
+  it('percent-encodes %, CR and LF in messages, and also : and , in properties', () => {
+    expect(escapeData('50% lost\r\nnext: a, b')).toBe('50%25 lost%0D%0Anext: a, b');
+    expect(escapeProperty('src/a:b,c%.ts')).toBe('src/a%3Ab%2Cc%25.ts');
+  });
+});
+
+describe('unifiedDiff', () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'eos-diff-'));
+
+  it('is empty for equal texts', () => {
+    expect(unifiedDiff('a.ts', 'x\n', 'x\n')).toBe('');
+  });
+
+  it('gives hunks with three lines of context and correct ranges', () => {
+    const before = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].join('\n') + '\n';
+    const after = before.replace('5\n', 'five\n');
+    expect(unifiedDiff('a.ts', before, after)).toBe(['--- a/a.ts', '+++ b/a.ts', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join('\n'));
+  });
+
+  it.each([
+    ['a move', 'ack();\nawait work();\nlog();\n', 'await work();\nack();\nlog();\n'],
+    ['far-apart edits', Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n') + '\n', Array.from({ length: 40 }, (_, i) => (i === 3 || i === 30 ? `changed ${i}` : `line ${i}`)).join('\n') + '\n'],
+    ['insertions at both ends', 'a\nb\n', 'start\na\nb\nend\n'],
+    ['deleting everything', 'a\nb\n', ''],
+  ])('round-trips through patch(1): %s', (_, before, after) => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'f.ts'), before);
+    fs.writeFileSync(path.join(dir, 'p.diff'), unifiedDiff('f.ts', before, after));
+    execFileSync('patch', ['-p1', '-s', '-i', 'p.diff'], { cwd: dir });
+    expect(fs.readFileSync(path.join(dir, 'f.ts'), 'utf8')).toBe(after);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('codeFrame', () => {
+  it('shows the line with neighbours and carets under the range', () => {
+    const text = 'const a = 1;\nchannel.ack(msg);\nawait work();\n';
+    expect(codeFrame(text, { line: 2, column: 1, endLine: 2, endColumn: 17 })).toEqual([
+      '  1 | const a = 1;',
+      '> 2 | channel.ack(msg);',
+      '    | ^^^^^^^^^^^^^^^^',
+      '  3 | await work();',
+    ]);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the target of a symbolic link, keeping the link and the mode', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-write-'));
+    fs.writeFileSync(path.join(dir, 'real.ts'), 'old', { mode: 0o640 });
+    fs.symlinkSync(path.join(dir, 'real.ts'), path.join(dir, 'link.ts'));
+    writeFileAtomic(path.join(dir, 'link.ts'), 'new');
+    expect(fs.lstatSync(path.join(dir, 'link.ts')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'real.ts'), 'utf8')).toBe('new');
+    expect(fs.statSync(path.join(dir, 'real.ts')).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.ts', 'real.ts']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('colorEnabled', () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  const pipe = { isTTY: false } as NodeJS.WriteStream;
+  it('colours a terminal unless NO_COLOR is set and non-empty; never a pipe', () => {
+    expect(colorEnabled(tty, {})).toBe(true);
+    expect(colorEnabled(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled(tty, { NO_COLOR: '' })).toBe(true);
+    expect(colorEnabled(pipe, {})).toBe(false);
+  });
+});
