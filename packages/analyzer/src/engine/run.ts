@@ -54,8 +54,8 @@ export interface AuditResult {
 }
 
 /** An analyzer configured as a run asks; reused for the fix passes of the same run. */
-export function createAnalyzer(options: AuditOptions, anchorPath?: string): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
-  const typeAware = options.types ? new TypeAwareOrigins(findTsconfig(anchorPath ?? options.cwd ?? process.cwd())) : undefined;
+export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
+  const typeAware = options.types ? new TypeAwareOrigins(findTsconfig(anchorPath ?? options.cwd ?? process.cwd()), files) : undefined;
   const analyzer = new Analyzer({
     rules: options.rules ?? allRules,
     settings: options.settings,
@@ -75,7 +75,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   const cwd = options.cwd ?? process.cwd();
   const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
   const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;
-  const { analyzer, typeAware } = createAnalyzer(options, anchor);
+  const { analyzer, typeAware } = createAnalyzer(options, anchor, discovery.files);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const errors: InputError[] = [...discovery.errors];

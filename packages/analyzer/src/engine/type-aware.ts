@@ -19,8 +19,11 @@ export class TypeAwareOrigins {
   /** Why the program could not be built, once it failed (the run goes on syntactically). */
   failure: string | undefined;
 
-  /** @param tsconfig the tsconfig.json whose program answers; undefined for default compiler options */
-  constructor(readonly tsconfig: string | undefined) {}
+  /**
+   * @param tsconfig the tsconfig.json whose program answers; undefined for default compiler options
+   * @param files the files the run analyses (added to the program when the tsconfig leaves them out)
+   */
+  constructor(readonly tsconfig: string | undefined, private readonly files: readonly string[] = []) {}
 
   /** The fallback the facts layer consults for one analysed file (see OriginResolver). */
   fallbackFor(sourceFile: ts.SourceFile): OriginFallback {
@@ -56,19 +59,28 @@ export class TypeAwareOrigins {
   private programFile(sourceFile: ts.SourceFile): ts.SourceFile | undefined {
     const project = this.load();
     if (!project) return undefined;
-    const file = project.getSourceFile(sourceFile.fileName) ?? project.addSourceFileAtPathIfExists(sourceFile.fileName);
-    if (!file) return undefined;
-    if (!this.checker) this.checker = project.getProgram().compilerObject.getTypeChecker();
-    const compiled = project.getProgram().compilerObject.getSourceFile(file.getFilePath());
+    let program = project.getProgram().compilerObject;
+    let compiled = program.getSourceFile(sourceFile.fileName);
+    if (!compiled) {
+      // Not part of the tsconfig's program (nor imported by it): add it; the program is rebuilt once.
+      if (!project.addSourceFileAtPathIfExists(sourceFile.fileName)) return undefined;
+      program = project.getProgram().compilerObject;
+      this.checker = undefined;
+      compiled = program.getSourceFile(sourceFile.fileName);
+    }
+    this.checker ??= program.getTypeChecker();
     return compiled && compiled.text === sourceFile.text ? compiled : undefined;
   }
 
   private load(): Project | undefined {
     if (this.project || this.failure) return this.project;
     try {
-      this.project = this.tsconfig
+      const project = this.tsconfig
         ? new Project({ tsConfigFilePath: this.tsconfig })
         : new Project({ compilerOptions: { allowJs: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } });
+      // Files analysed but outside the tsconfig join before the first program is built, so it is built once.
+      for (const file of this.files) if (!project.getSourceFile(file)) project.addSourceFileAtPathIfExists(file);
+      this.project = project;
     } catch (e) {
       this.failure = `${this.tsconfig ?? 'default compiler options'}: ${(e as Error).message.split('\n')[0]}`;
     }
