@@ -147,5 +147,11 @@ describe('eos scaffold', () => {
     for (const line of ['eos scaffold outbox', 'eos scaffold dedup', 'eos scaffold consumer', '--broker kafka|sqs|rabbitmq|pubsub|nats', '--store postgres|mysql|sqlite|redis', '--relay polling|cdc', '--queue NAME']) {
       expect(r.stdout).toContain(line);
     }
+    // The public surface (commands, flags, values) changes only deliberately: descriptions may move freely.
+    const surface = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('eos scaffold ') || l.startsWith('  --'))
+      .map((l) => (l.startsWith('eos') ? l.split('  ')[0] : `  ${l.trim().split(/\s{2,}/)[0]}`));
+    expect(surface).toMatchSnapshot();
   });
 });

@@ -41,3 +41,5 @@ export { writePlan } from './write';
 export type { WriteOptions, WriteResult, WriteFs } from './write';
 export { toJavaScript } from './render';
 export { unifiedDiff } from './diff';
+export { scaffold } from './scaffold';
+export type { ScaffoldOptions, ScaffoldResult } from './scaffold';

@@ -1,8 +1,9 @@
 import { confirm, input, number, select } from '@inquirer/prompts';
-import { answerProblem, type AnswerValue, type AskFn, type ProjectInfo, type VariableSpec } from '@eos/analyzer';
+import { answerProblem, detectProject, type AnswerValue, type AskFn, type VariableSpec } from '@eos/analyzer';
 
 /** Asks one template variable with @inquirer/prompts, validating with the engine's own rules. */
-export function inquirerAsk(project: ProjectInfo): AskFn {
+export function inquirerAsk(): AskFn {
+  const project = detectProject(process.cwd());
   return async (variable: VariableSpec, suggested: AnswerValue | undefined): Promise<unknown> => {
     const message = `${variable.prompt} (--${variable.flag})`;
     const validate = (value: unknown): string | true => answerProblem(variable, value, project) ?? true;

@@ -1,14 +1,4 @@
-import {
-  allVariables,
-  detectProject,
-  loadTemplate,
-  nextStepLines,
-  planScaffold,
-  resolveAnswers,
-  ScaffoldError,
-  writePlan,
-  type ScaffoldPlan,
-} from '@eos/analyzer';
+import { scaffold, ScaffoldError, type ScaffoldPlan } from '@eos/analyzer';
 import { colorEnabled, palette, type Palette } from '../ansi';
 import { inquirerAsk } from './prompts';
 
@@ -38,26 +28,25 @@ const defaultIo = (): ScaffoldIo => ({
 export async function runScaffold(templateName: string, flags: ScaffoldFlags, io: ScaffoldIo = defaultIo()): Promise<number> {
   const err = palette(colorEnabled(io.stderr));
   try {
-    const template = loadTemplate(templateName);
-    const project = detectProject(process.cwd());
-    const given: Record<string, unknown> = {};
-    for (const v of allVariables(template)) given[v.name] = flags[v.flag];
-    const answers = await resolveAnswers(template, {
-      given,
-      project,
-      yes: flags.yes === true,
-      ask: io.interactive && flags.yes !== true ? inquirerAsk(project) : undefined,
-    });
-    const plan = planScaffold(template, answers, project);
     const out = palette(colorEnabled(io.stdout));
-    if (flags['dry-run']) {
-      printDryRun(plan, io.stdout, out);
+    const result = await scaffold({
+      template: templateName,
+      cwd: process.cwd(),
+      flags,
+      yes: flags.yes === true,
+      ask: io.interactive && flags.yes !== true ? inquirerAsk() : undefined,
+      dryRun: flags['dry-run'] === true,
+      force: flags.force === true,
+    });
+    const { plan } = result;
+    if (!result.written) {
+      printDryRun(plan, result.nextSteps, io.stdout, out);
       return 0;
     }
-    const result = writePlan(plan, { force: flags.force === true });
-    io.stdout.write(`${out.bold(`eos scaffold ${templateName}`)}: wrote ${result.written.length} file(s)${result.unchanged.length > 0 ? `, ${result.unchanged.length} already up to date` : ''}\n`);
+    const written = result.written;
+    io.stdout.write(`${out.bold(`eos scaffold ${templateName}`)}: wrote ${written.written.length} file(s)${written.unchanged.length > 0 ? `, ${written.unchanged.length} already up to date` : ''}\n`);
     for (const f of plan.files) io.stdout.write(`  ${statusLabel(f.status, out)} ${f.path}\n`);
-    printNextSteps(plan, io.stdout, out);
+    printNextSteps(result.nextSteps, io.stdout, out);
     return 0;
   } catch (e) {
     if (e instanceof ScaffoldError) {
@@ -77,7 +66,7 @@ function statusLabel(status: string, p: Palette): string {
   return status === 'new' ? p.blue(padded) : status === 'changed' ? p.yellow(padded) : p.dim(padded);
 }
 
-function printDryRun(plan: ScaffoldPlan, stream: NodeJS.WriteStream, p: Palette): void {
+function printDryRun(plan: ScaffoldPlan, steps: readonly string[], stream: NodeJS.WriteStream, p: Palette): void {
   stream.write(`${p.bold(`eos scaffold ${plan.template} --dry-run`)}: nothing is written\n`);
   for (const f of plan.files) stream.write(`  ${statusLabel(f.status, p)} ${f.path}\n`);
   for (const f of plan.files) {
@@ -85,11 +74,10 @@ function printDryRun(plan: ScaffoldPlan, stream: NodeJS.WriteStream, p: Palette)
     stream.write(`\n${p.bold(`── ${f.path} (${f.status}) ──`)}\n`);
     stream.write(f.status === 'changed' ? `${f.diff ?? ''}\n` : f.content.endsWith('\n') ? f.content : `${f.content}\n`);
   }
-  printNextSteps(plan, stream, p);
+  printNextSteps(steps, stream, p);
 }
 
-function printNextSteps(plan: ScaffoldPlan, stream: NodeJS.WriteStream, p: Palette): void {
-  const steps = nextStepLines(plan);
+function printNextSteps(steps: readonly string[], stream: NodeJS.WriteStream, p: Palette): void {
   if (steps.length === 0) return;
   stream.write(`\n${p.bold('Next steps')}\n`);
   steps.forEach((s, i) => stream.write(`  ${i + 1}. ${s}\n`));
