@@ -3,7 +3,7 @@ import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import { isFunctionWithBody } from '../flow';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, parameterNames, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
+import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
 
 /**
  * RabbitMQ through amqplib (promise and callback APIs) and amqp-connection-manager.
@@ -13,7 +13,7 @@ import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, parame
  */
 export const AMQP_MODULES = ['amqplib', 'amqp-connection-manager'];
 
-/** Receivers named like a channel, for channels built by a project helper the syntax cannot follow. */
+/** Receivers named like a channel. */
 const CHANNEL_NAME = /(^|\.)(ch|chan|channel|\w*Channel)$/;
 
 export const amqp: BrokerRecognizer = {
@@ -24,12 +24,15 @@ export const amqp: BrokerRecognizer = {
       if (calleeName(call) !== 'consume' || call.arguments.length < 2) continue;
       const receiver = receiverOf(call);
       if (!receiver || ts.isObjectLiteralExpression(unwrap(call.arguments[0]))) continue;
-      const origin = facts.originOf(receiver);
+      const origin = packageOrigin(facts, receiver);
       if (origin && !isModule(origin.module, AMQP_MODULES)) continue;
       const setupParam = isConnectionManagerSetupParam(receiver, facts.calls);
       const handler = project.resolveFunction(facts, call.arguments[1]);
-      if (!origin && !setupParam && !importsAmqp && !(CHANNEL_NAME.test(receiver.getText()) && handler && settlesWithChannel(handler))) continue;
+      // A channel made by a project helper (`getChannel()`, `rabbitmqConn`) has no visible origin:
+      // a channel-like name with a noAck option, or a handler that acks its message, shows it.
       const options = objectLiteralOf(call.arguments[2], facts);
+      const evidence = (handler && settlesWithChannel(handler)) || (CHANNEL_NAME.test(receiver.getText()) && options && property(options, 'noAck'));
+      if (!origin && !setupParam && !importsAmqp && !evidence) continue;
       const noAck = options ? booleanValue(optionValue(options, 'noAck'), facts) : undefined;
       const library = origin?.module === 'amqp-connection-manager' || setupParam ? 'amqp-connection-manager' : 'amqplib';
       const consumer: ConsumerHandler = {

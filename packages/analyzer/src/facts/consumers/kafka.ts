@@ -4,7 +4,7 @@ import { unwrap } from '../origins';
 import { enclosingFunction } from '../flow';
 import type { FileFacts } from '../file-facts';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
+import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
 
 /**
  * Kafka through kafkajs and the KafkaJS-compatible API of `@confluentinc/kafka-javascript`:
@@ -29,7 +29,7 @@ export const kafka: BrokerRecognizer = {
       const config = unwrap(call.arguments[0]);
       if (!ts.isObjectLiteralExpression(config)) continue;
       const receiver = receiverOf(call);
-      const origin = receiver && facts.originOf(receiver);
+      const origin = receiver && packageOrigin(facts, receiver);
       if (origin && !isModule(origin.module, KAFKA_MODULES)) continue;
       for (const kind of ['eachMessage', 'eachBatch'] as const) {
         const prop = property(config, kind);

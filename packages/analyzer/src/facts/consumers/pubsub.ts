@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { calleeName, importsAny, parameterNames, receiverOf, startsFrom, stringValue } from './syntax';
+import { calleeName, importsAny, packageOrigin, parameterNames, receiverOf, startsFrom, stringValue } from './syntax';
 import { unwrap } from '../origins';
 
 /**
@@ -19,7 +19,7 @@ export const pubsub: BrokerRecognizer = {
       if (!['on', 'addListener', 'once'].includes(calleeName(call) ?? '') || call.arguments.length < 2) continue;
       if (stringValue(call.arguments[0]) !== 'message') continue;
       const receiver = receiverOf(call);
-      const origin = receiver && facts.originOf(receiver);
+      const origin = receiver && packageOrigin(facts, receiver);
       if (origin ? origin.module !== PUBSUB_MODULE : !imported) continue;
       const handler = project.resolveFunction(facts, call.arguments[1]);
       const consumer: ConsumerHandler = {

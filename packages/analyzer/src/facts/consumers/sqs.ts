@@ -4,7 +4,7 @@ import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, mentions, objectLiteralOf, propertyValue, receiverOf } from './syntax';
+import { bindingNames, calleeName, importsAny, isModule, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf } from './syntax';
 
 /**
  * AWS SQS polled by hand: `@aws-sdk/client-sqs` v3 (`client.send(new ReceiveMessageCommand(…))`,
@@ -45,7 +45,7 @@ export function sqsOperation(call: ts.CallExpression, facts: FileFacts): { op: S
   const op = METHODS[name];
   if (!op) return undefined;
   const receiver = receiverOf(call);
-  const origin = receiver && facts.originOf(receiver);
+  const origin = receiver && packageOrigin(facts, receiver);
   if (origin ? !isModule(origin.module, SQS_MODULES) : !importsAny(facts, SQS_MODULES)) return undefined;
   return { op, input: call.arguments[0] };
 }

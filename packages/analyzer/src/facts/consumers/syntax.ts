@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
-import { unwrap } from '../origins';
+import { unwrap, type Origin } from '../origins';
 
 /** Small syntactic queries shared by the broker modules of the consumer facts. */
 
@@ -197,4 +197,13 @@ export function importsAny(facts: FileFacts, modules: readonly string[]): boolea
 /** Whether a module name is one of `modules` or a subpath of one. */
 export function isModule(module: string | undefined, modules: readonly string[]): boolean {
   return module !== undefined && modules.some((x) => module === x || module.startsWith(`${x}/`));
+}
+
+/**
+ * The origin of an expression when it comes from a package (not from a project file): a value
+ * imported from `./rabbit` says nothing about which library made it.
+ */
+export function packageOrigin(facts: FileFacts, expr: ts.Expression): Origin | undefined {
+  const origin = facts.originOf(expr);
+  return origin && !origin.module.startsWith('.') && !origin.module.startsWith('/') ? origin : undefined;
 }
