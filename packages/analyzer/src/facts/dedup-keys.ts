@@ -49,7 +49,8 @@ export function isRedisCall(call: ts.CallExpression, facts: FileFacts): boolean 
   const receiver = receiverOf(call);
   if (!receiver) return false;
   const origin = facts.originOf(receiver);
-  if (origin) return REDIS_MODULE.test(origin.module);
+  // A wrapper from the user's own module (`RedisService`) is judged by its name.
+  if (origin && !/^[./]/.test(origin.module)) return REDIS_MODULE.test(origin.module);
   return REDIS_NAME.test(receiver.getText().replace(/\(\)/g, ''));
 }
 

@@ -46,17 +46,31 @@ function isTransactionBegin(facts: FileFacts, call: ts.CallExpression): boolean 
   const receiver = receiverOf(call);
   if (!receiver) return false;
   const origin = facts.originOf(receiver);
-  if (origin) return KAFKA_MODULE.test(origin.module) && origin.chain.some((c) => c === 'producer()' || c === ':Producer');
+  // A value from the user's own module (a producer factory or manager) says nothing; judge by name.
+  if (origin && !/^[./]/.test(origin.module)) return KAFKA_MODULE.test(origin.module) && origin.chain.some((c) => c === 'producer()' || c === ':Producer');
   // Producers built in another module: trust the name only in a file that uses a Kafka client.
   return /producer/i.test(receiver.getText()) && facts.importsModule((m) => KAFKA_MODULE.test(m));
+}
+
+/** The callback of `producer.transaction().then(async (tx) => …)` and its parameter name. */
+function thenCallback(begin: ts.CallExpression): { name: string; fn: ts.FunctionLikeDeclaration } | undefined {
+  const access = begin.parent;
+  const call = access?.parent;
+  if (!access || !ts.isPropertyAccessExpression(access) || access.name.text !== 'then' || !call || !ts.isCallExpression(call)) return undefined;
+  const cb = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return undefined;
+  const p = cb.parameters[0];
+  return p && ts.isIdentifier(p.name) ? { name: p.name.text, fn: cb } : undefined;
 }
 
 function transactionUses(facts: FileFacts): TransactionUse[] {
   const out: TransactionUse[] = [];
   for (const begin of facts.calls) {
     if (!isTransactionBegin(facts, begin)) continue;
-    const name = boundName(begin);
-    const fn = enclosingFunction(begin);
+    // `const tx = await producer.transaction()`, or `producer.transaction().then(async (tx) => …)`
+    const then = thenCallback(begin);
+    const name = then ? then.name : boundName(begin);
+    const fn = then ? then.fn : enclosingFunction(begin);
     if (!name || !fn) continue;
     const use: TransactionUse = { begin, name, fn, commits: [], sendOffsets: [], escapes: false };
     for (const call of callsWithin(fn)) {
@@ -75,6 +89,20 @@ function transactionUses(facts: FileFacts): TransactionUse[] {
     out.push(use);
   }
   return out;
+}
+
+/** Whether a catch around the transaction aborts it and returns normally (no rethrow). */
+function swallowsAbort(use: TransactionUse): boolean {
+  let found = false;
+  ts.forEachChild(use.fn, function walk(n): void {
+    if (found) return;
+    if (ts.isCatchClause(n)) {
+      const text = n.block.getText();
+      if (new RegExp(`\\b${use.name}\\.abort\\(`).test(text) && !/\bthrow\b/.test(text)) found = true;
+    }
+    ts.forEachChild(n, walk);
+  });
+  return found;
 }
 
 /** `message.offset`, `batch.lastOffset()`, possibly wrapped in String()/toString()/template: the processed offset, not the next. */
@@ -215,7 +243,10 @@ export const kafkaOffsetsOutsideTransaction: Rule = {
               });
             }
           }
-          if (!run.autoCommitOff && !autoCommitReported.has(run)) {
+          // With eachMessage, auto-commit after a handler that committed its transaction commits the
+          // same offset again (harmless); it bites after a swallowed abort. With eachBatch it commits
+          // resolved offsets on its own schedule, before the transaction does.
+          if (!run.autoCommitOff && !autoCommitReported.has(run) && (run.kind === 'eachBatch' || swallowsAbort(use))) {
             autoCommitReported.add(run);
             const consumer = receiverOf(run.run);
             const explicit = propertyNode(run.options, 'autoCommit');

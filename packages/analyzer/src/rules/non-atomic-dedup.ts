@@ -190,8 +190,9 @@ function inFailurePath(node: ts.Node): boolean {
 function brokerOf(node: ts.Node, context: RuleContext): string {
   const consumer = consumerRunning(node, context.facts, context.project);
   if (consumer) return BROKER_LABEL[consumer.broker];
-  const phrase = brokerPhrase(brokersImported(context.facts));
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+  const imported = brokersImported(context.facts);
+  // Webhook handlers and job runners dedup redeliveries too; say so instead of naming no broker.
+  return imported.length > 0 ? brokerPhrase(imported) : 'Redelivered messages (queue or webhook)';
 }
 
 function storeName(step: Step): string {
@@ -255,6 +256,8 @@ export const nonAtomicDedup: Rule = {
             const mark = steps.find((s) => (s.kind === 'mark' || (s.kind === 'claim' && !claimIsTested(s.call))) && s.call.pos > check.call.pos &&
               (s.id === check.id || s.store === 'helper' || check.store === 'helper' || (s.store === 'db' && check.store === 'db' && s.id.replace(/repo(sitory)?$/, '') === check.id.replace(/repo(sitory)?$/, ''))));
             if (!mark) continue;
+            // A tested claim between the check and the record serialises the deliveries already.
+            if (steps.some((s) => s.kind === 'claim' && s.call.pos > check.call.pos && s.call.pos < mark.call.pos && claimIsTested(s.call))) continue;
             if (check.store !== 'redis' && !DEDUP_KEY_TEXT.test(check.id) && check.store !== 'helper' && !INBOX_NAME.test(check.id)) continue;
             if (check.store === 'redis' && !DEDUP_KEY_TEXT.test(check.id)) continue;
             // Check and insert in one transaction: the unique key turns the race into a rollback.
@@ -290,7 +293,11 @@ export const nonAtomicDedup: Rule = {
           }
 
           // 3. A claim before the work that nothing releases on failure.
-          for (const claim of steps.filter((s) => s.kind === 'claim' || (s.kind === 'mark' && s.store === 'db'))) {
+          // A Redis record written right after a guarded check and before the work is used as a claim.
+          const usedAsClaim = (s: Step): boolean => s.kind === 'mark' && s.store === 'redis' &&
+            steps.some((c) => c.kind === 'check' && c.id === s.id && c.call.pos < s.call.pos && guardsExit(c.call)) &&
+            !businessWrites(effects).some((w) => w.at.pos < s.call.pos && w.at.pos > (steps.find((c) => c.kind === 'check' && c.id === s.id)?.call.pos ?? 0));
+          for (const claim of steps.filter((s) => s.kind === 'claim' || (s.kind === 'mark' && s.store === 'db') || usedAsClaim(s))) {
             if (reported.has(claim.call)) continue;
             if (claim.store === 'redis' && !(DEDUP_KEY_TEXT.test(claim.id) || consumerRunning(claim.call, facts, project))) continue;
             if (claim.kind === 'mark' && !claimIsTested(claim.call) && claim.store === 'db') {
@@ -298,6 +305,7 @@ export const nonAtomicDedup: Rule = {
               if (writes.some((w) => w.at.pos < claim.call.pos)) continue;
             }
             if (claim.kind === 'claim' && !claimIsTested(claim.call) && claim.store === 'redis') continue;
+            if (claim.kind === 'mark' && claim.store === 'redis' && !DEDUP_KEY_TEXT.test(claim.id)) continue;
             const work = workAfter(claim, fn, steps);
             if (!work) continue;
             // Claim and work in one database transaction roll back together.

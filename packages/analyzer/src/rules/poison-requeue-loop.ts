@@ -94,8 +94,12 @@ function isAmqpChannel(facts: FileFacts, receiver: ts.Expression): boolean {
   if (origin && /^(amqplib(\/.*)?|amqp-connection-manager)$/.test(origin.module)) return true;
   if (origin && origin.module === '@nestjs/microservices') return origin.chain.includes('getChannelRef()');
   if (/getChannelRef\(\)$/.test(receiver.getText())) return true;
-  // Channels built elsewhere (a shared connection module): trust the name in a RabbitMQ file.
-  return /(^|\.)(channel|ch|chan|amqpChannel|rabbitChannel|channelWrapper)$/i.test(receiver.getText()) && brokersImported(facts).includes('rabbitmq');
+  // Channels built elsewhere (a shared connection module): trust the name in a file that uses
+  // RabbitMQ, or where the same object also consumes / acks / declares queues.
+  const text = receiver.getText();
+  if (!/(^|\.)(channel|ch|chan|amqpChannel|rabbitChannel|channelWrapper)$/i.test(text)) return false;
+  if (brokersImported(facts).includes('rabbitmq')) return true;
+  return facts.calls.some((c) => /^(consume|ack|assertQueue|prefetch)$/.test(calleeName(c) ?? '') && receiverOf(c)?.getText() === text);
 }
 
 interface Loop {
