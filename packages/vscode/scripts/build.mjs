@@ -25,10 +25,19 @@ const common = {
   logOverride: { 'unsupported-require-call': 'silent' },
 };
 
+/** In the scaffold bundle, `ts-morph` resolves to a lazy stand-in (src/client/lazy-ts-morph.ts) that loads out/ts-morph.js on first use. */
+const lazyTsMorph = {
+  name: 'lazy-ts-morph',
+  setup(build) {
+    build.onResolve({ filter: /^ts-morph$/ }, () => ({ path: path.join(root, 'src/client/lazy-ts-morph.ts') }));
+  },
+};
+
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(out, 'extension.js'), external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: [path.join(root, 'src/server.ts')], outfile: path.join(out, 'server.js') }),
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/scaffold-engine.ts')], outfile: path.join(out, 'scaffold-engine.js') }),
+  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/scaffold-engine.ts')], outfile: path.join(out, 'scaffold-engine.js'), plugins: [lazyTsMorph] }),
+  esbuild.build({ ...common, stdin: { contents: "export { ts } from 'ts-morph';", resolveDir: root, loader: 'ts' }, outfile: path.join(out, 'ts-morph.js') }),
 ]);
 
 // The suite runs inside the extension host and loads mocha from node_modules: compile, do not bundle.
@@ -47,4 +56,4 @@ await esbuild.build({ entryPoints: testFiles, outbase: path.join(root, 'src'), o
 fs.cpSync(path.resolve(root, '..', '..', 'templates'), path.join(out, 'templates'), { recursive: true, filter: (src) => !src.endsWith('README.md') });
 
 const size = (f) => `${(fs.statSync(path.join(out, f)).size / 1024 / 1024).toFixed(1)} MB`;
-console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ${testFiles.length} test files${production ? ' (production)' : ''}`);
+console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ts-morph.js ${size('ts-morph.js')}, ${testFiles.length} test files${production ? ' (production)' : ''}`);

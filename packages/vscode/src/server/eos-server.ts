@@ -104,16 +104,20 @@ export class EosServer {
       const doc = this.documents.get(params.textDocument.uri);
       const file = pathOfUri(params.textDocument.uri);
       if (!doc || !file) return [];
-      return this.withFreshAnalysis(doc, file).then((ctx) =>
-        codeActionsFor({
+      const started = performance.now();
+      return this.withFreshAnalysis(doc, file).then((ctx) => {
+        const actions = codeActionsFor({
           doc,
           findings: this.currentFindings(file, doc),
           range: params.range,
           diagnostics: params.context.diagnostics,
           only: params.context.only,
           fixAll: () => (ctx ? this.fixAllEdits(ctx, doc, file) : undefined),
-        }),
-      );
+        });
+        const ms = performance.now() - started;
+        if (ms > SLOW_ANALYSIS_MS) this.log(`${file}: code actions took ${Math.round(ms)} ms`);
+        return actions;
+      });
     });
     c.onRequest(AuditRequest, (params: AuditParams, token: CancellationToken) => this.audit(params, token));
 
@@ -201,8 +205,14 @@ export class EosServer {
   /** Settings or configuration changed: rebuild every analyzer and re-analyse what is shown. */
   private resetContexts(): void {
     this.contexts.clear();
-    for (const key of [...this.problems.keys()]) if (key.startsWith('config:')) this.problems.delete(key);
-    for (const doc of this.documents.all()) this.schedule(doc.uri, 0);
+    for (const key of [...this.problems.keys()]) if (key.startsWith('config:') || key.startsWith('types:')) this.problems.delete(key);
+    this.sendStatus();
+    for (const doc of this.documents.all()) {
+      // With eos.run = onSave an edited, unsaved buffer waits for its save, even now.
+      void this.contextOfUri(doc.uri).then((ctx) => {
+        if (ctx?.settings.run !== 'onSave' || this.analysedVersions.get(doc.uri) === doc.version) this.schedule(doc.uri, 0);
+      });
+    }
     const closedAudited = [...this.audited].filter((f) => !this.openFiles.has(f));
     if (closedAudited.length > 0) void this.analyseFilesFromDisk(closedAudited);
   }

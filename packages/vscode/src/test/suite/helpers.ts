@@ -56,7 +56,7 @@ export async function activateEos(): Promise<EosApi> {
 }
 
 /** Polls until `probe` returns a value that is not undefined/false, or fails with `what`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -99,9 +99,29 @@ export async function replaceText(doc: vscode.TextDocument, text: string): Promi
   assert.ok(await vscode.workspace.applyEdit(edit), 'edit not applied');
 }
 
+/**
+ * The code actions at a range. The editor cancels a code-action request when the document's model
+ * changes meanwhile (a file-watcher reload, another extension); a person would press Ctrl+. again,
+ * so the request is repeated a few times until eos answers.
+ */
 export async function codeActions(uri: vscode.Uri, range: vscode.Range, kind?: string): Promise<vscode.CodeAction[]> {
-  const actions = await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, kind);
-  return (actions ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+  let last: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const actions = await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, range, kind);
+      const list = (actions ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+      if (list.some(isEosAction)) return list;
+      last = new Error(`no eos code action among: ${list.map((a) => a.title).join(' | ') || 'none'}`);
+    } catch (err) {
+      last = err;
+    }
+    await sleep(300);
+  }
+  throw last;
+}
+
+function isEosAction(a: vscode.CodeAction): boolean {
+  return a.diagnostics?.some((d) => d.source === 'eos') === true || a.kind?.value === 'source.fixAll.eos' || a.command?.command.startsWith('eos.') === true;
 }
 
 /** Sets an `eos.*` setting in the workspace (.vscode/settings.json); undefined removes it. */
