@@ -241,6 +241,11 @@ describe('bad input', () => {
     expect(about('pipe.ts')).toMatch(/not a regular file \(a named pipe\)/);
     expect(lines).toHaveLength(6);
     expect(r.report.errors?.map((e) => e.file).sort()).toEqual(['src/binary.ts', 'src/dangling.ts', 'src/huge.ts', 'src/loop', 'src/pipe.ts', 'src/syntax.ts']);
+    // The default format lists them on stderr too, and counts them in its summary.
+    const stylish = await eos(['audit'], dir);
+    expect(stylish.stderr.trim().split('\n').sort()).toEqual([...lines].sort());
+    expect(stylish.stdout).toMatch(/6 inputs could not be analysed \(listed on stderr\)/);
+    expect(stylish.status).toBe(1);
   });
 
   it('lets configuration raise the size limit', async () => {

@@ -10,6 +10,8 @@ import {
   loadConfig,
   readSource,
   DEFAULT_MAX_FILE_SIZE,
+  DEFAULT_SKIPPED_DIRECTORIES,
+  SOURCE_EXTENSIONS,
   type AuditResult,
   type Finding,
   type FixSafety,
@@ -31,7 +33,7 @@ const PROGRESS_AFTER_MS = 1000;
 export default class Audit extends EosCommand {
   static override summary = 'Find exactly-once hazards: acks before the work, missing dedup, dual writes.';
 
-  static override description = `Analyses JavaScript and TypeScript files (${['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'].join(' ')}) under the given paths for message-processing bugs that lose messages, double effects on redelivery, or lose events. Folders are walked recursively; .gitignore is honoured and node_modules, dist, build and .git are skipped.
+  static override description = `Analyses JavaScript and TypeScript files (${SOURCE_EXTENSIONS.join(' ')}) under the given paths for message-processing bugs that lose messages, double effects on redelivery, or lose events. Folders are walked recursively; .gitignore is honoured and ${DEFAULT_SKIPPED_DIRECTORIES.join(', ')} are skipped.
 
 Configuration comes from the nearest eos.config.json, or the "eos" key of package.json, in the working directory or above: rule severities and options, ignore globs, maxFileSize.
 
@@ -152,10 +154,8 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     } else {
       process.stdout.write(report);
     }
-    // Machine formats keep stdout parseable; their input errors go to stderr, one line each.
-    if (format !== 'stylish' || flags.output) {
-      for (const e of errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
-    }
+    // Inputs that could not be analysed go to stderr, one line each, in every format (stdout stays parseable).
+    for (const e of errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
 
     if (result.internalErrors.length > 0) {
       process.exitCode = EXIT.error;

@@ -8,7 +8,8 @@ const CONTEXT_LINES = 1;
 
 /**
  * Human output: findings grouped by file, each with its message, rule id, a code frame of the
- * reported range and the fix on offer; then input errors and a summary line.
+ * reported range and the fix on offer; then a summary line (the inputs that could not be analysed
+ * are listed on stderr by the command).
  */
 export const stylish: Reporter = (input) => {
   const c = palette(input.color);
@@ -31,8 +32,6 @@ export const stylish: Reporter = (input) => {
     }
     out.push('');
   }
-  for (const e of input.errors) out.push(`${c.red('cannot analyse')} ${shownPath(e.file, input.cwd)}: ${e.message}`);
-  if (input.errors.length > 0) out.push('');
   out.push(summary(input, c));
   return `${out.join('\n')}\n`;
 };
@@ -80,7 +79,7 @@ function summary(input: ReportInput, c: Palette): string {
     if (safe > 0) parts.push(`${safe} fixable with --fix`);
     if (unsafe > 0) parts.push(`${unsafe} more with --fix-unsafe`);
   }
-  if (errors.length > 0) parts.push(c.red(`${errors.length} input${errors.length === 1 ? '' : 's'} could not be analysed`));
+  if (errors.length > 0) parts.push(c.red(`${errors.length} input${errors.length === 1 ? '' : 's'} could not be analysed (listed on stderr)`));
   parts.push(c.dim(`${stats.files} file${stats.files === 1 ? '' : 's'}, ${stats.parsed} parsed, ${stats.ms} ms`));
   return parts.join('; ');
 }
