@@ -29,8 +29,8 @@ const DB_CHECKS = new Set(['findOne', 'findOneBy', 'findUnique', 'findFirst', 'f
 const DB_INSERTS = new Set(['create', 'insert', 'save', 'upsert', 'createMany', 'insertOne', 'add', 'bulkCreate']);
 const DB_DELETES = new Set(['delete', 'deleteOne', 'deleteMany', 'destroy', 'remove']);
 /** Helper names of check-style and mark-style dedup functions (the seed article's `is_duplicate` / `mark_processed`). */
-const CHECK_HELPER = /^(isDuplicate|isProcessed|alreadyProcessed|hasProcessed|wasProcessed|hasBeenProcessed|isAlreadyProcessed|checkDuplicate|hasSeen|seen|isDuplicated|isHandled|wasHandled)$/i;
-const MARK_HELPER = /^(markProcessed|markAsProcessed|recordProcessed|markSeen|markHandled|markAsHandled|saveProcessed|rememberProcessed)$/i;
+const CHECK_HELPER = /^(is\w*Duplicated?|is\w*Processed|already\w*Processed|has\w*Processed|was\w*Processed|hasBeenProcessed|checkDuplicate|hasSeen|seen|isHandled|wasHandled)$/i;
+const MARK_HELPER = /^(mark\w*(Processed|Duplicate|Seen|Handled|Done|Consumed)|recordProcessed|saveProcessed|rememberProcessed)$/i;
 /** Keys that are locks or leases, not dedup records. */
 const LOCK_KEY = /lock|mutex|leader|semaphore|lease|throttle|rate/i;
 /** Calls that are not work: logging, settling the message, parsing. */
@@ -254,7 +254,9 @@ export const nonAtomicDedup: Rule = {
           for (const check of steps.filter((s) => s.kind === 'check')) {
             if (!guardsExit(check.call)) continue;
             const mark = steps.find((s) => (s.kind === 'mark' || (s.kind === 'claim' && !claimIsTested(s.call))) && s.call.pos > check.call.pos &&
-              (s.id === check.id || s.store === 'helper' || check.store === 'helper' || (s.store === 'db' && check.store === 'db' && s.id.replace(/repo(sitory)?$/, '') === check.id.replace(/repo(sitory)?$/, ''))));
+              (s.id === check.id || (s.store === 'helper' && check.store === 'helper' && sameFirstArgument(s.call, check.call)) ||
+                (s.store === 'helper') !== (check.store === 'helper') ||
+                (s.store === 'db' && check.store === 'db' && s.id.replace(/repo(sitory)?$/, '') === check.id.replace(/repo(sitory)?$/, ''))));
             if (!mark) continue;
             // A tested claim between the check and the record serialises the deliveries already.
             if (steps.some((s) => s.kind === 'claim' && s.call.pos > check.call.pos && s.call.pos < mark.call.pos && claimIsTested(s.call))) continue;
@@ -331,6 +333,13 @@ export const nonAtomicDedup: Rule = {
     };
   },
 };
+
+/** Two helper calls about the same message: `isDuplicate(key)` … `markDuplicate(key)`. */
+function sameFirstArgument(a: ts.CallExpression, b: ts.CallExpression): boolean {
+  const x = a.arguments[0];
+  const y = b.arguments[0];
+  return x !== undefined && y !== undefined && x.getText().replace(/\s+/g, '') === y.getText().replace(/\s+/g, '');
+}
 
 function short(call: ts.CallExpression): string {
   const text = call.getText().replace(/\s+/g, ' ');
