@@ -66,7 +66,9 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
  */
 function followForwarding(consumer: ConsumerHandler, facts: FileFacts, project: ProjectIndex): void {
   const handler = consumer.handler;
-  if (!handler?.body || consumer.scope) return;
+  // Only an inline wrapper at the registration; a named handler is the handler.
+  if (!handler?.body || consumer.scope || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler))) return;
+  if (!(consumer.registration.pos <= handler.pos && handler.end <= consumer.registration.end)) return;
   // Only a call whose promise the handler passes on (returned or awaited) hands over the message;
   // a dropped call is work of the handler itself (and maybe fire-and-forget).
   let expr: ts.Expression | undefined;

@@ -30,19 +30,19 @@ const RELATED_LIMIT = 3;
 
 const messages = {
   settleFirst:
-    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the message is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
+    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the {{unit}} is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
   settleInFinally:
-    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed message is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
+    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
   settleInCatch:
-    '{{broker}}: this `catch` runs `{{settle}}` for a message whose processing failed, having only logged the error; the message is {{gone}}: it is lost. {{negativeFix}}',
+    '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}}: it is lost. {{negativeFix}}',
   catchThenSettle:
-    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed message is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
+    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
   swallowOnResolve:
-    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed message is lost. Rethrow the error (after sending the message to a dead-letter destination if you want to keep it out of the retry loop).',
+    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. Rethrow the error (after sending the {{unit}} to a dead-letter destination if you want to keep it out of the retry loop).',
   notAwaited:
-    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the message. Await it (`await …`; `await Promise.all(…)` for several).',
+    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
   notAwaitedBeforeSettle:
-    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the message. Await the work before settling.',
+    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}}. Await the work before settling.',
   noAck:
     '{{broker}}: `noAck: true` makes RabbitMQ treat each message as acknowledged as soon as it is sent, so a crash or failure in the handler loses it (at-most-once). Consume with `noAck: false` and call `channel.ack(msg)` after the work completes (`nack` it on failure).',
   batchPartial:
@@ -99,6 +99,8 @@ interface Describe {
   negative: string;
   /** What the library does when the handler resolves. */
   autoSettle: string;
+  /** 'message', or 'job' for job queues. */
+  unit: string;
 }
 
 function describe(c: ConsumerHandler): Describe {
@@ -110,6 +112,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'acknowledged and RabbitMQ has deleted it',
         negative: '`nack(msg, false, false)` it to a dead-letter exchange (or requeue with a retry limit)',
         autoSettle: 'the message is acknowledged',
+        unit: 'message',
       };
     case 'kafka':
       return {
@@ -117,6 +120,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'committed past, so the consumer group will not read it again',
         negative: 'throw (or do not resolve its offset)',
         autoSettle: `${lib === '@nestjs/microservices' ? 'Nest' : lib} commits the offset past this message`,
+        unit: 'message',
       };
     case 'sqs':
       return {
@@ -124,6 +128,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'deleted from the queue',
         negative: 'leave it undeleted so it reappears after the visibility timeout (a redrive policy moves it to a dead-letter queue after maxReceiveCount)',
         autoSettle: lib === 'sqs-consumer' ? 'sqs-consumer deletes the message from the queue' : 'the message is deleted',
+        unit: 'message',
       };
     case 'pubsub':
       return {
@@ -131,6 +136,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'acknowledged and Pub/Sub will not redeliver it',
         negative: '`message.nack()` it (with a dead-letter topic on the subscription to stop a poison loop)',
         autoSettle: 'the message is acknowledged',
+        unit: 'message',
       };
     case 'nats':
       return {
@@ -138,6 +144,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'acknowledged and JetStream will not redeliver it',
         negative: '`m.nak()` it (or `m.term()` when it can never succeed)',
         autoSettle: 'the message is acknowledged',
+        unit: 'message',
       };
     default:
       return {
@@ -145,6 +152,7 @@ function describe(c: ConsumerHandler): Describe {
         gone: 'completed',
         negative: 'throw so the job is retried',
         autoSettle: 'BullMQ marks the job completed and never retries it',
+        unit: 'job',
       };
   }
 }
@@ -210,7 +218,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     const fix = moveSettleFix(settle, after, context, handlerFacts);
     context.report({
       node: call, messageId: 'settleFirst',
-      data: { ...d, settle: snippet(call), work: workLabel(after[0]), fix: fix ? 'move it below the work' : 'move it below the awaited work' },
+      data: { ...d, settle: snippet(call), work: workLabel(after[0]), fix: fix ? '`eos audit --fix` moves it below the work' : 'move it below the last awaited step of the work, on every path' },
       fix,
       related: relatedWork(after),
     });

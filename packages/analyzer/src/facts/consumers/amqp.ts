@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import { isFunctionWithBody } from '../flow';
-import type { BrokerRecognizer, SettleContext } from './recognizer';
+import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
 
 /**
@@ -27,7 +27,7 @@ export const amqp: BrokerRecognizer = {
       const origin = packageOrigin(facts, receiver);
       if (origin && !isModule(origin.module, AMQP_MODULES)) continue;
       const setupParam = isConnectionManagerSetupParam(receiver, facts.calls);
-      const handler = project.resolveFunction(facts, call.arguments[1]);
+      const handler = resolveHandler(facts, project, call.arguments[1]);
       // A channel made by a project helper (`getChannel()`, `rabbitmqConn`) has no visible origin:
       // a channel-like name with a noAck option, or a handler that acks its message, shows it.
       const options = objectLiteralOf(call.arguments[2], facts);

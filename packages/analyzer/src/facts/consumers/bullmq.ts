@@ -1,6 +1,6 @@
 import type { ConsumerHandler } from '../model';
-import type { BrokerRecognizer } from './recognizer';
-import { calleeName, parameterNames, receiverOf, startsFrom } from './syntax';
+import { resolveHandler, type BrokerRecognizer } from './recognizer';
+import { calleeName, importsAny, parameterNames, receiverOf, startsFrom } from './syntax';
 
 /**
  * BullMQ: `new Worker(queueName, processor, opts)`. A job completes when the processor resolves
@@ -10,12 +10,13 @@ import { calleeName, parameterNames, receiverOf, startsFrom } from './syntax';
 export const bullmq: BrokerRecognizer = {
   find({ facts, project }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    if (!importsAny(facts, ['bullmq'])) return out;
     for (const ne of facts.news) {
       const origin = facts.originOf(ne.expression);
       if (origin?.module !== 'bullmq' || origin.chain[origin.chain.length - 1] !== 'Worker') continue;
       const arg = ne.arguments?.[1];
       if (!arg) continue;
-      const handler = project.resolveFunction(facts, arg);
+      const handler = resolveHandler(facts, project, arg);
       const consumer: ConsumerHandler = {
         broker: 'bullmq',
         library: 'bullmq',

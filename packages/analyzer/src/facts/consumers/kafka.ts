@@ -3,7 +3,7 @@ import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import { enclosingFunction } from '../flow';
 import type { FileFacts } from '../file-facts';
-import type { BrokerRecognizer, SettleContext } from './recognizer';
+import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
 
 /**
@@ -34,7 +34,7 @@ export const kafka: BrokerRecognizer = {
       for (const kind of ['eachMessage', 'eachBatch'] as const) {
         const prop = property(config, kind);
         if (!prop) continue;
-        const handler = ts.isMethodDeclaration(prop) ? prop : project.resolveFunction(facts, propertyValue(config, kind)!);
+        const handler = ts.isMethodDeclaration(prop) ? prop : resolveHandler(facts, project, propertyValue(config, kind)!);
         const autoCommit = booleanValue(propertyValue(config, 'autoCommit'), facts) ?? autoCommitOfConsumer(receiver, facts);
         const autoResolve = booleanValue(propertyValue(config, 'eachBatchAutoResolve'), facts);
         const settlement = kind === 'eachMessage'

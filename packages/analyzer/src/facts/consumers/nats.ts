@@ -3,8 +3,8 @@ import type { FileFacts } from '../file-facts';
 import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap, type Origin } from '../origins';
-import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { bindingNames, calleeName, isModule, objectLiteralOf, parameterNames, propertyValue, receiverOf, startsFrom } from './syntax';
+import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
+import { bindingNames, calleeName, importsAny, isModule, objectLiteralOf, parameterNames, propertyValue, receiverOf, startsFrom } from './syntax';
 
 /**
  * NATS JetStream through `nats` (v2) and `@nats-io/jetstream`: `consumer.consume()` /
@@ -36,6 +36,8 @@ function messagesOrigin(expr: ts.Expression, facts: FileFacts): boolean {
 export const nats: BrokerRecognizer = {
   find({ facts, project }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    // Every JetStream origin starts at an import of a NATS module.
+    if (!importsAny(facts, NATS_MODULES)) return out;
     const base = { broker: 'nats' as const, library: '', settlement: 'manual' as const, kind: 'message' as const };
     const libraryOf = (e: ts.Expression) => facts.originOf(e)?.module === '@nats-io/jetstream' ? '@nats-io/jetstream' : 'nats';
     const visit = (n: ts.Node): void => {
@@ -62,7 +64,7 @@ export const nats: BrokerRecognizer = {
       if (!receiver || !isJetStream(facts.originOf(receiver))) continue;
       const options = objectLiteralOf(call.arguments[0], facts);
       const cb = options && propertyValue(options, 'callback');
-      const handler = cb && project.resolveFunction(facts, cb);
+      const handler = cb && resolveHandler(facts, project, cb);
       if (!handler) continue;
       out.push({ consumer: { ...base, library: libraryOf(receiver), handler, messageNames: parameterNames(handler, 0), registration: call, options } });
     }

@@ -4,7 +4,7 @@ import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
 import type { BrokerRecognizer } from './recognizer';
-import { calleeName, startsFrom } from './syntax';
+import { calleeName, importsAny, startsFrom } from './syntax';
 
 /**
  * `@nestjs/microservices` handlers: methods decorated `@EventPattern` / `@MessagePattern` with a
@@ -19,6 +19,7 @@ const CONTEXTS: Record<string, 'rabbitmq' | 'kafka'> = { RmqContext: 'rabbitmq',
 export const nestjs: BrokerRecognizer = {
   find({ facts }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    if (!importsAny(facts, [NEST_MODULE])) return out;
     for (const fn of facts.functions) {
       if (!ts.isMethodDeclaration(fn) || !fn.body) continue;
       const decorators = ts.getDecorators(fn) ?? [];

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
-import type { BrokerRecognizer, SettleContext } from './recognizer';
+import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { calleeName, importsAny, packageOrigin, parameterNames, receiverOf, startsFrom, stringValue } from './syntax';
 import { unwrap } from '../origins';
 
@@ -21,7 +21,7 @@ export const pubsub: BrokerRecognizer = {
       const receiver = receiverOf(call);
       const origin = receiver && packageOrigin(facts, receiver);
       if (origin ? origin.module !== PUBSUB_MODULE : !imported) continue;
-      const handler = project.resolveFunction(facts, call.arguments[1]);
+      const handler = resolveHandler(facts, project, call.arguments[1]);
       const consumer: ConsumerHandler = {
         broker: 'pubsub',
         library: PUBSUB_MODULE,

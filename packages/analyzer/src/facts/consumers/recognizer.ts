@@ -1,7 +1,8 @@
-import type { ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../../engine/project-index';
 import type { FileFacts } from '../file-facts';
 import type { ConsumerHandler, SettleCall } from '../model';
+import { unwrap } from '../origins';
 
 /** What a broker module needs to look for consumers in one file. */
 export interface FindContext {
@@ -25,4 +26,27 @@ export interface BrokerRecognizer {
   find(ctx: FindContext): Array<{ consumer: ConsumerHandler; aliases?: Map<string, SettleCall['kind']> }>;
   /** The settle call `call` is for this consumer's message, or undefined. */
   settleOf(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined;
+}
+
+/**
+ * The function an expression registers as a handler: what `project.resolveFunction` finds, or,
+ * for a factory call such as `onRefund(channel)`, the function the factory returns.
+ */
+export function resolveHandler(facts: FileFacts, project: ProjectIndex, expr: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  const direct = project.resolveFunction(facts, expr);
+  if (direct) return direct;
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e)) return undefined;
+  const factory = project.resolveFunction(facts, e.expression);
+  if (!factory?.body) return undefined;
+  if (!ts.isBlock(factory.body)) return asFunction(factory.body);
+  for (const stmt of factory.body.statements) {
+    if (ts.isReturnStatement(stmt) && stmt.expression) return asFunction(stmt.expression);
+  }
+  return undefined;
+}
+
+function asFunction(expr: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  const e = unwrap(expr);
+  return ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? e : undefined;
 }

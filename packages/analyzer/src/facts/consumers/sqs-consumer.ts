@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
-import type { BrokerRecognizer } from './recognizer';
+import { resolveHandler, type BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
-import { calleeName, objectLiteralOf, parameterNames, property, propertyValue } from './syntax';
+import { calleeName, importsAny, objectLiteralOf, parameterNames, property, propertyValue } from './syntax';
 
 /**
  * bbc/sqs-consumer: `Consumer.create({ queueUrl, handleMessage | handleMessageBatch,
@@ -14,6 +14,7 @@ import { calleeName, objectLiteralOf, parameterNames, property, propertyValue } 
 export const sqsConsumer: BrokerRecognizer = {
   find({ facts, project }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    if (!importsAny(facts, ['sqs-consumer'])) return out;
     const candidates: Array<{ node: ts.Node; arg: ts.Expression | undefined }> = [];
     for (const call of facts.calls) {
       if (calleeName(call) !== 'create') continue;
@@ -30,7 +31,7 @@ export const sqsConsumer: BrokerRecognizer = {
       for (const kind of ['handleMessage', 'handleMessageBatch'] as const) {
         const prop = property(options, kind);
         if (!prop) continue;
-        const handler = ts.isMethodDeclaration(prop) ? prop : project.resolveFunction(facts, propertyValue(options, kind)!);
+        const handler = ts.isMethodDeclaration(prop) ? prop : resolveHandler(facts, project, propertyValue(options, kind)!);
         const consumer: ConsumerHandler = {
           broker: 'sqs',
           library: 'sqs-consumer',

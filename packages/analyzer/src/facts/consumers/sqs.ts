@@ -88,6 +88,7 @@ function declaredNew(id: ts.Identifier): ts.NewExpression | undefined {
 export const sqs: BrokerRecognizer = {
   find({ facts }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    if (!importsAny(facts, SQS_MODULES)) return out;
     for (const call of facts.calls) {
       const op = sqsOperation(call, facts);
       if (op?.op !== 'receive') continue;
