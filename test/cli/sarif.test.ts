@@ -105,6 +105,15 @@ describe('sarif format', () => {
     expect(notes[0].locations[0].physicalLocation.artifactLocation.uri).toBe('src/binary.ts');
   });
 
+  it('--output writes the log to a file (creating folders) and keeps stdout empty', async () => {
+    const dir = tree({ [`src/${path.basename(sample.source)}`]: sample.text });
+    made.push(dir);
+    const r = await eos(['audit', '--format', 'sarif', '--output', 'reports/eos.sarif'], dir);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+    expect(validate(JSON.parse(fs.readFileSync(path.join(dir, 'reports/eos.sarif'), 'utf8')))).toBe(true);
+  });
+
   it('is valid when there is nothing to report', async () => {
     const { log, status } = await sarifOf({ 'a.ts': 'export const a = 1;\n' });
     expect(validate(log)).toBe(true);
