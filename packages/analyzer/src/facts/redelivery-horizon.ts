@@ -19,6 +19,8 @@ export interface Horizon {
   why: string;
   /** Where the deciding setting is written. */
   node: ts.Node;
+  /** The queue the setting belongs to, when the file names it (BullMQ `new Queue('name')`). */
+  source?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -132,9 +134,24 @@ function bullmqHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
     if (delay === undefined || p.value < 2) continue;
     // BullMQ exponential backoff waits delay × 2^(n-1) before the n-th retry.
     const ms = exponential ? delay * (2 ** (p.value - 1) - 1) : delay * (p.value - 1);
-    out.push({ broker: 'bullmq', ms, why: `${p.value} attempts with ${exponential ? 'exponential' : 'fixed'} backoff of ${formatMs(delay)}`, node: backoff });
+    out.push({ broker: 'bullmq', ms, why: `${p.value} attempts with ${exponential ? 'exponential' : 'fixed'} backoff of ${formatMs(delay)}`, node: backoff, source: queueNameOf(facts, p.obj) });
   }
   return out;
+}
+
+/** The BullMQ queue name of `queue.add(name, data, opts)` whose options are `opts`, when `queue = new Queue('x')` is in the file. */
+function queueNameOf(facts: FileFacts, options: ts.ObjectLiteralExpression): string | undefined {
+  const call = options.parent;
+  if (!call || !ts.isCallExpression(call) || calleeName(call) !== 'add' && calleeName(call) !== 'addBulk') return undefined;
+  const receiver = call.expression && ts.isPropertyAccessExpression(call.expression) ? call.expression.expression : undefined;
+  if (!receiver) return undefined;
+  const name = receiver.getText();
+  for (const n of facts.news) {
+    const decl = n.parent;
+    const arg = n.arguments?.[0];
+    if (n.expression.getText() === 'Queue' && arg && ts.isStringLiteralLike(arg) && decl && ts.isVariableDeclaration(decl) && decl.name.getText() === name) return arg.text;
+  }
+  return undefined;
 }
 
 function pubsubHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, isDedupKey, keyText, redisOpsOf } from '../facts/dedup-keys';
+import type { ConsumerHandler } from '../facts/model';
 import { DurationFolder, formatMs } from '../facts/durations';
 import { INBOX_NAME } from '../facts/effects/types';
 import { unwrap } from '../facts/origins';
@@ -62,9 +63,17 @@ function windowsOf(facts: Parameters<Rule['create']>[0]['facts'], project: Param
 }
 
 /** The longest horizon that applies to a window of a consumer of `broker` (or to any, when unknown). */
-function horizonFor(horizons: Horizon[], broker: Broker | undefined): Horizon | undefined {
-  const relevant = horizons.filter((h) => !broker || !h.broker || h.broker === broker);
+function horizonFor(horizons: Horizon[], broker: Broker | undefined, source: string | undefined): Horizon | undefined {
+  const relevant = horizons.filter((h) => (!broker || !h.broker || h.broker === broker) && (!source || !h.source || h.source === source));
   return relevant.reduce<Horizon | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined);
+}
+
+/** The queue a consumer reads: its recorded source, or the literal name of `new Worker('name', …)`. */
+function sourceOf(consumer: ConsumerHandler): string | undefined {
+  if (consumer.source) return consumer.source;
+  const reg = consumer.registration;
+  const first = (ts.isNewExpression(reg) || ts.isCallExpression(reg)) ? reg.arguments?.[0] : undefined;
+  return first && ts.isStringLiteralLike(first) ? first.text : undefined;
 }
 
 function suggestion(window: DedupWindow, targetMs: number): Fix[] | undefined {
@@ -101,7 +110,7 @@ export const dedupWindowTooShort: Rule = {
         const imported = brokersImported(facts);
         for (const window of windowsOf(facts, project)) {
           const consumer = consumerRunning(window.node, facts, project);
-          const horizon = horizonFor(horizons, consumer?.broker);
+          const horizon = horizonFor(horizons, consumer?.broker, consumer && sourceOf(consumer));
           if (!horizon || window.ms >= horizon.ms) continue;
           const broker = horizon.broker ?? consumer?.broker;
           const target = horizon.ms * 2;
