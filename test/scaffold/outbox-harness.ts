@@ -54,6 +54,12 @@ export function makeProject(prefix: string, esm = false): string {
   return dir;
 }
 
+/** Removes a project made by `makeProject` (its node_modules is a symlink and stays untouched). */
+export function removeProject(dir: string): void {
+  if (path.dirname(dir) !== os.tmpdir() || !path.basename(dir).startsWith('eos-')) throw new Error(`not a test project: ${dir}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Resolves answers as `eos scaffold outbox --yes ...flags` would and plans the files (writes nothing). */
 export async function planOutbox(projectDir: string, answers: OutboxAnswers): Promise<ScaffoldPlan> {
   const template = loadTemplate('outbox');

@@ -27,6 +27,7 @@ interface Relay {
   start(): void;
   stop(): Promise<void>;
   runOnce(): Promise<{ claimed: number; moreWaiting: boolean }>;
+  requeueDeadLettered(eventId: string): Promise<boolean>;
 }
 type RelayCtor = new (store: Store, publisher: object, options?: object, logger?: object) => Relay;
 
@@ -125,15 +126,16 @@ describe('outbox relay failure handling', () => {
     const second = append('a', 2);
     const other = append('b', 1);
     const pub = publisher((m) => (m.id === first ? 'fail' : 'ok'));
-    const relay = new OutboxRelay(store, pub, { leaseMs: 1_000, publishTimeoutMs: 100, backoffBaseMs: 20, backoffMaxMs: 40, maxAttempts: 3 }, QUIET);
+    const relay = new OutboxRelay(store, pub, { leaseMs: 1_000, publishTimeoutMs: 100, backoffBaseMs: 500, backoffMaxMs: 500, maxAttempts: 3 }, QUIET);
     await relay.runOnce();
     expect(row(first)).toMatchObject({ attempts: 1, last_error: 'broker said no' });
     expect(Number(row(first).next_attempt_at)).toBeGreaterThan(Date.now());
     // Not due yet: the backoff holds the event (and so its aggregate) back.
     await relay.runOnce();
     expect(row(first).attempts).toBe(1);
+    // Backoff with jitter is 250-500 ms here: well above any scheduling delay of a loaded machine.
     for (let i = 0; i < 20 && relay.stats.deadLettered === 0; i++) {
-      await sleep(45);
+      await sleep(510);
       await relay.runOnce();
     }
     expect(row(first).attempts).toBe(3);
@@ -142,6 +144,16 @@ describe('outbox relay failure handling', () => {
     expect(pub.received.map((m) => m.id)).toEqual([other]);
     expect(row(second).published_at).toBeNull();
     expect(await store.metrics()).toMatchObject({ pending: 1, deadLettered: 1 });
+
+    // An operator fixes the cause and requeues it: it goes first, then the event it held back.
+    expect(await relay.requeueDeadLettered(other)).toBe(false);
+    expect(await relay.requeueDeadLettered(first)).toBe(true);
+    expect(row(first)).toMatchObject({ attempts: 0, attempts_started: 0, dead_lettered_at: null });
+    const healed = publisher();
+    const healedRelay = new OutboxRelay(store, healed, { leaseMs: 1_000, publishTimeoutMs: 100 }, QUIET);
+    await healedRelay.runOnce();
+    expect(healed.received.map((m) => m.id)).toEqual([first, second]);
+    expect(await store.metrics()).toMatchObject({ pending: 0, deadLettered: 0 });
   });
 
   it('keeps an aggregate in order when an event fails mid-run: the rest of the run is released, not attempted', async () => {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { createPool, type Pool as MySqlPool, type RowDataPacket } from 'mysql2/promise';
 import { AckPolicy, connect as natsConnect, DeliverPolicy, type NatsConnection } from 'nats';
 import { Pool as PgPool } from 'pg';
-import { OUT, scaffoldOutbox, uniqueName, makeProject, type Broker, type Store } from '../scaffold/outbox-harness';
+import { OUT, makeProject, removeProject, scaffoldOutbox, uniqueName, type Broker, type Store } from '../scaffold/outbox-harness';
 import { SERVICES, type ServiceName } from './require-service';
 
 /** The generated relay module's public surface, as the tests use it. */
@@ -166,6 +166,7 @@ export async function openStore(store: Store, gen: Generated & { table: string }
       async close() {
         await pool.query(`DROP TABLE IF EXISTS "${gen.table}", "${business}"`);
         await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+        removeProject(gen.dir);
       },
     };
   }
@@ -227,6 +228,7 @@ export async function openStore(store: Store, gen: Generated & { table: string }
       async close() {
         await pool.query(`DROP TABLE IF EXISTS \`${gen.table}\`, \`${business}\``);
         await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+        removeProject(gen.dir);
       },
     };
   }
@@ -270,6 +272,7 @@ export async function openStore(store: Store, gen: Generated & { table: string }
     },
     async close() {
       for (const h of handles) if (h.open) h.close();
+      removeProject(gen.dir);
     },
   };
 }

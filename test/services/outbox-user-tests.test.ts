@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileProject, makeProject, scaffoldOutbox, uniqueName, type Store } from '../scaffold/outbox-harness';
+import { compileProject, makeProject, removeProject, scaffoldOutbox, uniqueName, type Store } from '../scaffold/outbox-harness';
 import { serviceOfStore } from './outbox-fixtures';
 import { requireService, SERVICES } from './require-service';
 
@@ -41,6 +41,7 @@ for (const store of ['postgres', 'mysql', 'sqlite'] as const) {
         expect(report).toMatch(/# skipped 0/);
       } finally {
         if (url) await dropTable(store, url, table);
+        removeProject(dir);
       }
     });
   });
