@@ -80,6 +80,13 @@ function publisher(behaviour: (m: Message) => 'ok' | 'fail' | 'hang' = () => 'ok
 const row = (id: string) => db.prepare(`SELECT * FROM ${TABLE} WHERE id = ?`).get(id) as Record<string, number | string | null>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `check` holds (bounded: fails the test after 5 s). */
+async function waitFor(check: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5_000; !check(); await sleep(5)) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 5 s');
+  }
+}
+
 describe('outbox relay failure handling', () => {
   it('isolates an event whose attempts started without finishing, then dead-letters it after the limit', async () => {
     const poison = append('p', 1);
@@ -177,7 +184,7 @@ describe('outbox relay failure handling', () => {
 
   it('fails a publish that outlives publishTimeoutMs instead of outliving its lease', async () => {
     const id = append('a', 1);
-    const relay = new OutboxRelay(store, publisher(() => 'hang'), { leaseMs: 200, publishTimeoutMs: 50 }, QUIET);
+    const relay = new OutboxRelay(store, publisher(() => 'hang'), { leaseMs: 5_000, publishTimeoutMs: 50 }, QUIET);
     await relay.runOnce();
     expect(row(id)).toMatchObject({ attempts: 1, locked_by: null });
     expect(String(row(id).last_error)).toMatch(/did not complete within 50 ms/);
@@ -200,7 +207,7 @@ describe('outbox relay failure handling', () => {
     db.prepare(`UPDATE ${TABLE} SET published_at = ? WHERE id = ?`).run(Date.now(), recent);
     const relay = new OutboxRelay(store, publisher(), { cleanupPageSize: 3, retentionMs: 24 * 3600 * 1000, leaseMs: 1_000, publishTimeoutMs: 100, pollIntervalMs: 10 }, QUIET);
     relay.start();
-    await sleep(100);
+    await waitFor(() => relay.stats.deleted >= ids.length);
     await relay.stop();
     expect(relay.stats.deleted).toBe(ids.length);
     const left = (db.prepare(`SELECT id FROM ${TABLE}`).all() as Array<{ id: string }>).map((r) => r.id).sort();
@@ -211,9 +218,11 @@ describe('outbox relay failure handling', () => {
     const ids = [1, 2, 3].map((n) => append('a', n));
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
+    let entered = false;
     const received: string[] = [];
     const slow = {
       async publish(m: Message) {
+        entered = true;
         if (m.id === ids[0]) await gate;
         received.push(m.id);
         return 'published' as const;
@@ -222,7 +231,7 @@ describe('outbox relay failure handling', () => {
     };
     const relay = new OutboxRelay(store, slow, { leaseMs: 5_000, publishTimeoutMs: 2_000, pollIntervalMs: 10 }, QUIET);
     relay.start();
-    await sleep(30);
+    await waitFor(() => entered);
     const stopped = relay.stop();
     let done = false;
     void stopped.then(() => (done = true));
