@@ -245,12 +245,15 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
 /** `Order.create(…)`: a model class when the file uses an ORM whose models write on that call, or imports it from a models module. */
 function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts, families: string[]): string | undefined {
   const binding = facts.origins.importOf(receiver.text);
-  const fromModels = binding !== undefined && /(^|[/.])(models?|schemas?|db)(\/|$|\.)/i.test(binding.module);
+  const fromModels = binding !== undefined && MODELS_MODULE.test(binding.module);
   const orm = families.find((f) => f === 'sequelize' || f === 'mongoose') ?? (families.includes('typeorm') && method !== 'create' ? 'typeorm' : undefined);
   if (orm) return orm;
   if (fromModels && !families.includes('typeorm')) return 'orm';
   return undefined;
 }
+
+/** Module specifiers that hold the user's models: './models', '../db/schema', '@db/models', './payment.model'. */
+const MODELS_MODULE = /(^|[/.@])(models?|schemas?|db|database|entities)(\/|$|\.)/i;
 
 /** Static methods that load an existing document / row. */
 const LOADERS = /^(findById|findOne|findOneBy|findByPk|findFirst|findUnique|findByIdAndUpdate|findOneAndUpdate|get|load)$/;
@@ -263,11 +266,11 @@ const LOADERS = /^(findById|findOne|findOneBy|findByPk|findFirst|findUnique|find
  */
 function documentSave(s: CallShape, receiver: ts.Identifier, families: string[]): RawEffect | undefined {
   const ormFamily = families.find((f) => f === 'mongoose' || f === 'sequelize' || f === 'typeorm');
-  const init = constInitializer(receiver) ?? letInitializer(receiver);
-  const e = init && unwrap(init);
+  const e = documentSource(receiver);
   let origin: 'new' | 'loaded' | undefined;
   let data: ts.ObjectLiteralExpression | undefined;
-  if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text)) {
+  if ((!e || ts.isIdentifier(e)) && declaredAsModel(e && ts.isIdentifier(e) ? e : receiver)) origin = 'loaded';
+  else if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text)) {
     [origin, data] = ['new', objectLiteralOf(e.arguments?.[0])];
   } else if (e && ts.isCallExpression(e) && ts.isPropertyAccessExpression(unwrap(e.expression))) {
     const callee = unwrap(e.expression) as ts.PropertyAccessExpression;
@@ -284,6 +287,59 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
   if (origin === 'new') [op, idempotent] = ['insert', keyedInsert(data)];
   else if (origin === 'loaded') [op, idempotent] = ['update', !changedArithmetically(receiver)];
   return { kind: 'db-write', library, call: s.call, idempotent, description: `${library} ${receiver.text}.save`, op, target: receiver.text.toLowerCase() };
+}
+
+/**
+ * Where a document variable's value comes from: its initialiser, through plain aliases
+ * (`const order = foundOrder!`), or the first assignment in the function (`found = await Order.findByPk(id)`).
+ */
+function documentSource(name: ts.Identifier, depth = 0): ts.Expression | undefined {
+  if (depth > 3) return undefined;
+  const init = constInitializer(name) ?? letInitializer(name) ?? assignedIn(name);
+  const e = init && unwrap(init);
+  if (e && ts.isIdentifier(e)) return documentSource(e, depth + 1) ?? e;
+  return e;
+}
+
+function assignedIn(name: ts.Identifier): ts.Expression | undefined {
+  // The outermost function: the variable is often assigned in the function that declares it, used in a callback.
+  let fn: ts.Node = name;
+  for (let n: ts.Node | undefined = name.parent; n && !ts.isSourceFile(n); n = n.parent) if (ts.isFunctionLike(n)) fn = n;
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name.text) found = n.right;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** `let ticket: Ticket | null` where `Ticket` comes from the user's models module. */
+function declaredAsModel(name: ts.Identifier): boolean {
+  for (let scope: ts.Node | undefined = name.parent; scope; scope = scope.parent) {
+    if (!(ts.isBlock(scope) || ts.isSourceFile(scope))) continue;
+    for (const stmt of scope.statements) {
+      if (!ts.isVariableStatement(stmt)) continue;
+      for (const d of stmt.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || d.name.text !== name.text || !d.type) continue;
+        const types = ts.isUnionTypeNode(d.type) ? d.type.types : [d.type];
+        return types.some((t) => ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && importedFromModels(t.typeName));
+      }
+    }
+  }
+  return false;
+}
+
+function importedFromModels(id: ts.Identifier): boolean {
+  const sf = id.getSourceFile();
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const names = stmt.importClause?.namedBindings;
+    const bound = stmt.importClause?.name?.text === id.text || (names !== undefined && ts.isNamedImports(names) && names.elements.some((e) => e.name.text === id.text));
+    if (bound) return MODELS_MODULE.test(stmt.moduleSpecifier.text);
+  }
+  return false;
 }
 
 /** `doc.stock -= n`, `doc.count++`, `doc.total = doc.total + x` in the function around `doc.save()`. */

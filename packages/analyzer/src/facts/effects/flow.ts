@@ -82,6 +82,8 @@ export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: Pro
     if (ts.isIdentifier(callee)) {
       const binding = facts.origins.importOf(callee.text);
       if (binding && !isLocalModule(binding.module)) return undefined;
+      // const handler = require('./handler'); handler(msg) — CommonJS `module.exports = fn`.
+      if (binding && binding.imported === '*') return commonJsExport(facts, binding.module, project);
       const fn = project.resolveFunction(facts, callee);
       return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
     }
@@ -156,6 +158,21 @@ export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, pro
     }
   } catch {
     // unreadable module: not followed
+  }
+  return undefined;
+}
+
+/** The function a CommonJS module exports as a whole: `module.exports = fn` / `module.exports = async function () {…}`. */
+function commonJsExport(facts: FileFacts, specifier: string, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
+  const file = project.resolveModule(facts.sourceFile.fileName, specifier);
+  const other = file ? project.factsOf(file) : undefined;
+  if (!other) return undefined;
+  for (const stmt of other.sourceFile.statements) {
+    if (!ts.isExpressionStatement(stmt) || !ts.isBinaryExpression(stmt.expression)) continue;
+    const { left, right, operatorToken } = stmt.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || left.getText() !== 'module.exports') continue;
+    const fn = project.resolveFunction(other, right);
+    return fn && fn.body ? { fn, facts: other } : undefined;
   }
   return undefined;
 }

@@ -81,8 +81,16 @@ export function publishEffect(s: CallShape, facts: FileFacts): RawEffect | undef
 const WRAPPER_RECEIVER = /(kafka|rabbit|amqp|sqs|sns|pubsub|nats|jetstream|broker|producer|publisher|messageBus|messagingService|eventPublisher|queueService)\w*$/i;
 const WRAPPER_METHOD = /^(publish|emit|send|produce|dispatch|enqueue)\w*$/;
 
+/** Plain functions that publish, by name: `publish(order, subjects.OrderCreated)`, `publishOrderCreated(order)`, `sendOrderEvent(e)`. */
+const PUBLISH_FUNCTION = /^(publish|produce)([A-Z]\w*)?$|^(send|emit|dispatch|enqueue)\w*(Event|Message)s?$/;
+
 /** A publish through a wrapper whose code is out of reach, judged by names alone. */
 export function wrapperPublish(s: CallShape): RawEffect | undefined {
+  if (s.method && !s.receiver && PUBLISH_FUNCTION.test(s.method)) {
+    const family = familyOf(s.module);
+    if (family !== undefined && !isLocalModule(s.module)) return undefined;
+    return { kind: 'publish', library: s.method, call: s.call, idempotent: false, description: `${s.method}(…)`, broker: 'the message broker' };
+  }
   if (!s.method || !s.receiver || !WRAPPER_METHOD.test(s.method)) return undefined;
   const family = familyOf(s.module);
   if (family !== undefined && !isLocalModule(s.module)) return undefined;
