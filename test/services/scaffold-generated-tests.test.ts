@@ -59,13 +59,13 @@ describe('generated dedup tests pass against the real store', () => {
 describe('generated consumer tests pass against the real store', () => {
   const COMBINATIONS: ReadonlyArray<readonly [string, Store, number]> = [
     ['kafka', 'sqlite', 4],
-    ['sqs', 'sqlite', 3],
+    ['sqs', 'sqlite', 4],
     ['rabbitmq', 'sqlite', 4],
     ['pubsub', 'sqlite', 3],
     ['nats', 'sqlite', 3],
     ['rabbitmq', 'postgres', 4],
     ['kafka', 'mysql', 4],
-    ['sqs', 'redis', 3],
+    ['sqs', 'redis', 4],
     ['nats', 'postgres', 3],
     ['pubsub', 'mysql', 3],
   ];
