@@ -103,6 +103,12 @@ function holdsWork(node: ts.Node, options: WorkOptions, fn?: ts.Node): boolean {
   return callsIn(node).some((c) => runsIn(c, scope) && isWork(c, options));
 }
 
+/** `setTimeout(() => work())` and friends: the callback, holding work, runs after the caller has returned. */
+export function defersWork(call: ts.CallExpression, options: WorkOptions = {}): boolean {
+  const name = calleeName(call);
+  return !!name && DEFERRING.has(name) && name !== 'setInterval' && callbacksHoldWork(call, options);
+}
+
 /**
  * Whether a call certainly yields a promise, so that not awaiting it is fire-and-forget: an
  * `async` function (or one declared to return a Promise) of the project, a `.then/.catch`

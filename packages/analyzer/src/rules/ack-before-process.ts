@@ -1,16 +1,16 @@
 import { ts } from 'ts-morph';
 import type { Rule, RuleContext } from '../engine/rule';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { booleanValue, calleeName, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
+import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
 import { kafkaAutoCommit } from '../facts/consumers/kafka';
 import type { FileFacts } from '../facts/file-facts';
 import {
-  canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
+  callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
   isAwaited, mayExitEarly, runsIn, siblingsOf,
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
-import { isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
+import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
 import type { Fix, TextEdit } from '../types';
 
 /**
@@ -41,6 +41,10 @@ const messages = {
     '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. Rethrow the error (after sending the {{unit}} to a dead-letter destination if you want to keep it out of the retry loop).',
   notAwaited:
     '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
+  deferred:
+    '{{broker}}: `{{work}}` schedules the work to run after the handler has returned, so {{first}}; a crash or a failure of the work then loses the {{unit}}. Do the work in the handler and await it (for a delayed retry, publish to a delay queue or topic instead of holding the {{unit}} in a timer).',
+  inMemoryHandoff:
+    '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered. Process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
   notAwaitedBeforeSettle:
     '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}}. Await the work before settling.',
   noAck:
@@ -363,7 +367,20 @@ function checkNotAwaited(
   context: RuleContext, facts: FileFacts, d: Describe,
 ): void {
   const project = context.project;
+  if (consumer.settlement === 'on-resolve') {
+    for (const call of callsIn(scope)) {
+      if (!runsIn(call, scope) || !isInMemoryHandoff(call, consumer, scope)) continue;
+      const buffer = (unwrap(call.expression) as ts.PropertyAccessExpression).expression;
+      context.report({ node: call, messageId: 'inMemoryHandoff', data: { ...d, buffer: snippet(buffer, 40) } });
+    }
+  }
   for (const work of works) {
+    if (defersWork(work)) {
+      const settle = positive.find((s) => canReach(work, s.call));
+      const first = settle ? `\`${snippet(settle.call)}\` runs before it` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
+      if (first) context.report({ node: work, messageId: 'deferred', data: { ...d, work: workLabel(work), first } });
+      continue;
+    }
     if (isAwaited(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
     if (consumer.settlement === 'on-resolve') {
       context.report({ node: work, messageId: 'notAwaited', data: { ...d, work: workLabel(work) }, ...awaitFix(work) });
@@ -377,6 +394,35 @@ function checkNotAwaited(
       });
     }
   }
+}
+
+/**
+ * `buffer.push(message)` into an array or queue that outlives the handler (declared outside it,
+ * or a field): the shape of "collect now, process later" consumers.
+ */
+function isInMemoryHandoff(call: ts.CallExpression, consumer: ConsumerHandler, scope: ts.Node): boolean {
+  if (!['push', 'unshift', 'enqueue'].includes(calleeName(call) ?? '')) return false;
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const target = unwrap(callee.expression);
+  const names = new Set(consumer.messageNames);
+  if (!call.arguments.some((a) => mentions(a, names, false))) return false;
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(target)) return false;
+  const fn = consumer.handler ?? enclosingFunction(scope);
+  return !!fn && !declaresName(fn, target.text);
+}
+
+/** Whether `fn` declares `name` (parameter or variable) anywhere inside. */
+function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `a().then(…)`: report the outer call only. */
