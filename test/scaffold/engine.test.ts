@@ -10,6 +10,7 @@ import {
   quoteSqlIdentifier,
   resolveAnswers,
   resolveOutDir,
+  scaffold,
   ScaffoldError,
   toJavaScript,
   writePlan,
@@ -238,3 +239,23 @@ describe('templates', () => {
     expect(cjs).toContain('/** Why. */');
   });
 });
+
+describe('scaffold(): the one-call API the CLI and the editor share', () => {
+  it('plans without writing on a dry run, then writes, asking only for what flags leave open', async () => {
+    const asked: string[] = [];
+    const ask = async (v: { name: string }, suggested: unknown) => {
+      asked.push(v.name);
+      return v.name === 'queue' ? 'payments' : suggested;
+    };
+    const dry = await scaffold({ template: 'consumer', cwd: root, flags: { broker: 'sqs', store: 'postgres', out: 'svc' }, ask, dryRun: true });
+    expect(dry.written).toBeUndefined();
+    expect(fs.existsSync(path.join(root, 'svc'))).toBe(false);
+    expect(asked).toEqual(['queue', 'table', 'language', 'module']);
+    expect(dry.plan.files.find((f) => f.path === 'svc/consumer.ts')?.content).toContain("export const QUEUE_NAME = 'payments';");
+    expect(dry.nextSteps[0]).toBe('npm install @aws-sdk/client-sqs');
+    const real = await scaffold({ template: 'consumer', cwd: path.join(root, 'nested'), flags: { broker: 'sqs', store: 'postgres', out: 'svc', queue: 'payments' }, yes: true });
+    expect(real.written?.written).toContain('svc/consumer.ts');
+    expect(fs.readFileSync(path.join(root, 'svc', 'consumer.ts'), 'utf8')).toBe(dry.plan.files.find((f) => f.path === 'svc/consumer.ts')?.content);
+  });
+});
+
