@@ -238,7 +238,7 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   return {
     kind: counter ? 'counter' : 'db-write', library, call: s.call, idempotent,
     description: `${library} ${s.receiver.getText()}.${m}${entity ? `(${entity.trim()})` : ''}`,
-    op, target: `${s.receiver.getText()}${entity}`.toLowerCase(),
+    op, target: `${s.receiver.getText()}${entity}${builtEntities(s.call)}`.toLowerCase(),
   };
 }
 
@@ -340,6 +340,24 @@ function importedFromModels(id: ts.Identifier): boolean {
     if (bound) return MODELS_MODULE.test(stmt.moduleSpecifier.text);
   }
   return false;
+}
+
+/**
+ * Names of what a save writes when its argument was built just before:
+ * `const inbox = manager.create(ConsumerInboxEntity, {…}); await manager.save(inbox)` → ' inbox ConsumerInboxEntity'.
+ */
+function builtEntities(call: ts.CallExpression): string {
+  let out = '';
+  for (const arg of call.arguments) {
+    const a = unwrap(arg);
+    if (!ts.isIdentifier(a)) continue;
+    out += ` ${a.text}`;
+    const init = constInitializer(a) ?? letInitializer(a);
+    const e = init && unwrap(init);
+    if (e && ts.isCallExpression(e) && e.arguments.length > 0 && ts.isIdentifier(unwrap(e.arguments[0]))) out += ` ${unwrap(e.arguments[0]).getText()}`;
+    if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression)) out += ` ${e.expression.text}`;
+  }
+  return out;
 }
 
 /** `doc.stock -= n`, `doc.count++`, `doc.total = doc.total + x` in the function around `doc.save()`. */

@@ -32,8 +32,9 @@ export function dedupGuardsIn(node: ts.Node, facts: FileFacts, project: ProjectI
     const out: DedupGuard[] = [];
     const txs = transactionsIn(node, facts);
     for (const e of sideEffectsIn(node, facts, project)) {
-      if (e.kind !== 'db-write' || !(e.op === 'insert' || e.op === 'upsert')) continue;
       const target = e.target ?? '';
+      const inboxSave = e.op === 'unknown' && INBOX_NAME.test(target) && !OUTBOX_NAME.test(target);
+      if (e.kind !== 'db-write' || !(e.op === 'insert' || e.op === 'upsert' || inboxSave)) continue;
       const inTx = transactionOf(e.at, txs) !== undefined;
       if (INBOX_NAME.test(target) && !OUTBOX_NAME.test(target)) out.push({ kind: 'unique-insert', node: e.at, atomic: inTx });
       else if (e.op === 'insert' && e.idempotent && !e.sql?.onConflict) out.push({ kind: 'unique-insert', node: e.at, atomic: inTx });
