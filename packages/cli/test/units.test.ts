@@ -9,6 +9,7 @@ import { unifiedDiff } from '../src/fix/diff';
 import { writeFileAtomic } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
 import { codeFrame } from '../src/reporters/stylish';
+import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
 
 describe('github workflow command escaping', () => {
   it('percent-encodes %, CR and LF in messages, and also : and , in properties', () => {
@@ -79,5 +80,32 @@ describe('colorEnabled', () => {
     expect(colorEnabled(tty, { NO_COLOR: '1' })).toBe(false);
     expect(colorEnabled(tty, { NO_COLOR: '' })).toBe(true);
     expect(colorEnabled(pipe, {})).toBe(false);
+  });
+});
+
+describe('Progress', () => {
+  const fakeStream = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { stream: { isTTY, write: (s: string) => written.push(s) > 0 }, written };
+  };
+
+  it('stays silent off a terminal, and on a terminal until the run is long', () => {
+    let now = 0;
+    const pipe = fakeStream(false);
+    const p1 = new Progress(pipe.stream as never, () => now);
+    now = 5000;
+    p1.update(1, 10);
+    p1.clear();
+    expect(pipe.written).toEqual([]);
+
+    now = 0;
+    const tty = fakeStream(true);
+    const p2 = new Progress(tty.stream as never, () => now);
+    p2.update(1, 10);
+    expect(tty.written).toEqual([]);
+    now = PROGRESS_AFTER_MS + 1;
+    p2.update(2, 10);
+    p2.clear();
+    expect(tty.written).toEqual(['\r\u001b[2Keos: analysed 2/10 files', '\r\u001b[2K']);
   });
 });

@@ -25,10 +25,9 @@ import { unifiedDiff } from '../fix/diff';
 import { writeFileAtomic } from '../fix/write-atomic';
 import { FORMATS, reporters, type Format } from '../reporters';
 import { shownPath } from '../reporters/paths';
+import { Progress } from '../progress';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
-/** Progress appears only when a run takes longer than this and stderr is a terminal. */
-const PROGRESS_AFTER_MS = 1000;
 
 export default class Audit extends EosCommand {
   static override summary = 'Find exactly-once hazards: acks before the work, missing dedup, dual writes.';
@@ -203,22 +202,5 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     if (dryRun) return result.findings;
     const kept = result.findings.filter((f) => !remainingByFile.has(f.file));
     return [...kept, ...[...remainingByFile.values()].flat()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
-  }
-}
-
-/** "analysed 120/900 files" on stderr, only for long runs on a terminal. */
-class Progress {
-  private readonly started = Date.now();
-  private shown = false;
-  private readonly enabled = process.stderr.isTTY === true;
-
-  update(done: number, total: number): void {
-    if (!this.enabled || Date.now() - this.started < PROGRESS_AFTER_MS) return;
-    this.shown = true;
-    process.stderr.write(`\r\u001b[2Keos: analysed ${done}/${total} files`);
-  }
-
-  clear(): void {
-    if (this.shown) process.stderr.write('\r\u001b[2K');
   }
 }
