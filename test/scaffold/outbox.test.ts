@@ -66,6 +66,24 @@ describe('generated outbox code', () => {
     expect(typeCheck([file]).join('\n')).toContain("'idempotencyKey' does not exist");
   });
 
+  it('the writers refuse a connection pool at compile time (its queries would run outside the transaction)', async () => {
+    for (const [store, poolType, call] of [
+      ['postgres', "import { Pool } from 'pg';", 'new Pool()'],
+      ['mysql', "import { createPool } from 'mysql2/promise';", "createPool({ uri: 'mysql://x' })"],
+    ] as const) {
+      const dir = makeProject(`outbox-pool-negative-${store}`);
+      await scaffold(dir, 'outbox', { store, broker: 'kafka', out: OUT, language: 'ts' });
+      const file = path.join(dir, OUT, 'misuse.ts');
+      fs.writeFileSync(
+        file,
+        `${poolType}\nimport { appendOutboxEvent } from './outbox-writer.js';\n` +
+          `export const misuse = () => appendOutboxEvent(${call}, { aggregateType: 'a', aggregateId: '1', eventType: 'e', payload: {} });\n`,
+      );
+      const errors = typeCheck([file]).join('\n');
+      expect(errors, store).toMatch(/misuse\.ts:3:.*TS2345/);
+    }
+  });
+
   it('gets zero findings from every eos rule', () => {
     const findings = rendered.flatMap((r) => audit([...r.ts, ...r.js]));
     expect(findings).toEqual([]);
