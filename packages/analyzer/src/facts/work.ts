@@ -76,6 +76,7 @@ export function workCallsIn(scope: ts.Node, options: WorkOptions = {}): ts.CallE
 
 /** Whether one call is work (see the module comment). */
 export function isWork(call: ts.CallExpression, options: WorkOptions = {}): boolean {
+  if (options.exclude?.has(call)) return false;
   const name = calleeName(call);
   if (!options.loggingIsWork && isLoggingOrMetrics(call)) return false;
   const callee = unwrap(call.expression);
