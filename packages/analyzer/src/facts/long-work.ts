@@ -106,10 +106,30 @@ function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; tex
   return undefined;
 }
 
-/** `while` / `do` loops (and `for (;;)` without a bound) keep going until a condition changes. */
+/**
+ * `while` / `do` loops (and `for (;;)`) that keep going until a condition changes. A loop whose
+ * condition counts (`attempt < maxRetries`, `attempts--`) is a bounded retry, not a poll.
+ */
 function isPollingLoop(loop: ts.IterationStatement): boolean {
-  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return true;
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return !countsAttempts(loop.expression);
   return ts.isForStatement(loop) && loop.condition === undefined;
+}
+
+function countsAttempts(condition: ts.Expression): boolean {
+  let found = false;
+  const walk = (n: ts.Node): void => {
+    if (found) return;
+    const compares = ts.isBinaryExpression(n) && [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken].includes(n.operatorToken.kind);
+    // `while (attempts--)`
+    const counts = (ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.MinusMinusToken || n.operator === ts.SyntaxKind.PlusPlusToken);
+    if (compares || counts) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(condition);
+  return found;
 }
 
 /**
@@ -119,7 +139,7 @@ function isPollingLoop(loop: ts.IterationStatement): boolean {
  */
 function remoteLoop(loop: ts.IterationStatement, facts: FileFacts, project: ProjectIndex): LongWork | undefined {
   const source = ts.isForOfStatement(loop) ? fetchedCollection(loop.expression) : undefined;
-  const paging = ts.isWhileStatement(loop) || ts.isDoStatement(loop);
+  const paging = (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && !countsAttempts(loop.expression);
   if (!source && !paging) return undefined;
   const remote = firstRemoteAwait(loop.statement, facts, project);
   if (!remote) return undefined;

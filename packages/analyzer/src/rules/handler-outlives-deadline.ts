@@ -58,7 +58,8 @@ export const handlerOutlivesDeadline: Rule = {
     rabbitmq:
       'RabbitMQ: this handler {{work}}, beyond the broker\'s delivery-acknowledgement timeout ({{deadline}}, {{source}}); RabbitMQ then closes the channel and requeues every unacked message on it, so this one is delivered again (effect doubled) and the late ack fails. Fix: record the job and ack first, then run it outside the delivery (with its own dedup), or raise `consumer_timeout` on the broker.',
   },
-  triggers: /@aws-sdk\/client-sqs|aws-sdk|sqs-consumer|kafkajs|nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager/,
+  // Module names, and the handler keys the consumer recognizers accept on objects of unknown origin.
+  triggers: /@aws-sdk\/client-sqs|aws-sdk|sqs-consumer|kafkajs|nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager|eachBatch|eachMessage|handleMessage/,
   create(context) {
     return {
       end() {

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { keyProblem, optionObjectsOf, type OptionObject } from '../facts/broker-options';
+import type { FileFacts } from '../facts/file-facts';
 import type { Fix } from '../types';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 
@@ -48,6 +49,8 @@ export const nonexistentBrokerOption: Rule = {
           continue;
         }
         const { myth } = problem;
+        // `autoCommit: false` in kafka.consumer() beside the same key in consumer.run(): ignored but harmless.
+        if (myth.real && !myth.real.startsWith(`${site.id}.`) && setAtRealPlace(context.facts, myth.real)) continue;
         const valueText = ts.isPropertyAssignment(prop) ? prop.initializer.getText() : prop.name.text;
         const rename = myth.rename && (myth.rename.whenValue === undefined || myth.rename.whenValue === valueText) ? myth.rename : undefined;
         const fix = rename
@@ -56,14 +59,28 @@ export const nonexistentBrokerOption: Rule = {
         context.report({ node: prop.name, messageId: 'myth', data: { ...common, effect: myth.effect, fix: myth.fix }, fix });
       }
     };
+    // After the walk: whether a misplaced option is also set where it belongs needs the whole file.
     return {
-      visitors: {
-        [ts.SyntaxKind.CallExpression]: (n) => check(n as ts.CallExpression),
-        [ts.SyntaxKind.NewExpression]: (n) => check(n as ts.NewExpression),
+      end() {
+        for (const call of context.facts.calls) check(call);
+        for (const expr of context.facts.news) check(expr);
       },
     };
   },
 };
+
+/**
+ * Whether the option a myth points to (`<site id>.<key>`) is also written where it belongs, at
+ * every such call of this file, which makes the misplaced copy redundant rather than harmful.
+ */
+function setAtRealPlace(facts: FileFacts, real: string): boolean {
+  const dot = real.lastIndexOf('.');
+  const siteId = real.slice(0, dot);
+  const key = real.slice(dot + 1);
+  const there = facts.memo(`nonexistent-broker-option:options`, () => [...facts.calls, ...facts.news].flatMap((n) => optionObjectsOf(facts, n)))
+    .filter((o) => o.site.id === siteId);
+  return there.length > 0 && there.every((o) => hasKey(o.object, key));
+}
 
 function hasKey(object: ts.ObjectLiteralExpression, key: string): boolean {
   return object.properties.some((p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key);
