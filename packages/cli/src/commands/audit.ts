@@ -9,6 +9,7 @@ import {
   fixText,
   loadConfig,
   readSource,
+  sortFindings,
   DEFAULT_MAX_FILE_SIZE,
   DEFAULT_SKIPPED_DIRECTORIES,
   SOURCE_EXTENSIONS,
@@ -201,6 +202,6 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     process.stderr.write(`eos: ${dryRun ? 'would apply' : 'applied'} ${appliedCount} fix${appliedCount === 1 ? '' : 'es'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}\n`);
     if (dryRun) return result.findings;
     const kept = result.findings.filter((f) => !remainingByFile.has(f.file));
-    return [...kept, ...[...remainingByFile.values()].flat()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
+    return sortFindings([...kept, ...[...remainingByFile.values()].flat()]);
   }
 }
