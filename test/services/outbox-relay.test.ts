@@ -114,6 +114,60 @@ for (const [store, broker] of PAIRS) {
       expect(metrics).toMatchObject({ pending: 0, deadLettered: 0, oldestPendingAgeSeconds: null });
     });
 
+    it('keeps per-aggregate order across two relays when publishes fail before and after reaching the broker', async () => {
+      const type = uniqueName('flaky');
+      const AGGREGATES = 5;
+      const PER_AGGREGATE = 12;
+      const written: string[] = [];
+      for (let n = 1; n <= PER_AGGREGATE; n++) {
+        const events = Array.from({ length: AGGREGATES }, (_, a) => ({ aggregateType: type, aggregateId: `f${a}`, eventType: 'step.done', payload: { n } }));
+        written.push(...(await db.transaction(`order-${type}-${n}`, events)));
+      }
+      // Deterministic pseudo-random failures: some before the send (nothing reached the broker),
+      // some after it (the broker has the message but the relay never learns: a lost confirm).
+      let seed = 7;
+      const random = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      let failedBefore = 0;
+      let failedAfter = 0;
+      const flaky = async () => {
+        const real = await mq.newPublisher();
+        return {
+          async publish(m: Parameters<typeof real.publish>[0]) {
+            const roll = random();
+            if (roll < 0.15) {
+              failedBefore++;
+              throw new Error('connection reset before send');
+            }
+            const outcome = await real.publish(m);
+            if (roll > 0.9) {
+              failedAfter++;
+              throw new Error('confirm lost after send');
+            }
+            return outcome;
+          },
+          close: () => real.close(),
+        };
+      };
+      const options = { ...FAST, batchSize: 8, backoffBaseMs: 5, backoffMaxMs: 20, maxAttempts: 100 };
+      const relays = await Promise.all([0, 1].map(async () => new gen.relay.OutboxRelay(db.newStore(), await flaky(), options, QUIET)));
+      for (const r of relays) r.start();
+      const mine = () => mq.received.filter((m) => m.aggregateType === type);
+      try {
+        await waitFor('all flaky events received', () => new Set(mine().map((m) => m.id)).size >= written.length, 30_000);
+        await waitFor('the outbox drained', async () => (await db.newStore().metrics()).pending === 0, 10_000);
+      } finally {
+        await Promise.all(relays.map((r) => r.stop()));
+      }
+      expect(failedBefore, 'failures before the send happened').toBeGreaterThan(0);
+      expect(failedAfter, 'failures after the send happened').toBeGreaterThan(0);
+      expect(new Set(mine().map((m) => m.id))).toEqual(new Set(written));
+      for (const [aggregateId, steps] of firstDeliveriesByAggregate(mq.received, type)) {
+        expect(steps, `order of ${aggregateId}`).toEqual(Array.from({ length: PER_AGGREGATE }, (_, i) => i + 1));
+      }
+      expect(relays.reduce((sum, r) => sum + r.stats.failedAttempts, 0)).toBe(failedBefore + failedAfter);
+      expect((await db.newStore().metrics()).deadLettered).toBe(0);
+    });
+
     it.runIf(broker === 'rabbitmq')('an unroutable message fails the publish instead of vanishing', async () => {
       const { RabbitMqPublisher } = (await import(`${gen.dir}/src/outbox/outbox-publisher.ts`)) as {
         RabbitMqPublisher: new (o: { url: string; exchange: string }) => { publish(m: object): Promise<string>; close(): Promise<void> };
