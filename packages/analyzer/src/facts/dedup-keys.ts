@@ -215,7 +215,8 @@ export function keySinksOf(facts: FileFacts, project?: ProjectIndex): KeySink[] 
         out.push({ key: n.initializer, use: `\`${propertyNameText(n.name)}\``, external: true });
       }
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && DEDUP_VARIABLE.test(n.name.text)) {
-        out.push({ key: n.initializer, use: `\`${n.name.text}\``, external: false });
+        // An idempotency key is usually handed to an API (Stripe, HTTP); a dedup key is checked locally.
+        out.push({ key: n.initializer, use: `\`${n.name.text}\``, external: /idempot/i.test(n.name.text) });
       }
       ts.forEachChild(n, walk);
     };
