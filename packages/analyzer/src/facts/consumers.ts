@@ -109,7 +109,8 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
   if (!info || !scope) return [];
   if (info.settles) return info.settles;
   const handlerFacts = info.project.factsOf(scope.getSourceFile().fileName) ?? facts;
-  const ctx: SettleContext = { names: new Set(consumer.messageNames), aliases: info.aliases, facts: handlerFacts };
+  // `let msg = first` / `const original = context.getMessage()`: aliases denote the message too.
+  const ctx: SettleContext = { names: derivedNames(scope, new Set(consumer.messageNames)), aliases: info.aliases, facts: handlerFacts };
   info.settles = settlesIn(scope, ctx, info, 0, new Set());
   return info.settles;
 }

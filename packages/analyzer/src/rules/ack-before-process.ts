@@ -481,7 +481,7 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
     to = Math.max(to, i);
   }
   const moved = list.slice(from + 1, to + 1);
-  if (moved.some((s) => mayExitEarly(s))) return undefined;
+  if (moved.some((s) => mayExitEarly(s) || assignsAny(s, identifiersIn(settle.call)))) return undefined;
   if (after.some((w) => !isAwaited(w) && isKnownAsync(w, facts, context.project))) return undefined;
   const target = list[to];
   if (ts.isReturnStatement(target) || ts.isThrowStatement(target)) return undefined;
@@ -508,6 +508,34 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
       { start: insertAt, end: insertAt, text: `\n${text.slice(start, end)}` },
     ],
   };
+}
+
+/** Identifier names a node reads (property names excluded). */
+function identifiersIn(node: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) out.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
+/** Whether a statement assigns (or redeclares) one of `names`: moving a settle past it would change what it settles. */
+function assignsAny(stmt: ts.Node, names: ReadonlySet<string>): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const root = rootIdentifier(n.left);
+      if (root && names.has(root.text)) found = true;
+    }
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand) && names.has(n.operand.text)) found = true;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && names.has(n.name.text)) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(stmt);
+  return found;
 }
 
 function checkBatchPartial(consumer: ConsumerHandler, context: RuleContext, d: Describe): void {
