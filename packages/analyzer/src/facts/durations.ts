@@ -43,10 +43,12 @@ function constantsOf(facts: FileFacts): Map<string, ts.Expression> {
   return facts.memo('durations:constants', () => {
     const out = new Map<string, ts.Expression>();
     const walk = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
-        // A `let` reassigned later is not a constant; only trust declarations that are never assigned.
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer &&
+        ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) {
+        // Only `const`: a `let` or `var` may be reassigned before it is read.
         out.set(n.name.text, n.initializer);
-      } else if (ts.isPropertyDeclaration(n) && n.initializer && n.name && propertyNameText(n.name)) {
+      } else if (ts.isPropertyDeclaration(n) && n.initializer && n.name && propertyNameText(n.name) &&
+        n.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)) {
         // class fields: `private readonly TTL = 3600` read as `this.TTL`
         out.set(`this.${propertyNameText(n.name)}`, n.initializer);
       } else if (ts.isEnumDeclaration(n)) {
