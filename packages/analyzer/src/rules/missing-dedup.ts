@@ -246,7 +246,13 @@ export const missingDedup: Rule = {
         } catch {
           return;
         }
-        for (const consumer of consumers) checkConsumer(context, consumer);
+        for (const consumer of consumers) {
+          try {
+            checkConsumer(context, consumer);
+          } catch {
+            // Unusual syntax in one handler must not take the rest of the file down.
+          }
+        }
       },
     };
   },
