@@ -47,7 +47,7 @@ const DEAD_LETTER_TOPIC = /dlq|dead|parking|quarantine|poison|\.error|-error|_er
 /** A RabbitMQ dead-letter exchange declared in the file. */
 const RABBIT_DLX = /deadLetterExchange|x-dead-letter-exchange/;
 
-type LoopKind = 'amqp-nack' | 'amqp-reject' | 'golevelup-nack' | 'nats-nak' | 'pubsub-nack' | 'kafka-rethrow';
+type LoopKind = 'amqp-nack' | 'amqp-reject' | 'golevelup-nack' | 'nats-nak' | 'pubsub-nack' | 'kafka-rethrow' | 'amqp-dlx-cycle';
 
 /** Whether `node` runs on every failure: in a catch block or a promise failure callback, not under a condition there. */
 function onEveryFailure(node: ts.Node): boolean {
@@ -106,6 +106,68 @@ interface Loop {
   kind: LoopKind;
   node: ts.Node;
   call?: ts.CallExpression;
+  /** For a dead-letter retry cycle: the queue consumed and the TTL queue that sends messages back. */
+  cycle?: RetryCycle;
+}
+
+/** A RabbitMQ retry queue whose TTL dead-letters messages back into a consumed queue. */
+interface RetryCycle {
+  queue: string;
+  retryQueue: string;
+  ttl?: string;
+}
+
+/** Literal options of `assertQueue(name, { ... })`, flattening `arguments: { 'x-…': … }`. */
+function queueOptions(call: ts.CallExpression): Map<string, ts.Expression> {
+  const out = new Map<string, ts.Expression>();
+  const opts = call.arguments[1] && unwrap(call.arguments[1]);
+  if (!opts || !ts.isObjectLiteralExpression(opts)) return out;
+  const read = (obj: ts.ObjectLiteralExpression): void => {
+    for (const p of obj.properties) {
+      if (!ts.isPropertyAssignment(p)) continue;
+      const name = p.name.getText().replace(/^['"]|['"]$/g, '');
+      const v = unwrap(p.initializer);
+      if (name === 'arguments' && ts.isObjectLiteralExpression(v)) read(v);
+      else out.set(name, v);
+    }
+  };
+  read(opts);
+  return out;
+}
+
+function literal(expr: ts.Expression | undefined): string | undefined {
+  return expr && ts.isStringLiteralLike(expr) ? expr.text : expr && ts.isNumericLiteral(expr) ? expr.text : undefined;
+}
+
+/**
+ * Retry cycles declared in the file: queue R with a message TTL whose dead-letter routing key is a
+ * queue Q this file consumes, while Q dead-letters into the retry path. Nacking into it never ends.
+ */
+function retryCycles(facts: FileFacts): RetryCycle[] {
+  const declared = new Map<string, Map<string, ts.Expression>>();
+  for (const call of facts.calls) {
+    if (calleeName(call) !== 'assertQueue') continue;
+    const name = literal(call.arguments[0] && unwrap(call.arguments[0]));
+    if (name) declared.set(name, queueOptions(call));
+  }
+  const out: RetryCycle[] = [];
+  for (const [retryQueue, opts] of declared) {
+    const ttl = opts.get('messageTtl') ?? opts.get('x-message-ttl');
+    const backTo = literal(opts.get('deadLetterRoutingKey') ?? opts.get('x-dead-letter-routing-key'));
+    if (!ttl || !backTo || backTo === retryQueue) continue;
+    const main = declared.get(backTo);
+    if (!main || !(main.has('deadLetterExchange') || main.has('x-dead-letter-exchange'))) continue;
+    out.push({ queue: backTo, retryQueue, ttl: literal(ttl) });
+  }
+  return out;
+}
+
+/** The literal queue name of the `channel.consume(queue, cb)` whose callback contains `node`. */
+function consumedQueue(node: ts.Node): string | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isCallExpression(n) && calleeName(n) === 'consume') return literal(n.arguments[0] && unwrap(n.arguments[0]));
+  }
+  return undefined;
 }
 
 /** Calls and throws that send a failed message back for another delivery. */
@@ -113,16 +175,27 @@ function requeueSites(context: RuleContext): Loop[] {
   const { facts, project } = context;
   const brokers = brokersImported(facts);
   const out: Loop[] = [];
+  const cycles = retryCycles(facts);
+  // A dead-lettering nack is a loop only when the dead-letter path leads back to the same queue.
+  const pushCycle = (call: ts.CallExpression): void => {
+    const queue = cycles.length > 0 ? consumedQueue(call) : undefined;
+    const cycle = queue ? cycles.find((c) => c.queue === queue) : undefined;
+    if (cycle) out.push({ kind: 'amqp-dlx-cycle', node: call, call, cycle });
+  };
   for (const call of facts.calls) {
     const name = calleeName(call);
     const receiver = receiverOf(call);
     if (!receiver) continue;
     if (name === 'nack' && call.arguments.length >= 1 && isAmqpChannel(facts, receiver)) {
       // nack(message, allUpTo = false, requeue = true)
-      if (booleanLiteral(call.arguments[2]) ?? (call.arguments.length < 3 ? true : undefined)) out.push({ kind: 'amqp-nack', node: call, call });
+      const requeue = booleanLiteral(call.arguments[2]) ?? (call.arguments.length < 3 ? true : undefined);
+      if (requeue) out.push({ kind: 'amqp-nack', node: call, call });
+      else if (requeue === false) pushCycle(call);
     } else if (name === 'reject' && call.arguments.length >= 1 && isAmqpChannel(facts, receiver)) {
       // reject(message, requeue = true)
-      if (booleanLiteral(call.arguments[1]) ?? (call.arguments.length < 2 ? true : undefined)) out.push({ kind: 'amqp-reject', node: call, call });
+      const requeue = booleanLiteral(call.arguments[1]) ?? (call.arguments.length < 2 ? true : undefined);
+      if (requeue) out.push({ kind: 'amqp-reject', node: call, call });
+      else if (requeue === false) pushCycle(call);
     } else if (name === 'nak' && brokers.includes('nats')) {
       out.push({ kind: 'nats-nak', node: call, call });
     } else if (name === 'nack' && call.arguments.length === 0 && brokers.includes('pubsub')) {
@@ -176,6 +249,9 @@ function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
     case 'golevelup-nack':
       // A quorum queue's delivery limit ends the loop (then dead-letters or drops).
       return /x-delivery-limit|deliveryLimit/.test(text);
+    case 'amqp-dlx-cycle':
+      // Only a count of the cycles (x-death) ends it; a delivery limit does not see dead-lettering.
+      return false;
     case 'nats-nak':
       return /max_deliver|maxDeliver/.test(text) || /\.term\(/.test(scope.getText());
     case 'pubsub-nack':
@@ -236,6 +312,8 @@ export const poisonRequeueLoop: Rule = {
   messages: {
     rabbit:
       'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever: a poison loop that burns the consumer and holds its prefetch slots.{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
+    dlxCycle:
+      'RabbitMQ (amqplib): `{{call}}` dead-letters every failed message to `{{retryQueue}}`, whose message TTL{{ttl}} routes it straight back to `{{queue}}`, and nothing counts the rounds, so a message that always fails cycles between the two queues forever (poison loop). Fix: read the `x-death` header (its `count` for `{{queue}}`) and past N attempts publish the message to a parking queue and ack it instead of nacking.',
     golevelup:
       'RabbitMQ (@golevelup/nestjs-rabbitmq): `new Nack(true)` requeues every failed message and nothing counts the attempts, so a message that always fails is redelivered at once, forever (poison loop). Fix: return `new Nack(false)` into a dead-letter exchange after N attempts (`x-delivery-count` on a quorum queue, or `x-death`), or set `x-delivery-limit` on a quorum queue.',
     nats:
@@ -272,6 +350,13 @@ export const poisonRequeueLoop: Rule = {
               break;
             case 'golevelup-nack':
               context.report({ node: loop.node, messageId: 'golevelup' });
+              break;
+            case 'amqp-dlx-cycle':
+              context.report({
+                node: loop.node,
+                messageId: 'dlxCycle',
+                data: { call: callText, retryQueue: loop.cycle!.retryQueue, queue: loop.cycle!.queue, ttl: loop.cycle!.ttl ? ` (${loop.cycle!.ttl} ms)` : '' },
+              });
               break;
             case 'nats-nak':
               context.report({ node: loop.node, messageId: 'nats', data: { call: callText }, suggestions: suggestionsFor(loop) });
