@@ -137,6 +137,20 @@ describe('consumersOf / settleCallsOf', () => {
     ]);
   });
 
+  it('reads NestJS Kafka handlers: on-resolve, manual commits and heartbeats through the context', () => {
+    expect(summary({
+      '/app/main.ts': `
+        import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+        class C {
+          @EventPattern('t') async on(data: unknown, @Ctx() ctx: KafkaContext) {
+            await ctx.getHeartbeat()();
+            await ctx.getConsumer().commitOffsets([{ topic: ctx.getTopic(), partition: ctx.getPartition(), offset: '1' }]);
+          }
+        }
+      `,
+    })).toEqual([{ broker: 'kafka', library: '@nestjs/microservices', settlement: 'on-resolve', kind: 'message', settles: ['heartbeat', 'commit'] }]);
+  });
+
   it('follows a handler registered in one file and defined in another, through a re-export', () => {
     const { facts, project } = load({
       '/app/main.ts': `

@@ -75,6 +75,8 @@ export function kafkaSettle(call: ts.CallExpression, ctx: SettleContext): Settle
     const kind = ctx.aliases.get(callee.text);
     return kind && { kind, call };
   }
+  // NestJS KafkaContext: context.getHeartbeat()()
+  if (ts.isCallExpression(callee) && calleeName(callee) === 'getHeartbeat' && startsFrom(callee, ctx.names)) return { kind: 'heartbeat', call };
   const name = calleeName(call);
   if (!name) return undefined;
   if (name === 'commitOffsets') return { kind: 'commit', call };
@@ -82,7 +84,6 @@ export function kafkaSettle(call: ts.CallExpression, ctx: SettleContext): Settle
   // payload.resolveOffset(...) when the handler takes `payload` whole.
   const kind = PAYLOAD_SETTLES[name];
   if (kind && receiver && startsFrom(receiver, ctx.names)) return { kind, call };
-  // NestJS KafkaContext: context.getHeartbeat()()
   return undefined;
 }
 
