@@ -111,7 +111,12 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
   const handlerFacts = info.project.factsOf(scope.getSourceFile().fileName) ?? facts;
   // `let msg = first` / `const original = context.getMessage()`: aliases denote the message too.
   const ctx: SettleContext = { names: derivedNames(scope, new Set(consumer.messageNames)), aliases: info.aliases, facts: handlerFacts };
-  info.settles = settlesIn(scope, ctx, info, 0, new Set());
+  try {
+    info.settles = settlesIn(scope, ctx, info, 0, new Set());
+  } catch {
+    // Unusual syntax in a helper must not break the rules reading this fact.
+    info.settles = [];
+  }
   return info.settles;
 }
 
