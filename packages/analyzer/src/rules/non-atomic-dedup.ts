@@ -264,6 +264,9 @@ export const nonAtomicDedup: Rule = {
             if (check.store === 'redis' && !DEDUP_KEY_TEXT.test(check.id)) continue;
             // Check and insert in one transaction: the unique key turns the race into a rollback.
             if (mark.store === 'db' && sameTransaction(check.call, mark.call, txs)) continue;
+            // The insert commits with the work: a concurrent duplicate fails on the unique key and
+            // rolls its work back, so the check outside is only a fast path.
+            if (mark.store === 'db' && transactionOf(mark.call, txs) && writes.some((w) => sameTransaction(w.at, mark.call, txs))) continue;
             reported.add(check.call);
             context.report({
               node: check.call,
