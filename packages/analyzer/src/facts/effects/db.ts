@@ -78,7 +78,7 @@ function sqlWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
     library,
     call: s.call,
     idempotent: sql.idempotent,
-    description: `${verb}${sql.table ? ` ${sql.verb === 'insert' || sql.verb === 'upsert' ? 'INTO ' : ''}${sql.table}` : ''} via ${library}`,
+    description: `${verb}${sql.table ? ` ${sql.verb === 'insert' || sql.verb === 'upsert' ? 'INTO ' : ''}${sql.table}` : ''}${library === 'sql' ? '' : ` via ${library}`}`,
     op: sql.verb === 'other' ? 'unknown' : (sql.verb as WriteOp),
     target: sql.table,
     sql,
