@@ -500,8 +500,9 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
   }
   const insertAt = lineEnd(text, target.getEnd());
   if (text.slice(target.getEnd(), insertAt).trim() !== '') return undefined;
+  const withComment = start < lineOfStmt ? ' with the comment above it (check that it still holds)' : '';
   return {
-    description: `Move ${snippet(settle.call)} after the work`,
+    description: `Move ${snippet(settle.call)}${withComment} after the work`,
     safety: 'safe',
     edits: [
       { start, end: end + 1, text: '' },
