@@ -122,6 +122,14 @@ describe('--out stays inside the project', () => {
     expect(() => resolveOutDir(root, out)).toThrow(/outside the project/);
   });
 
+  it('hands templates a portable project-relative --out', async () => {
+    for (const out of ['./src/eos/', path.join(root, 'src', 'eos')]) {
+      const p = await plan({ out, store: 'postgres' });
+      expect(p.answers.out).toBe('src/eos');
+      expect(p.files.find((f) => f.path === 'src/eos/dedup.test.ts')?.content).toContain("const MIGRATION = 'src/eos/migrations/eos_processed_messages.sql';");
+    }
+  });
+
   it('accepts a nested relative path and an absolute path inside', () => {
     expect(resolveOutDir(root, 'src/eos')).toBe(path.join(root, 'src', 'eos'));
     expect(resolveOutDir(root, path.join(root, 'lib'))).toBe(path.join(root, 'lib'));

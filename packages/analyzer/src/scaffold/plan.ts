@@ -40,9 +40,11 @@ export interface ScaffoldPlan {
  * Renders a template with resolved answers into a plan: every target path checked to stay
  * inside --out (symlinks included), every file compared with what is on disk. Writes nothing.
  */
-export function planScaffold(template: TemplateSpec, answers: Answers, project: ProjectInfo): ScaffoldPlan {
-  const out = String(answers.out);
-  const outDir = resolveOutDir(project.root, out);
+export function planScaffold(template: TemplateSpec, given: Answers, project: ProjectInfo): ScaffoldPlan {
+  const outDir = resolveOutDir(project.root, String(given.out));
+  // Templates see --out relative to the project root with forward slashes (`./src/eos/` and an
+  // absolute path inside the project both become `src/eos`), so generated paths are portable.
+  const answers: Answers = { ...given, out: path.relative(project.root, outDir).split(path.sep).join('/') || '.' };
   const language = answers.language === 'js' ? 'js' : 'ts';
   const moduleKind = answers.module === 'esm' ? 'esm' : 'cjs';
   const files: PlannedFile[] = [];
