@@ -256,6 +256,25 @@ describe('bad input', () => {
   });
 });
 
+describe('--types', () => {
+  it('uses the nearest tsconfig, agrees with the syntactic run, and reports a broken tsconfig without stopping', async () => {
+    const files = {
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', types: ['node'] }, include: ['src'] }),
+      [sampleName()]: sample.text,
+    };
+    const dir = project(files);
+    const broken = project({ ...files, 'tsconfig.json': '{ "compilerOptions": { "strict": tru' });
+    for (const d of [dir, broken]) fs.symlinkSync(path.resolve(__dirname, '../../node_modules'), path.join(d, 'node_modules'));
+    const [syntactic, typed, fallback] = await Promise.all([auditJson([], dir), auditJson(['--types'], dir), auditJson(['--types'], broken)]);
+    const key = (r: typeof typed) => r.report.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`);
+    expect(typed.report.errors).toEqual([]);
+    expect(key(typed)).toEqual(key(syntactic));
+    expect(fallback.report.errors).toEqual([{ file: 'tsconfig.json', message: expect.stringMatching(/^--types: cannot build the program \(.*tsconfig\.json: .*\); analysed syntactically$/) }]);
+    expect(key(fallback)).toEqual(key(syntactic));
+    expect(fallback.status).toBe(1);
+  });
+});
+
 describe('eos rules', () => {
   it('lists every registered rule with severity, fix safety, brokers and docs link', async () => {
     const dir = project({});
