@@ -168,6 +168,23 @@ for (const [store, broker] of PAIRS) {
       expect((await db.newStore().metrics()).deadLettered).toBe(0);
     });
 
+    it.runIf(store === 'postgres')('an idle relay is woken by the commit (LISTEN/NOTIFY), not by its next poll', async () => {
+      const type = uniqueName('notify');
+      const relay = new gen.relay.OutboxRelay(db.newStore(), await mq.newPublisher(), { ...FAST, pollIntervalMs: 120_000 }, QUIET);
+      relay.start();
+      try {
+        // Let the relay finish its first (empty) round and go to sleep for two minutes.
+        await waitFor('the relay to go idle', async () => (await db.newStore().metrics()).pending === 0, 10_000);
+        await new Promise((r) => setTimeout(r, 300));
+        const started = Date.now();
+        const [id] = await db.transaction(`order-${type}`, [{ aggregateType: type, aggregateId: 'n', eventType: 'x', payload: { n: 1 } }]);
+        await waitFor('the notified delivery', () => mq.received.some((m) => m.id === id), 10_000);
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        await relay.stop();
+      }
+    });
+
     it.runIf(broker === 'rabbitmq')('an unroutable message fails the publish instead of vanishing', async () => {
       const { RabbitMqPublisher } = (await import(`${gen.dir}/src/outbox/outbox-publisher.ts`)) as {
         RabbitMqPublisher: new (o: { url: string; exchange: string }) => { publish(m: object): Promise<string>; close(): Promise<void> };
