@@ -2,7 +2,7 @@
  * The built `eos scaffold` commands as a user runs them: exit codes, no hang without a terminal,
  * nothing written on refusal or --dry-run.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -154,4 +154,38 @@ describe('eos scaffold', () => {
       .map((l) => (l.startsWith('eos') ? l.split('  ')[0] : `  ${l.trim().split(/\s{2,}/)[0]}`));
     expect(surface).toMatchSnapshot();
   });
+
+  /** util-linux `script` gives the CLI a real pseudo-terminal. */
+  const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+  it.skipIf(!hasScript)('in a terminal, asks every question with the detected default and writes the answers', async () => {
+    const answers: Array<[prompt: string, keys: string]> = [
+      ['(--store)', '\r'], // select: the detected default (amqplib only → none detected → sqlite)
+      ['(--table)', 'orders_inbox\r'],
+      ['(--out)', 'src/inbox\r'],
+      ['(--language)', '\r'],
+      ['(--module)', '\r'],
+    ];
+    const command = [process.execPath, BIN, 'scaffold', 'dedup'].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    let next = 0;
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const timer = setTimeout(() => child.kill('SIGKILL'), NO_HANG_MS * 2);
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      while (next < answers.length && output.includes(answers[next][0], 0)) {
+        const [prompt, keys] = answers[next++];
+        output = output.slice(output.indexOf(prompt) + prompt.length);
+        child.stdin.write(keys);
+      }
+    });
+    const code = await done;
+    clearTimeout(timer);
+    expect(next, output).toBe(answers.length);
+    expect(code, output).toBe(0);
+    expect(filesUnder(path.join(project, 'src', 'inbox'))).toContain('migrations/orders_inbox.sql');
+    expect(fs.readFileSync(path.join(project, 'src', 'inbox', 'dedup.ts'), 'utf8')).toContain("from 'better-sqlite3'");
+  });
 });
+
