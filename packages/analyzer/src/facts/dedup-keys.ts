@@ -196,6 +196,8 @@ export function keySinksOf(facts: FileFacts, project?: ProjectIndex): KeySink[] 
           const record = data && ts.isPropertyAssignment(data) && ts.isObjectLiteralExpression(unwrap(data.initializer)) ? (unwrap(data.initializer) as ts.ObjectLiteralExpression) : obj;
           for (const p of record.properties) {
             if (ts.isPropertyAssignment(p) && INBOX_KEY_PROPERTY.test(propertyNameText(p.name) ?? '')) out.push({ key: p.initializer, use: 'inbox record key', external: false });
+            // `{ data: { messageId } }`: the variable's initializer is the key
+            if (ts.isShorthandPropertyAssignment(p) && INBOX_KEY_PROPERTY.test(p.name.text)) out.push({ key: p.name, use: 'inbox record key', external: false });
           }
         }
       }
