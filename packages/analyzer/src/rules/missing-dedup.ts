@@ -164,6 +164,8 @@ function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void
     return v !== undefined && v.kind !== ts.SyntaxKind.FalseKeyword;
   });
   if (idempotent) return;
+  // kafkajs sends inside `producer.transaction()` always use the idempotent path; transactional producers are left alone.
+  if (flags.some((o) => propertyValue(o, 'transactionalId') !== undefined)) return;
   // A misspelt idempotence option (`enableIdempotence`) is nonexistent-broker-option's finding.
   if (flags.some((o) => o.properties.some((p) => p.name !== undefined && /idempoten/i.test(p.name.getText())))) return;
   const explicitFalse = flags.some((o) => propertyValue(o, 'idempotent')?.kind === ts.SyntaxKind.FalseKeyword);
