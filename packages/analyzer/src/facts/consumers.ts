@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../engine/project-index';
 import { amqp } from './consumers/amqp';
 import { bullmq } from './consumers/bullmq';
 import { kafka } from './consumers/kafka';
+import { lambdaSqs } from './consumers/lambda-sqs';
 import { nats } from './consumers/nats';
 import { nestjs } from './consumers/nestjs';
 import { pubsub } from './consumers/pubsub';
@@ -21,7 +22,7 @@ import type { ConsumerHandler, SettleCall } from './model';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, pubsub, nats, nestjs, bullmq];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;

@@ -38,7 +38,7 @@ const messages = {
   catchThenSettle:
     '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
   swallowOnResolve:
-    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. Rethrow the error (after sending the {{unit}} to a dead-letter destination if you want to keep it out of the retry loop).',
+    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. {{swallowFix}}',
   notAwaited:
     '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
   deferred:
@@ -75,7 +75,7 @@ export const ackBeforeProcess: Rule = {
   },
   messages,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|pubsub|nats|EventPattern|MessagePattern|bullmq/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
   create(context) {
     return {
       end() {
@@ -128,10 +128,11 @@ function describe(c: ConsumerHandler): Describe {
       };
     case 'sqs':
       return {
-        broker: `SQS (${lib === 'aws-sdk' ? 'aws-sdk v2' : lib})`, library: lib,
+        broker: `SQS (${lib === 'aws-sdk' ? 'aws-sdk v2' : lib === 'aws-lambda' ? 'Lambda event source' : lib})`, library: lib,
         gone: 'deleted from the queue',
         negative: 'leave it undeleted so it reappears after the visibility timeout (a redrive policy moves it to a dead-letter queue after maxReceiveCount)',
-        autoSettle: lib === 'sqs-consumer' ? 'sqs-consumer deletes the message from the queue' : 'the message is deleted',
+        autoSettle: lib === 'sqs-consumer' ? 'sqs-consumer deletes the message from the queue'
+          : lib === 'aws-lambda' ? 'Lambda deletes the whole batch, this message included, from the queue' : 'the message is deleted',
         unit: 'message',
       };
     case 'pubsub':
@@ -326,7 +327,10 @@ function checkSwallowingCatches(
             context.report({ node: clause, messageId: 'catchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
           }
         } else if (swallowSettles(consumer, clause, scope)) {
-          context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d }, related: relatedWork(tried) });
+          const swallowFix = consumer.library === 'aws-lambda'
+            ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
+            : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
+          context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d, swallowFix }, related: relatedWork(tried) });
         }
       }
     }
@@ -341,6 +345,8 @@ function checkSwallowingCatches(
  * returns the message (since v7 a handler that resolves with nothing leaves the message queued).
  */
 function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope: ts.Node): boolean {
+  // Lambda with ReportBatchItemFailures: a catch that reports the record keeps it on the queue.
+  if (consumer.library === 'aws-lambda') return !mentions(clause.block, new Set(['batchItemFailures', 'itemIdentifier']), false) && !mentionsKey(clause.block, 'itemIdentifier');
   if (consumer.library !== 'sqs-consumer') return true;
   if (consumer.options && booleanValue(propertyValue(consumer.options, 'alwaysAcknowledge')) === true) return true;
   const names = new Set(consumer.messageNames);
@@ -353,6 +359,18 @@ function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope
   };
   visit(scope);
   return returnsMessage && !definitelyExitsWithoutMessage(clause);
+}
+
+/** Whether an object literal inside `node` has a property named `key`. */
+function mentionsKey(node: ts.Node, key: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isIdentifier(n.name) && n.name.text === key) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
 }
 
 /** A catch block that returns something other than the message (or nothing) never reaches a later `return msg`. */
