@@ -151,6 +151,19 @@ describe('consumersOf / settleCallsOf', () => {
     })).toEqual([{ broker: 'kafka', library: '@nestjs/microservices', settlement: 'on-resolve', kind: 'message', settles: ['heartbeat', 'commit'] }]);
   });
 
+  it('reads Lambda SQS handlers per record, only when typed from aws-lambda', () => {
+    const { facts, project } = load({
+      '/app/main.ts': `
+        import type { SQSEvent } from 'aws-lambda';
+        export const handler = async (event: SQSEvent) => { for (const record of event.Records) { await save(record.body); } };
+        export const other = async (event: { Records: unknown[] }) => { for (const r of event.Records) await save(r); };
+        async function save(x: unknown) {}
+      `,
+    });
+    const consumers = consumersOf(facts, project);
+    expect(consumers.map((c) => [c.library, c.settlement, c.messageNames])).toEqual([['aws-lambda', 'on-resolve', ['record']]]);
+  });
+
   it('follows a handler registered in one file and defined in another, through a re-export', () => {
     const { facts, project } = load({
       '/app/main.ts': `
