@@ -139,6 +139,14 @@ describe('SQS FIFO publisher (@aws-sdk/client-sqs v3)', () => {
     expect(() => new mod.SqsFifoPublisher({ send: async () => ({}), destroy() {} }, 'https://sqs.eu-west-1.amazonaws.com/1/orders')).toThrow(/not a FIFO queue/);
   });
 
+  it('fails clearly on an aggregate id SQS cannot take as MessageGroupId', async () => {
+    const sent: unknown[] = [];
+    const publisher = new mod.SqsFifoPublisher({ send: async (c: unknown) => sent.push(c), destroy() {} }, FIFO);
+    await expect(publisher.publish({ ...MESSAGE, aggregateId: 'order 42' })).rejects.toThrow(/cannot be an SQS MessageGroupId/);
+    await expect(publisher.publish({ ...MESSAGE, aggregateId: 'x'.repeat(129) })).rejects.toThrow(/cannot be an SQS MessageGroupId/);
+    expect(sent).toEqual([]);
+  });
+
   it('fails clearly instead of letting SQS reject more than 10 attributes', async () => {
     const publisher = new mod.SqsFifoPublisher({ send: async () => ({}), destroy() {} }, FIFO);
     const headers = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`h${i}`, 'v']));

@@ -213,6 +213,9 @@ for (const [store, broker] of PAIRS) {
       await waitFor('the first copy', () => mq.received.some((m) => m.aggregateType === type), 5_000);
       await new Promise((r) => setTimeout(r, 200));
       expect(mq.received.filter((m) => m.aggregateType === type).map((m) => m.id)).toEqual([message.id]);
+      await expect(publisher.publish({ ...message, id: `${type}-2`, eventType: 'bad type', createdAt: new Date() } as never)).rejects.toThrow(
+        /not a valid NATS subject/,
+      );
     });
 
     it('metrics report pending depth and the age of the oldest pending event', async () => {
