@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Broker } from '../types';
+import type { ProjectIndex } from '../engine/project-index';
 import type { FileFacts } from './file-facts';
 import { constInitializer } from './effects/strings';
 import { unwrap, type Origin } from './origins';
@@ -131,16 +132,55 @@ function familyOf(module: string): { broker: Broker; steps: Record<string, Clien
  * `const` is resolved in its own scope first: the file-wide origin table keys variables by name,
  * and two functions often name different channels `channel`.
  */
-export function receiverClient(facts: FileFacts, call: ts.CallExpression): ClientObject | undefined {
+export function receiverClient(facts: FileFacts, call: ts.CallExpression, project?: ProjectIndex): ClientObject | undefined {
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const receiver = unwrap(callee.expression);
-  if (ts.isIdentifier(receiver)) {
-    const init = constInitializer(receiver);
-    const scoped = init && clientOfOrigin(facts.originOf(init));
+  return clientOf(facts, callee.expression, project);
+}
+
+/**
+ * The client object an expression denotes: by its origin, through a local `const`, or — with a
+ * project index — through the return statements of a helper that hands it out
+ * (`const ch = await this.getChannel()` where `getChannel()` returns `conn.createConfirmChannel()`).
+ */
+export function clientOf(facts: FileFacts, expr: ts.Expression, project?: ProjectIndex, depth = 0): ClientObject | undefined {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const init = constInitializer(e);
+    const scoped = init && clientOf(facts, init, project, depth);
     if (scoped) return scoped;
   }
-  return clientOfOrigin(facts.originOf(callee.expression));
+  const direct = clientOfOrigin(facts.originOf(expr));
+  if (direct || !project || depth >= HELPER_DEPTH || !ts.isCallExpression(e)) return direct;
+  let helper: ts.FunctionLikeDeclaration | undefined;
+  try {
+    helper = project.resolveFunction(facts, e.expression);
+  } catch {
+    helper = undefined;
+  }
+  if (!helper?.body) return undefined;
+  const helperFacts = project.factsOf(helper.getSourceFile().fileName) ?? facts;
+  if (!ts.isBlock(helper.body)) return clientOf(helperFacts, helper.body, project, depth + 1);
+  for (const returned of returnedExpressions(helper.body)) {
+    const found = clientOf(helperFacts, returned, project, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** How many helper functions deep `clientOf` follows returns. */
+const HELPER_DEPTH = 2;
+
+/** The expressions a function body returns (not those of nested functions). */
+function returnedExpressions(body: ts.Block): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const walk = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, walk);
+  };
+  ts.forEachChild(body, walk);
+  return out;
 }
 
 /** The method name of a call on an object (`publish` in `js.publish(...)`). */

@@ -40,14 +40,20 @@ const BROWSER_MODULES = new Set(['puppeteer', 'puppeteer-core', 'playwright', 'p
 const LLM_MODULES = new Set(['openai', '@anthropic-ai/sdk', '@google/generative-ai', '@google/genai']);
 const PROCESS_MODULES = new Set(['child_process', 'node:child_process', 'execa', 'util']);
 
-/** Long work in `scope` (the handler body or the per-message scope), not entering nested callbacks. */
-export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectIndex): LongWork[] {
+/**
+ * Long work in `scope` (the handler body or the per-message scope), not entering nested callbacks.
+ * Loops that hold any of `frame` (the consumer's own receive call and per-message scope: the
+ * polling loop and the loop over received messages) are the consumer's machinery, not its work:
+ * they are searched but never reported themselves.
+ */
+export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectIndex, frame: readonly ts.Node[] = []): LongWork[] {
   const folder = new DurationFolder(facts, project);
   const out: LongWork[] = [];
   const visit = (n: ts.Node, inLoop: ts.IterationStatement | undefined): void => {
     if (n !== scope && ts.isFunctionLike(n)) return;
     if (ts.isIterationStatement(n, false)) {
-      const loop = remoteLoop(n, facts, project);
+      const machinery = frame.some((f) => f.pos >= n.pos && f.end <= n.end) || iteratesReceived(n, frame);
+      const loop = machinery ? undefined : remoteLoop(n, facts, project);
       if (loop) {
         out.push(loop);
         return;
@@ -58,7 +64,7 @@ export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectInd
     if (ts.isAwaitExpression(n)) {
       const wait = waitOf(n.expression, folder);
       if (wait) {
-        if (inLoop && isPollingLoop(inLoop)) {
+        if (inLoop && isPollingLoop(inLoop) && !frame.some((f) => f.pos >= inLoop.pos && f.end <= inLoop.end)) {
           out.push({ kind: 'polling-loop', node: inLoop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
           return;
         }
@@ -149,6 +155,15 @@ function remoteLoop(loop: ts.IterationStatement, facts: FileFacts, project: Proj
   return source
     ? { kind: 'remote-loop', node: loop, description: `awaits \`${what}\` once per item of \`${shorten(source)}\`, a collection it fetched, one after another` }
     : { kind: 'remote-loop', node: loop, description: `loops until a condition changes, awaiting \`${what}\` on every pass` };
+}
+
+/** A for-of over what the consumer's receive call returned (`for (const m of response.Messages)`). */
+function iteratesReceived(loop: ts.IterationStatement, frame: readonly ts.Node[]): boolean {
+  if (!ts.isForOfStatement(loop)) return false;
+  let e = unwrap(loop.expression);
+  while (ts.isPropertyAccessExpression(e)) e = unwrap(e.expression);
+  const init = ts.isIdentifier(e) ? constInitializer(e) : e;
+  return !!init && frame.some((f) => f.pos >= init.pos && f.end <= init.end);
 }
 
 function hasWait(node: ts.Node): boolean {

@@ -70,7 +70,8 @@ export const handlerOutlivesDeadline: Rule = {
           if (!scope || !['sqs', 'kafka', 'nats', 'pubsub', 'rabbitmq'].includes(consumer.broker)) continue;
           const deadline = deadlineOf(consumer, context, folder);
           if (!deadline || deadline.extended) continue;
-          const works = [...batchLoops(consumer, scope), ...longWorkIn(scope, context.facts, context.project)];
+          const frame = consumer.scope ? [consumer.registration, consumer.scope] : [consumer.registration];
+          const works = [...batchLoops(consumer, scope), ...longWorkIn(consumer.handler?.body ?? scope, context.facts, context.project, frame)];
           for (const work of works) {
             if (seen.has(work.node) || !outlasts(work, deadline)) continue;
             seen.add(work.node);

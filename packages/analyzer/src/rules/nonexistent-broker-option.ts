@@ -31,7 +31,7 @@ export const nonexistentBrokerOption: Rule = {
     const check = (node: ts.CallExpression | ts.NewExpression) => {
       for (const found of optionObjectsOf(context.facts, node)) checkObject(found);
     };
-    const checkObject = ({ site, object }: OptionObject) => {
+    const checkObject = ({ site, object, call }: OptionObject) => {
       for (const prop of object.properties) {
         if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) continue;
         const key = ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name) ? prop.name.text : undefined;
@@ -50,7 +50,7 @@ export const nonexistentBrokerOption: Rule = {
         }
         const { myth } = problem;
         // `autoCommit: false` in kafka.consumer() beside the same key in consumer.run(): ignored but harmless.
-        if (myth.real && !myth.real.startsWith(`${site.id}.`) && setAtRealPlace(context.facts, myth.real)) continue;
+        if (myth.real && !myth.real.startsWith(`${site.id}.`) && setAtRealPlace(context.facts, myth.real, call)) continue;
         const valueText = ts.isPropertyAssignment(prop) ? prop.initializer.getText() : prop.name.text;
         const rename = myth.rename && (myth.rename.whenValue === undefined || myth.rename.whenValue === valueText) ? myth.rename : undefined;
         const fix = rename
@@ -70,16 +70,24 @@ export const nonexistentBrokerOption: Rule = {
 };
 
 /**
- * Whether the option a myth points to (`<site id>.<key>`) is also written where it belongs, at
- * every such call of this file, which makes the misplaced copy redundant rather than harmful.
+ * Whether the option a myth points to (`<site id>.<key>`) is also written where it belongs —
+ * at every such call on the same object (`const consumer = kafka.consumer({...})` →
+ * `consumer.run({...})`), or at every such call of the file when the object has no name —
+ * which makes the misplaced copy redundant rather than harmful.
  */
-function setAtRealPlace(facts: FileFacts, real: string): boolean {
+function setAtRealPlace(facts: FileFacts, real: string, misplacedAt: ts.CallExpression | ts.NewExpression): boolean {
   const dot = real.lastIndexOf('.');
   const siteId = real.slice(0, dot);
   const key = real.slice(dot + 1);
+  const declared = misplacedAt.parent && ts.isVariableDeclaration(misplacedAt.parent) && ts.isIdentifier(misplacedAt.parent.name) ? misplacedAt.parent.name.text : undefined;
   const there = facts.memo(`nonexistent-broker-option:options`, () => [...facts.calls, ...facts.news].flatMap((n) => optionObjectsOf(facts, n)))
-    .filter((o) => o.site.id === siteId);
+    .filter((o) => o.site.id === siteId && (declared === undefined || receiverName(o.call) === declared));
   return there.length > 0 && there.every((o) => hasKey(o.object, key));
+}
+
+function receiverName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : undefined;
 }
 
 function hasKey(object: ts.ObjectLiteralExpression, key: string): boolean {

@@ -39,7 +39,7 @@ export const publishWithoutDedupId: Rule = {
       const call = node as ts.CallExpression;
       const method = methodName(call);
       if (!method) return;
-      const client = receiverClient(context.facts, call) ?? jetstreamByName(context, call);
+      const client = receiverClient(context.facts, call, context.project) ?? jetstreamByName(context, call);
       if (client?.kind === 'jetstream' && method === 'publish') checkJetStream(context, call);
       else if (client?.kind === 'pubsub-topic' && (method === 'publishMessage' || method === 'publish' || method === 'publishJSON')) {
         if (pubsubEvidence) checkPubSub(context, call, method, pubsubEvidence);
