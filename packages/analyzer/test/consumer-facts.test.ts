@@ -8,7 +8,7 @@ import { ts } from 'ts-morph';
 import { Analyzer } from '@eos/analyzer';
 import { consumersOf, settleCallsOf } from '../src/facts/consumers';
 import { FileFacts } from '../src/facts/file-facts';
-import { canReach, catchRethrows, isAwaited } from '../src/facts/flow';
+import { canReach, catchRethrows, completesBefore, isAwaited, runsOnEveryPathBefore } from '../src/facts/flow';
 import { parseSource } from '../src/engine/parse';
 
 /** Facts of `files['/app/main.ts']`, with the other files readable through the project index. */
@@ -232,6 +232,26 @@ describe('flow', () => {
     `);
     const awaited = ['a', 'b', 'c', 'd', 'f', 'g', 'h2'].map((n) => [n, isAwaited(c.get(n)!)]);
     expect(awaited).toEqual([['a', true], ['b', false], ['c', true], ['d', true], ['f', true], ['g', false], ['h2', true]]);
+  });
+
+  it('runsOnEveryPathBefore / completesBefore: unconditional and awaited', () => {
+    const c = calls(`
+      async function h() {
+        await a();
+        if (x) await b();
+        c();
+        x && d();
+        try { await e(); } catch { f(); }
+        z();
+      }
+    `);
+    const get = (n: string) => c.get(n)!;
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => [n, runsOnEveryPathBefore(get(n), get('z'))])).toEqual([
+      ['a', true], ['b', false], ['c', true], ['d', false], ['e', true], ['f', false],
+    ]);
+    expect(completesBefore(get('a'), get('z'))).toBe(true);
+    expect(completesBefore(get('c'), get('z'))).toBe(false);
+    expect(completesBefore(get('c'), get('z'), false)).toBe(true);
   });
 
   it('catchRethrows: throw on every completing path, or return Promise.reject', () => {

@@ -122,6 +122,41 @@ export function canReach(a: ts.Node, b: ts.Node): boolean {
   return true;
 }
 
+/**
+ * Whether `a` runs on every path that reaches `b` in their function: `a` sits unconditionally
+ * (not in a branch, loop body, `catch`, callback or short-circuit operand) in a statement that
+ * precedes `b`'s statement in a block enclosing `b`.
+ */
+export function runsOnEveryPathBefore(a: ts.Node, b: ts.Node): boolean {
+  if (enclosingFunction(a) !== enclosingFunction(b) || a.getStart() >= b.getStart()) return false;
+  const stmtA = containingStatement(a);
+  if (!stmtA || contains(stmtA, b)) return false;
+  // Climb out of plain blocks, and out of a try block when `a` leads it (nothing before it can skip it).
+  let outer: ts.Statement = stmtA;
+  while (outer.parent && !contains(outer.parent, b)) {
+    const block = outer.parent;
+    if (ts.isBlock(block) && ts.isBlock(block.parent)) outer = block;
+    else if (ts.isBlock(block) && ts.isTryStatement(block.parent) && block.parent.tryBlock === block && block.statements[0] === outer) outer = block.parent;
+    else return false;
+  }
+  for (let n: ts.Node = a; n !== stmtA; n = n.parent) {
+    const p = n.parent;
+    if (ts.isConditionalExpression(p) && n !== p.condition) return false;
+    if (ts.isBinaryExpression(p) && p.right === n && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(p.operatorToken.kind)) return false;
+    if (isFunctionWithBody(p) || ts.isIfStatement(p) || ts.isIterationStatement(p, false) || ts.isCatchClause(p) || ts.isSwitchStatement(p)) return false;
+    if (ts.isCallExpression(p) && p.questionDotToken) return false;
+  }
+  return canReach(a, b);
+}
+
+/**
+ * Whether `a` has completed before `b` starts, on every path to `b`: it runs on every such path
+ * and, when it yields a promise, that promise is awaited (or returned) rather than left running.
+ */
+export function completesBefore(a: ts.CallExpression, b: ts.Node, yieldsPromise = true): boolean {
+  return runsOnEveryPathBefore(a, b) && (!yieldsPromise || isAwaited(a));
+}
+
 /** The expression a call's value flows into, skipping parentheses, `as`, `!`. */
 function valueParent(node: ts.Node): ts.Node {
   let n = node;
