@@ -41,7 +41,7 @@ export function writePlan(plan: ScaffoldPlan, options: WriteOptions = {}, io: Wr
   const temps = new Map<PlannedFile, string>();
   const done: Array<{ file: PlannedFile; backup?: string }> = [];
   try {
-    for (const f of toWrite) createdDirs.push(...mkdirs(path.dirname(f.absolutePath)));
+    for (const f of toWrite) mkdirs(path.dirname(f.absolutePath), createdDirs);
     for (const f of toWrite) {
       const temp = `${f.absolutePath}.eos-${randomBytes(6).toString('hex')}.tmp`;
       temps.set(f, temp);
@@ -60,7 +60,7 @@ export function writePlan(plan: ScaffoldPlan, options: WriteOptions = {}, io: Wr
   } catch (err) {
     for (const temp of temps.values()) rmQuiet(temp);
     for (const { file, backup } of done.reverse()) {
-      if (backup) fs.renameSync(backup, file.absolutePath);
+      if (backup) restoreQuiet(backup, file.absolutePath);
       else rmQuiet(file.absolutePath);
     }
     for (const dir of createdDirs.reverse()) rmdirQuiet(dir);
@@ -71,16 +71,26 @@ export function writePlan(plan: ScaffoldPlan, options: WriteOptions = {}, io: Wr
   return { written: toWrite.map((f) => f.path), unchanged: plan.files.filter((f) => f.status === 'unchanged').map((f) => f.path) };
 }
 
-/** Creates a directory and its missing parents; returns those it created, outermost first. */
-function mkdirs(dir: string): string[] {
+/** Creates a directory and its missing parents, recording each one in `created` as it goes (outermost first). */
+function mkdirs(dir: string, created: string[]): void {
   const missing: string[] = [];
   let probe = dir;
   while (!fs.existsSync(probe)) {
     missing.unshift(probe);
     probe = path.dirname(probe);
   }
-  for (const d of missing) fs.mkdirSync(d);
-  return missing;
+  for (const d of missing) {
+    fs.mkdirSync(d);
+    created.push(d);
+  }
+}
+
+function restoreQuiet(backup: string, file: string): void {
+  try {
+    fs.renameSync(backup, file);
+  } catch {
+    // Leave the backup beside the file rather than hide the original error; its name says what it is.
+  }
 }
 
 function rmQuiet(file: string): void {
