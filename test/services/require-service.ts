@@ -38,7 +38,7 @@ export type ServiceName = keyof typeof SERVICES;
 /** How long a TCP connect may take before the service counts as down. */
 const CONNECT_TIMEOUT_MS = 1_500;
 
-const probes = new Map<ServiceName, Promise<boolean>>();
+const probes = new Map<string, Promise<boolean>>();
 
 /** Whether something accepts TCP connections on the service's port. */
 function answers(info: ServiceInfo): Promise<boolean> {
@@ -57,13 +57,14 @@ function answers(info: ServiceInfo): Promise<boolean> {
 /**
  * Resolves true when the service answers. When it does not: throws in CI (the test file fails
  * with the service's name), otherwise prints one notice line and resolves false (skip).
+ * `info` overrides where the service is looked for (the gate's own test uses a closed port).
  */
-export async function requireService(name: ServiceName): Promise<boolean> {
-  const info: ServiceInfo = SERVICES[name];
-  let probe = probes.get(name);
+export async function requireService(name: ServiceName, info: ServiceInfo = SERVICES[name]): Promise<boolean> {
+  const key = `${name}@${info.host}:${info.port}`;
+  let probe = probes.get(key);
   if (!probe) {
     probe = answers(info);
-    probes.set(name, probe);
+    probes.set(key, probe);
   }
   if (await probe) return true;
   const where = `${info.host}:${info.port}`;
