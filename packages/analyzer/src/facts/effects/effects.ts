@@ -12,11 +12,19 @@ import type { Effect } from './types';
 /** How many calls deep `sideEffectsIn` follows the user's own functions. */
 const MAX_DEPTH = 2;
 
+/** Classifications per call node: several rules ask about the same calls. Nodes die with their parse. */
+const classified = new WeakMap<ts.CallExpression, RawEffect | null>();
+
 /** Classifies one call by what the library it calls does, or undefined when it has no known effect. */
 export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+  const hit = classified.get(call);
+  if (hit !== undefined) return hit ?? undefined;
   const s = shapeOf(call, facts);
-  if (!s.method) return undefined;
-  return awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
+  const effect = s.method
+    ? awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s)
+    : undefined;
+  classified.set(call, effect ?? null);
+  return effect;
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */
@@ -52,9 +60,10 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
     const target = depth < MAX_DEPTH ? calleeOf(call, facts, project) : undefined;
     if (target && !visiting.has(target.fn)) {
       visiting.add(target.fn);
-      for (const inner of collect(target.fn, target.facts, project, depth + 1, visiting)) {
-        out.push({ ...inner, at: call, via: [call, ...inner.via] });
-      }
+      // A helper called from many places is walked once per remaining depth.
+      const fn = target.fn;
+      const inner = target.facts.memo(`effects-callee:${fn.pos}:${fn.end}:${depth + 1}`, () => collect(fn, target.facts, project, depth + 1, visiting));
+      for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via] });
       visiting.delete(target.fn);
       continue;
     }

@@ -93,6 +93,22 @@ export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: Pro
   return undefined;
 }
 
+/** Module resolutions per project: resolving probes the disk for a dozen file names, and calls repeat. */
+const resolutions = new WeakMap<ProjectIndex, Map<string, string>>();
+
+/** `project.resolveModule`, remembered per (importing file, specifier). */
+export function resolveModuleCached(project: ProjectIndex, fromFile: string, specifier: string): string | undefined {
+  let cache = resolutions.get(project);
+  if (!cache) resolutions.set(project, (cache = new Map()));
+  const key = `${fromFile}\0${specifier}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const file = project.resolveModule(fromFile, specifier);
+  // Only hits are remembered: a file created later (an editor session) must still resolve.
+  if (file !== undefined) cache.set(key, file);
+  return file;
+}
+
 /** Facts of the file a node belongs to. */
 export function factsOfNode(node: ts.Node, fallback: FileFacts, project: ProjectIndex): FileFacts {
   const file = node.getSourceFile().fileName;
@@ -104,7 +120,7 @@ export function factsOfNode(node: ts.Node, fallback: FileFacts, project: Project
 function importedClassMethod(receiver: ts.Expression, method: string, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
   const origin = facts.originOf(receiver);
   if (!origin || !isLocalModule(origin.module) || origin.chain.length === 0) return undefined;
-  const file = project.resolveModule(facts.sourceFile.fileName, origin.module);
+  const file = resolveModuleCached(project, facts.sourceFile.fileName, origin.module);
   const other = file ? project.factsOf(file) : undefined;
   if (!other) return undefined;
   const head = origin.chain[0];
@@ -147,7 +163,7 @@ export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, pro
   const origin = facts.originOf(expr);
   if (!origin || !isLocalModule(origin.module) || origin.chain.length !== 1 || origin.chain[0].startsWith(':')) return undefined;
   try {
-    const file = project.resolveModule(facts.sourceFile.fileName, origin.module);
+    const file = resolveModuleCached(project, facts.sourceFile.fileName, origin.module);
     const other = file ? project.factsOf(file) : undefined;
     if (!other) return undefined;
     for (const stmt of other.sourceFile.statements) {
@@ -164,7 +180,7 @@ export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, pro
 
 /** The function a CommonJS module exports as a whole: `module.exports = fn` / `module.exports = async function () {…}`. */
 function commonJsExport(facts: FileFacts, specifier: string, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
-  const file = project.resolveModule(facts.sourceFile.fileName, specifier);
+  const file = resolveModuleCached(project, facts.sourceFile.fileName, specifier);
   const other = file ? project.factsOf(file) : undefined;
   if (!other) return undefined;
   for (const stmt of other.sourceFile.statements) {
