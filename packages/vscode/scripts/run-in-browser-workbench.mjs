@@ -38,6 +38,9 @@ export function prepareRun({ userSettings = {} } = {}) {
     // The server build ships no TypeScript of its own; lend it the workspace's, so the built-in
     // TypeScript features run instead of failing with a notification over the workbench.
     'typescript.tsdk': path.dirname(createRequire(import.meta.url).resolve('typescript/lib/tsserver.js')),
+    // VS Code for the Web saves after a delay by default; the desktop default (off) is what the
+    // suite's onSave test describes.
+    'files.autoSave': 'off',
     'workbench.startupEditor': 'none',
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,

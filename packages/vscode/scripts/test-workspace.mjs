@@ -10,6 +10,9 @@ export const TESTS_PATH = path.join(PACKAGE_ROOT, 'out', 'test', 'suite');
 export function freshWorkspace(label = 'ws') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `eos-vscode-${label}-`));
   fs.cpSync(path.join(PACKAGE_ROOT, 'test-fixtures', 'workspace'), dir, { recursive: true });
+  // The repository's packages (amqplib, pg and their types), so the workbench's TypeScript sees
+  // the imports resolve as in a real project; eos itself never reads node_modules.
+  fs.symlinkSync(path.resolve(PACKAGE_ROOT, '..', '..', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return fs.realpathSync(dir);
 }
 

@@ -36,6 +36,8 @@ import { pathOfUri, uriOfPath } from './uris';
 
 /** Quiet time after the last keystroke before a document is re-analysed (eos.run = onType). */
 const TYPING_DEBOUNCE_MS = 150;
+/** Upper bound of the debounce: a file whose analysis is slow waits as long as it takes, up to this. */
+const MAX_TYPING_DEBOUNCE_MS = 2000;
 /** Files analysed between two yields to the event loop during an audit (keeps requests answered). */
 const AUDIT_CHUNK = 20;
 /** An analysis slower than this is logged, to find what makes the editor slow. */
@@ -65,6 +67,12 @@ export class EosServer {
   private trusted = true;
   private configurationRequests = false;
   private state: StatusParams = { state: 'ready' };
+  /** onSave mode: findings of an edited, unsaved version, for code actions only (never published). */
+  private readonly unpublished = new Map<string, { version: number; findings: Finding[] }>();
+  /** What was last published per URI (serialised), to skip identical publishes. */
+  private readonly published = new Map<string, string>();
+  /** Duration of each open document's last analysis: slow files are re-analysed less eagerly. */
+  private readonly lastDurations = new Map<string, number>();
   /** Last problem per file or folder, shown in the status tooltip until it is resolved. */
   private readonly problems = new Map<string, string>();
   private watchTimer: NodeJS.Timeout | undefined;
@@ -85,7 +93,7 @@ export class EosServer {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));
     c.onInitialized(() => {
-      if (this.configurationRequests) void c.client.register(DidChangeConfigurationNotification.type, undefined);
+      if (this.configurationRequests) void c.client.register(DidChangeConfigurationNotification.type, { section: 'eos' });
       c.workspace.onDidChangeWorkspaceFolders((e) => {
         const removed = new Set(e.removed.map((f) => pathOfUri(f.uri)));
         this.folders = this.folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => pathOfUri(f.uri)).filter((f): f is string => !!f));
@@ -105,14 +113,14 @@ export class EosServer {
       const file = pathOfUri(params.textDocument.uri);
       if (!doc || !file) return [];
       const started = performance.now();
-      return this.withFreshAnalysis(doc, file).then((ctx) => {
+      return this.freshFindings(doc, file).then(({ ctx, findings }) => {
         const actions = codeActionsFor({
           doc,
-          findings: this.currentFindings(file, doc),
+          findings,
           range: params.range,
           diagnostics: params.context.diagnostics,
           only: params.context.only,
-          fixAll: () => (ctx ? this.fixAllEdits(ctx, doc, file) : undefined),
+          fixAll: () => this.fixAllEdits(ctx, doc, file),
         });
         const ms = performance.now() - started;
         if (ms > SLOW_ANALYSIS_MS) this.log(`${file}: code actions took ${Math.round(ms)} ms`);
@@ -131,7 +139,7 @@ export class EosServer {
       // The first change event follows didOpen immediately; the open schedule already covers it.
       if (!this.analysedVersions.has(e.document.uri) && this.timers.has(e.document.uri)) return;
       void this.contextOfUri(e.document.uri).then((ctx) => {
-        if (ctx?.settings.run === 'onType') this.schedule(e.document.uri, TYPING_DEBOUNCE_MS);
+        if (ctx?.settings.run === 'onType') this.schedule(e.document.uri, this.typingDelay(e.document.uri));
       });
     });
     d.onDidSave((e) => this.schedule(e.document.uri, 0));
@@ -178,6 +186,7 @@ export class EosServer {
     if (!ctx) {
       ctx = this.settingsFor(folder ?? file).then((settings) => {
         const context = createFolderContext({ folder, settings, trusted: this.trusted, host: this.host, parse: (f, t) => this.parser.parse(f, t) });
+        this.log(`settings of ${folder ?? 'files outside the workspace folders'}: ${JSON.stringify(settings)}${context.config?.file ? `; configuration ${context.config.file}` : ''}`);
         this.noteProblem(`config:${key}`, context.configProblem);
         return context;
       });
@@ -230,31 +239,58 @@ export class EosServer {
     );
   }
 
+  /**
+   * Debounce after a keystroke: at least TYPING_DEBOUNCE_MS, and as long as the document's last
+   * analysis took (capped), so a huge file is not re-analysed after every key while its server
+   * thread is still busy with the previous run.
+   */
+  private typingDelay(uri: string): number {
+    return Math.min(MAX_TYPING_DEBOUNCE_MS, Math.max(TYPING_DEBOUNCE_MS, this.lastDurations.get(uri) ?? 0));
+  }
+
   private async analyseDocument(uri: string): Promise<void> {
     const doc = this.documents.get(uri);
     const file = pathOfUri(uri);
     if (!doc || !file) return;
     const ctx = await this.contextOf(file);
     if (this.documents.get(uri) !== doc) return; // closed (or reopened) meanwhile
+    const started = performance.now();
     this.analyseText(ctx, file, doc.getText(), uri);
+    this.lastDurations.set(uri, performance.now() - started);
     this.analysedVersions.set(uri, doc.version);
     // Files whose findings land in this one were analysed against its old text.
     for (const origin of this.store.dependentsOf(file)) {
       const originUri = this.openFiles.get(origin);
-      if (originUri) this.schedule(originUri, TYPING_DEBOUNCE_MS);
+      if (originUri) this.schedule(originUri, this.typingDelay(originUri));
     }
   }
 
-  /** Code actions need findings whose offsets match the current text; re-analyse a stale document now. */
-  private async withFreshAnalysis(doc: TextDocument, file: string): Promise<FolderContext | undefined> {
+  /**
+   * Code actions need findings whose offsets match the current text. With eos.run = onType a stale
+   * document is re-analysed (and published) now; with onSave the diagnostics must wait for the
+   * save, so the fresh findings serve the code actions only (once per document version: the editor
+   * asks for code actions at every cursor move).
+   */
+  private async freshFindings(doc: TextDocument, file: string): Promise<{ ctx: FolderContext; findings: Finding[] }> {
     const ctx = await this.contextOf(file);
-    if (this.analysedVersions.get(doc.uri) !== doc.version) {
+    if (this.analysedVersions.get(doc.uri) === doc.version) return { ctx, findings: this.currentFindings(file, doc) };
+    if (ctx.settings.run === 'onType') {
       clearTimeout(this.timers.get(doc.uri));
       this.timers.delete(doc.uri);
       this.analyseText(ctx, file, doc.getText(), doc.uri);
       this.analysedVersions.set(doc.uri, doc.version);
+      return { ctx, findings: this.currentFindings(file, doc) };
     }
-    return ctx;
+    const cached = this.unpublished.get(doc.uri);
+    if (cached?.version === doc.version) return { ctx, findings: cached.findings };
+    let findings: Finding[] = [];
+    try {
+      if (ctx.settings.enable && !ctx.isIgnored(file)) findings = ctx.analyzer.analyzeText(file, doc.getText()).findings.filter((f) => f.file === file);
+    } catch (e) {
+      this.log(`internal error while analysing ${file} for code actions: ${(e as Error)?.stack ?? String(e)}`);
+    }
+    this.unpublished.set(doc.uri, { version: doc.version, findings });
+    return { ctx, findings };
   }
 
   /**
@@ -319,6 +355,8 @@ export class EosServer {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.analysedVersions.delete(uri);
+    this.lastDurations.delete(uri);
+    this.unpublished.delete(uri);
     const file = pathOfUri(uri);
     if (!file) return;
     this.openFiles.delete(file);
@@ -448,6 +486,12 @@ export class EosServer {
       return text === undefined ? undefined : indexOfText(text);
     };
     const diagnostics: Diagnostic[] = this.store.findingsIn(file).map(({ finding, text }) => toDiagnostic(finding, indexOfText(text), indexOfFile));
+    // Every publish is a marker change in the editor, which restarts its pending code-action
+    // requests (a Ctrl+. menu can vanish): send only what changed.
+    const key = JSON.stringify(diagnostics);
+    if (this.published.get(uri) === key) return;
+    if (diagnostics.length === 0) this.published.delete(uri);
+    else this.published.set(uri, key);
     void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
