@@ -12,11 +12,13 @@ import type { Effect } from './types';
 /** How many calls deep `sideEffectsIn` follows the user's own functions. */
 const MAX_DEPTH = 2;
 
-/** Classifications per call node: several rules ask about the same calls. Nodes die with their parse. */
-const classified = new WeakMap<ts.CallExpression, RawEffect | null>();
-
-/** Classifies one call by what the library it calls does, or undefined when it has no known effect. */
+/**
+ * Classifies one call by what the library it calls does, or undefined when it has no known effect.
+ * Remembered per file analysis (not per node: an editor's incremental reparse reuses unchanged
+ * nodes while the imports around them change).
+ */
 export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+  const classified = facts.memo('effects:classified', () => new WeakMap<ts.CallExpression, RawEffect | null>());
   const hit = classified.get(call);
   if (hit !== undefined) return hit ?? undefined;
   const s = shapeOf(call, facts);
