@@ -1,9 +1,11 @@
 /**
- * What `--types` adds: broker objects that leave a module through a wrapper function (a confirm
- * channel, a kafkajs consumer, a Pub/Sub topic) carry no import in the file that uses them, so
- * the syntactic mode cannot place them; the checker can. The files under type-aware/wrappers/ are
- * annotated with `todo-expect` for what only the type-aware run finds: syntactically they must be
- * clean (the gap is real), and with types every `todo-expect` must be reported and nothing else.
+ * What `--types` adds. Broker objects used far from their library's import: the syntactic mode
+ * follows helper functions that return them (a confirm channel, a JetStream client), but not
+ * fields of project objects (`this.broker.confirmChannel`) or a Pub/Sub topic returned to a call
+ * chain that checks options; the checker places all of them. The files under type-aware/wrappers/
+ * are annotated with `expect` for what both modes find and `todo-expect` for what only the
+ * type-aware run finds: syntactically each `todo-expect` must stay unreported (the gap is real),
+ * and with types every one must be reported, and nothing else.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

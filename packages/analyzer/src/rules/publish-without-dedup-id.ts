@@ -32,7 +32,9 @@ export const publishWithoutDedupId: Rule = {
     amqpNoMessageId:
       'RabbitMQ: this publish on a confirm channel sets no `messageId`. A publish whose confirm is lost or times out gets sent again, RabbitMQ keeps both copies, and consumers cannot tell them apart (effect doubled). Fix: set a stable `messageId` (the event\'s own id) in the publish options and deduplicate on `msg.properties.messageId` in the consumer.',
   },
-  triggers: /nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager|@aws-sdk\/client-sqs|aws-sdk/,
+  // Module names, and the publish calls themselves: a channel handed out by a helper in another
+  // file is followed there, so this file need not name the library.
+  triggers: /nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager|@aws-sdk\/client-sqs|aws-sdk|\.publish\(|sendToQueue\(|publishMessage\(/,
   create(context) {
     const pubsubEvidence = pubsubDedupEvidence(context.sourceFile.text);
     const visit = (node: ts.Node) => {

@@ -3,7 +3,7 @@
 import * as amqp from 'amqplib';
 import { PubSub } from '@google-cloud/pubsub';
 import { Kafka } from 'kafkajs';
-import { connect } from 'nats';
+import { connect, type JetStreamClient } from 'nats';
 
 const kafka = new Kafka({ clientId: 'orders', brokers: ['localhost:9092'] });
 const pubsub = new PubSub();
@@ -24,4 +24,16 @@ export function topicNamed(name: string) {
 export async function jetstreamClient() {
   const nc = await connect({ servers: 'localhost:4222' });
   return nc.jetstream();
+}
+
+/** Connections the service opens once and hands around as an object. */
+export class Broker {
+  confirmChannel!: amqp.ConfirmChannel;
+  jetstream!: JetStreamClient;
+
+  async open(): Promise<void> {
+    const connection = await amqp.connect('amqp://localhost');
+    this.confirmChannel = await connection.createConfirmChannel();
+    this.jetstream = (await connect()).jetstream();
+  }
 }

@@ -1,8 +1,8 @@
-// A JetStream client obtained through the wrapper: syntax sees only a value from './broker'.
+// A JetStream client obtained through a helper function: both modes follow the helper's return.
 import { jetstreamClient } from './broker';
 
 export async function orderCreated(orderId: string): Promise<void> {
   const js = await jetstreamClient();
-  // todo-expect: publish-without-dedup-id
+  // expect: publish-without-dedup-id
   await js.publish('orders.created', new TextEncoder().encode(orderId));
 }
