@@ -20,7 +20,7 @@ interface Claimed extends Message {
 }
 interface Store {
   claimBatch(relayId: string, limit: number, leaseMs: number): Promise<Claimed[]>;
-  metrics(): Promise<{ pending: number; deadLettered: number; oldestPendingAgeSeconds: number | null }>;
+  metrics(): Promise<{ pending: number; retrying: number; deadLettered: number; oldestPendingAgeSeconds: number | null }>;
 }
 interface Relay {
   stats: { published: number; failedAttempts: number; deadLettered: number; deleted: number };
@@ -136,6 +136,7 @@ describe('outbox relay failure handling', () => {
     const relay = new OutboxRelay(store, pub, { leaseMs: 1_000, publishTimeoutMs: 100, backoffBaseMs: 500, backoffMaxMs: 500, maxAttempts: 3 }, QUIET);
     await relay.runOnce();
     expect(row(first)).toMatchObject({ attempts: 1, last_error: 'broker said no' });
+    expect(await store.metrics()).toMatchObject({ pending: 2, retrying: 1, deadLettered: 0 });
     expect(Number(row(first).next_attempt_at)).toBeGreaterThan(Date.now());
     // Not due yet: the backoff holds the event (and so its aggregate) back.
     await relay.runOnce();
