@@ -64,7 +64,7 @@ describe('generated outbox code', () => {
     const file = path.join(dir, 'wrong.ts');
     fs.writeFileSync(file, "import type { Topic } from '@google-cloud/pubsub';\nexport const f = (t: Topic) => t.publishMessage({ data: Buffer.from(''), idempotencyKey: 'x' });\n");
     expect(typeCheck([file]).join('\n')).toContain("'idempotencyKey' does not exist");
-  });
+  }, 60_000);
 
   it('the writers refuse a connection pool at compile time (its queries would run outside the transaction)', async () => {
     for (const [store, poolType, call] of [
@@ -82,7 +82,7 @@ describe('generated outbox code', () => {
       const errors = typeCheck([file]).join('\n');
       expect(errors, store).toMatch(/misuse\.ts:3:.*TS2345/);
     }
-  });
+  }, 120_000);
 
   it('gets zero findings from every eos rule', () => {
     const findings = rendered.flatMap((r) => audit([...r.ts, ...r.js]));
