@@ -66,7 +66,7 @@ const PER_MESSAGE = (key: string, effect: string): Myth => ({
 });
 
 const QUEUE_ARGUMENT = (header: string, option: string | undefined, effect: string): Myth => ({
-  effect: `the queue is declared without \`${header}\`: ${effect}`,
+  effect: `the queue is declared without \`${header}\`: ${effect} (unless a broker policy sets it)`,
   fix: option
     ? `write \`${option}\` (amqplib turns it into \`${header}\`) or put \`'${header}'\` inside \`arguments: { ... }\`; an existing queue declared with other arguments fails with PRECONDITION_FAILED, so change both together`
     : `put \`'${header}'\` inside \`arguments: { ... }\`; an existing queue declared with other arguments fails with PRECONDITION_FAILED, so change both together`,
@@ -270,7 +270,7 @@ export const OPTION_SITES: readonly OptionSite[] = [
       'x-max-priority': QUEUE_ARGUMENT('x-max-priority', 'maxPriority', 'message priorities are ignored'),
       'x-overflow': QUEUE_ARGUMENT('x-overflow', 'overflow', 'the default overflow behaviour (drop-head) applies'),
       'x-queue-mode': QUEUE_ARGUMENT('x-queue-mode', 'queueMode', 'the default queue mode applies'),
-      'x-queue-type': QUEUE_ARGUMENT('x-queue-type', undefined, 'a classic queue is created'),
+      'x-queue-type': QUEUE_ARGUMENT('x-queue-type', undefined, 'the queue gets the virtual host\'s default type (classic unless configured otherwise)'),
       'x-delivery-limit': QUEUE_ARGUMENT('x-delivery-limit', undefined, 'no delivery limit applies'),
     },
   },

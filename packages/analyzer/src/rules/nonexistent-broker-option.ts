@@ -49,6 +49,11 @@ export const nonexistentBrokerOption: Rule = {
           continue;
         }
         const { myth } = problem;
+        // The real option is in the same object (`enableIdempotence` beside `idempotent`): redundant, not harmful.
+        const sameSiteReal = myth.real?.startsWith(`${site.id}.`) ? myth.real.slice(site.id.length + 1) : undefined;
+        if ((myth.rename && hasKey(object, myth.rename.to)) || (sameSiteReal && hasKey(object, sameSiteReal))) continue;
+        // `prefetch` in consume options is harmless when the channel's prefetch is set.
+        if (site.id === 'amqplib.consume' && key === 'prefetch' && /\.prefetch\s*\(/.test(context.sourceFile.text)) continue;
         // `autoCommit: false` in kafka.consumer() beside the same key in consumer.run(): ignored but harmless.
         if (myth.real && !myth.real.startsWith(`${site.id}.`) && setAtRealPlace(context.facts, myth.real, call)) continue;
         const valueText = ts.isPropertyAssignment(prop) ? prop.initializer.getText() : prop.name.text;
