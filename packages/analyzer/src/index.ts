@@ -17,6 +17,8 @@ export type { FixResult } from './fix/apply';
 // Audit runs (eos audit): discover files, read them safely, load configuration, analyse, fix.
 export { auditPaths, createAnalyzer, fixText, MAX_FIX_PASSES } from './engine/run';
 export type { AuditOptions, AuditResult, AuditStats, FileFixResult } from './engine/run';
+export { parseShard, inShard } from './engine/shard';
+export type { Shard } from './engine/shard';
 export { discoverFiles, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './engine/files';
 export type { DiscoverOptions, Discovery } from './engine/files';
 export { readSource, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source';

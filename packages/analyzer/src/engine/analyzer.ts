@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
@@ -9,6 +8,7 @@ import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
+import { sortFindings } from './ordering';
 import { applySuppressions, INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from './suppressions';
 
 /** Severity and options of one rule after configuration is applied. */
@@ -252,12 +252,6 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Stable order: file, then position, then rule id. */
-export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.ruleId.localeCompare(b.ruleId)));
-}
-
-/** Normalises a path for display relative to `cwd`, with forward slashes. */
-export function displayPath(file: string, cwd: string): string {
-  return path.relative(cwd, file).split(path.sep).join('/');
-}
+// Kept here for existing importers; they live in modules that load without the TypeScript compiler.
+export { sortFindings } from './ordering';
+export { displayPath } from './files';

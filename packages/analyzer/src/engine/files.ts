@@ -29,6 +29,11 @@ export interface Discovery {
   errors: InputError[];
 }
 
+/** Normalises a path for display relative to `cwd`, with forward slashes. */
+export function displayPath(file: string, cwd: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/');
+}
+
 /** Whether a file name is one the analyzer reads. */
 export function isSourceFile(fileName: string): boolean {
   const lower = fileName.toLowerCase();

@@ -1,12 +1,21 @@
+/*
+ * Deliberately light: this module, the file walk, the cache and the shard split load without the
+ * TypeScript compiler (ts-morph costs ~0.4 s of CPU to import). The analyzer, the rules and the
+ * type-aware origins are required only when a file must actually be analysed, so a `--cache`
+ * rerun in which nothing changed never pays for them.
+ */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyFixes } from '../fix/apply';
-import { allRules } from '../rules';
 import type { Finding, FixSafety, InputError } from '../types';
-import { Analyzer, sortFindings, type RuleSetting } from './analyzer';
-import { discoverFiles } from './files';
+import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
+import { AnalysisCache, analyzerFingerprint, cacheKey } from './cache';
+import { discoverFiles, displayPath } from './files';
+import { sortFindings } from './ordering';
 import type { Rule } from './rule';
+import { inShard, type Shard } from './shard';
 import { DEFAULT_MAX_FILE_SIZE, readSource } from './source';
-import { findTsconfig, TypeAwareOrigins } from './type-aware';
+import type { TypeAwareOrigins } from './type-aware';
 
 /** How `auditPaths` runs. Every field is optional; the defaults are those of `eos audit`. */
 export interface AuditOptions {
@@ -29,6 +38,14 @@ export interface AuditOptions {
   prefilter?: boolean;
   /** Called before each file with the number done so far and the total. */
   onProgress?(done: number, total: number): void;
+  /**
+   * Keep per-file results in this file (resolved against `cwd`) and reuse them while the file and
+   * everything its analysis read are unchanged. The cache is dropped when the eos build, the
+   * rules, their settings, `prefilter` or `types` differ from the run that wrote it.
+   */
+  cacheFile?: string;
+  /** Analyse only the files of this CI matrix slice (by a hash of the cwd-relative path). */
+  shard?: Shard;
 }
 
 /** Counters of a run. */
@@ -37,6 +54,8 @@ export interface AuditStats {
   files: number;
   /** Files the pre-filter let through to the parser. */
   parsed: number;
+  /** Files whose results came from the cache (neither read nor parsed). */
+  cached: number;
   /** Wall time of the run in milliseconds. */
   ms: number;
 }
@@ -49,12 +68,18 @@ export interface AuditResult {
   /** Failures of eos itself on a file (a rule threw); the file's other findings are missing. */
   internalErrors: InputError[];
   stats: AuditStats;
-  /** The analysed files (absolute paths). */
+  /** The analysed files (absolute paths): with a shard, only the shard's. */
   files: string[];
+  /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
+  cacheNotice?: string;
 }
 
 /** An analyzer configured as a run asks; reused for the fix passes of the same run. */
 export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
+  // Required here, not imported above: these load the TypeScript compiler (see the top of the file).
+  const { Analyzer } = require('./analyzer') as typeof import('./analyzer');
+  const { allRules } = require('../rules') as typeof import('../rules');
+  const { findTsconfig, TypeAwareOrigins } = require('./type-aware') as typeof import('./type-aware');
   const typeAware = options.types ? new TypeAwareOrigins(findTsconfig(anchorPath ?? options.cwd ?? process.cwd()), files) : undefined;
   const analyzer = new Analyzer({
     rules: options.rules ?? allRules,
@@ -74,29 +99,46 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
+  const { shard } = options;
+  const files = shard ? discovery.files.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.files;
   const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;
-  const { analyzer, typeAware } = createAnalyzer(options, anchor, discovery.files);
+  // Created on the first file that needs analysing: a run answered from the cache never loads it.
+  let created: ReturnType<typeof createAnalyzer> | undefined;
+  const analyzer = (): ReturnType<typeof createAnalyzer> => (created ??= createAnalyzer(options, anchor, discovery.files));
+  const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), auditCacheKey(options, discovery.files), cwd) : undefined;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const errors: InputError[] = [...discovery.errors];
   const internalErrors: InputError[] = [];
   let parsed = 0;
-  const total = discovery.files.length;
-  discovery.files.forEach((file, i) => {
+  let cachedCount = 0;
+  const total = files.length;
+  files.forEach((file, i) => {
     options.onProgress?.(i, total);
-    const read = readSource(file, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-    if (!read.ok) {
-      errors.push(read.error);
-      return;
+    let analysis: FileAnalysis | undefined = cache?.get(file);
+    if (analysis) {
+      cachedCount++;
+    } else {
+      const read = readSource(file, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (!read.ok) {
+        errors.push(read.error);
+        return;
+      }
+      try {
+        const { analyzer: a } = analyzer();
+        if (cache) {
+          const tracked = a.project.track(() => a.analyzeText(file, read.text));
+          analysis = tracked.result;
+          cache.set(file, read.text, analysis, tracked.reads);
+        } else {
+          analysis = a.analyzeText(file, read.text);
+        }
+      } catch (e) {
+        internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
+        return;
+      }
+      if (analysis.parsed) parsed++;
     }
-    let analysis;
-    try {
-      analysis = analyzer.analyzeText(file, read.text);
-    } catch (e) {
-      internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
-      return;
-    }
-    if (analysis.parsed) parsed++;
     errors.push(...analysis.errors);
     for (const f of analysis.findings) {
       // A handler imported by several analysed files is reported once.
@@ -107,14 +149,55 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
     }
   });
   options.onProgress?.(total, total);
+  const typeAware = created?.typeAware;
   if (typeAware?.failure) errors.push({ file: typeAware.tsconfig ?? cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
+  if (cache) {
+    // Other shards' entries stay: one cache file can serve every slice of a matrix.
+    cache.retainOnly(discovery.files);
+    try {
+      cache.save();
+    } catch (e) {
+      errors.push({ file: path.resolve(cwd, options.cacheFile ?? ''), message: `cannot write the cache: ${(e as Error)?.message ?? String(e)}; the next run starts afresh` });
+    }
+  }
   return {
     findings: sortFindings(findings),
     errors: sortErrors(errors),
     internalErrors,
-    stats: { files: total, parsed, ms: Math.round(performance.now() - started) },
-    files: discovery.files,
+    stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started) },
+    files,
+    cacheNotice: cache?.discarded,
   };
+}
+
+/**
+ * The cache key of a run: everything besides file contents that changes what the analysis says.
+ * Built-in rules are identified by the analyzer build (their code), custom ones by id. Under
+ * `--types` the checker may look at any file of the program, so the key also folds in the size
+ * and mtime of every discovered file: any change there re-analyses everything.
+ */
+function auditCacheKey(options: AuditOptions, files: readonly string[]): string {
+  let program: string | undefined;
+  if (options.types) {
+    program = files
+      .map((f) => {
+        try {
+          const st = fs.statSync(f);
+          return `${f}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return `${f}:absent`;
+        }
+      })
+      .join('\n');
+  }
+  return cacheKey({
+    build: analyzerFingerprint(),
+    rules: options.rules ? options.rules.map((r) => r.meta.id) : 'built-in',
+    settings: options.settings ?? {},
+    prefilter: options.prefilter ?? true,
+    types: options.types ?? false,
+    program: program === undefined ? undefined : cacheKey({ program }),
+  });
 }
 
 function sortErrors(errors: InputError[]): InputError[] {

@@ -8,6 +8,7 @@ import {
   createAnalyzer,
   fixText,
   loadConfig,
+  parseShard,
   readSource,
   sortFindings,
   DEFAULT_MAX_FILE_SIZE,
@@ -19,6 +20,7 @@ import {
   type InputError,
   type Severity,
   type SeverityOrOff,
+  type Shard,
 } from '@eos/analyzer';
 import { colorEnabled } from '../ansi';
 import { EosCommand, EXIT } from '../base-command';
@@ -29,6 +31,9 @@ import { shownPath } from '../reporters/paths';
 import { Progress } from '../progress';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Where --cache keeps results unless --cache-location says otherwise (gitignored in this repo). */
+const DEFAULT_CACHE_FILE = '.eos-cache.json';
 
 export default class Audit extends EosCommand {
   static override summary = 'Find exactly-once hazards: acks before the work, missing dedup, dual writes.';
@@ -68,6 +73,9 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     types: Flags.boolean({ description: 'Type-aware resolution using the nearest tsconfig.json (slower; default is syntactic).' }),
     config: Flags.string({ char: 'c', description: 'Use this configuration file (eos.config.json or a package.json with an "eos" key) instead of searching.' }),
     gitignore: Flags.boolean({ description: 'Honour .gitignore files (--no-gitignore analyses ignored files too).', default: true, allowNo: true }),
+    cache: Flags.boolean({ description: 'Reuse the results of files unchanged since the last --cache run (and unchanged files they import); keep the cache file between CI runs.' }),
+    'cache-location': Flags.string({ description: 'The cache file (default: .eos-cache.json in the working directory).', dependsOn: ['cache'] }),
+    shard: Flags.string({ description: 'Analyse only slice k of n (e.g. 2/4) for CI matrix jobs: every file lands in exactly one slice, always the same one.' }),
   };
 
   async run(): Promise<void> {
@@ -93,9 +101,18 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     const severityOf = (ruleId: string): SeverityOrOff =>
       config.rules[ruleId]?.severity ?? allRules.find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
 
+    let shard: Shard | undefined;
+    if (flags.shard !== undefined) {
+      const parsed = parseShard(flags.shard);
+      if (typeof parsed === 'string') {
+        this.fail(parsed);
+        return;
+      }
+      shard = parsed;
+    }
+
     const options = {
       cwd,
-      rules: allRules,
       settings: config.rules,
       ignore: config.ignore,
       ignoreBase: loaded.baseDir,
@@ -106,10 +123,16 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     const progress = new Progress();
     let result: AuditResult;
     try {
-      result = auditPaths(paths, { ...options, onProgress: (done, total) => progress.update(done, total) });
+      result = auditPaths(paths, {
+        ...options,
+        cacheFile: flags.cache ? (flags['cache-location'] ?? DEFAULT_CACHE_FILE) : undefined,
+        shard,
+        onProgress: (done, total) => progress.update(done, total),
+      });
     } finally {
       progress.clear();
     }
+    if (result.cacheNotice) process.stderr.write(`eos: cache ${shownPath(path.resolve(cwd, flags['cache-location'] ?? DEFAULT_CACHE_FILE), cwd)} not used (${result.cacheNotice}); analysing afresh\n`);
     if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
       // Nothing could be read at all: every named path is wrong. That is a usage error.
       for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
