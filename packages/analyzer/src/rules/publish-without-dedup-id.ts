@@ -96,6 +96,9 @@ function checkJetStream(context: RuleContext, call: ts.CallExpression): void {
       if (key && keyProblem(NATS_PUBLISH_SITE, key)) return;
     }
     if (propertyValue(options, 'headers') && /Nats-Msg-Id|MsgIdHdr/.test(context.sourceFile.text)) return;
+    // An expected last sequence / last msg id makes a repeat fail instead of landing twice.
+    const expectations = objectLiteralOf(propertyValue(options, 'expect'));
+    if (expectations && ['lastSequence', 'lastMsgID', 'lastSubjectSequence'].some((k) => propertyValue(expectations, k))) return;
   }
   context.report({ node: call, messageId: 'jetstreamNoMsgId' });
 }
