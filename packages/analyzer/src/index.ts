@@ -26,6 +26,14 @@ export type { SourceRead } from './engine/source';
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './engine/config';
 export type { EosConfig, LoadedConfig } from './engine/config';
 export { TypeAwareOrigins, findTsconfig, packageOfFile } from './engine/type-aware';
+
+// The full API loads the analyzer anyway; audit runs started through it reuse these modules
+// (engine/run.ts requires them lazily only when entered through the light API, see light.ts).
+import { Analyzer as EngineAnalyzer } from './engine/analyzer';
+import { allRules as engineRules } from './rules';
+import { findTsconfig as engineTsconfig, TypeAwareOrigins as EngineTypeAware } from './engine/type-aware';
+import { provideAnalysisEngine } from './engine/run';
+provideAnalysisEngine({ Analyzer: EngineAnalyzer, allRules: engineRules, findTsconfig: engineTsconfig, TypeAwareOrigins: EngineTypeAware });
 export type { Origin, OriginFallback } from './facts/origins';
 // Scaffold engine (eos scaffold, VS Code): templates → answers → plan → atomic write.
 export * from './scaffold';

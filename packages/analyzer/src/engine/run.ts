@@ -74,12 +74,38 @@ export interface AuditResult {
   cacheNotice?: string;
 }
 
-/** An analyzer configured as a run asks; reused for the fix passes of the same run. */
-export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
+/** The modules that load the TypeScript compiler, needed only once a file must be analysed. */
+export interface AnalysisEngine {
+  Analyzer: typeof import('./analyzer').Analyzer;
+  allRules: typeof import('../rules').allRules;
+  findTsconfig: typeof import('./type-aware').findTsconfig;
+  TypeAwareOrigins: typeof import('./type-aware').TypeAwareOrigins;
+}
+
+let engine: AnalysisEngine | undefined;
+
+/**
+ * Hands over the engine modules from an entry point that imports them anyway (the package's full
+ * public API does), so they are not required again, and so that test runners that compile
+ * TypeScript on the fly (where a bare `require` of a .ts source fails) get them too.
+ */
+export function provideAnalysisEngine(provided: AnalysisEngine): void {
+  engine = provided;
+}
+
+function analysisEngine(): AnalysisEngine {
+  if (engine) return engine;
   // Required here, not imported above: these load the TypeScript compiler (see the top of the file).
   const { Analyzer } = require('./analyzer') as typeof import('./analyzer');
   const { allRules } = require('../rules') as typeof import('../rules');
   const { findTsconfig, TypeAwareOrigins } = require('./type-aware') as typeof import('./type-aware');
+  engine = { Analyzer, allRules, findTsconfig, TypeAwareOrigins };
+  return engine;
+}
+
+/** An analyzer configured as a run asks; reused for the fix passes of the same run. */
+export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
+  const { Analyzer, allRules, findTsconfig, TypeAwareOrigins } = analysisEngine();
   const typeAware = options.types ? new TypeAwareOrigins(findTsconfig(anchorPath ?? options.cwd ?? process.cwd()), files) : undefined;
   const analyzer = new Analyzer({
     rules: options.rules ?? allRules,

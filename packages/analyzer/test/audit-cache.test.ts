@@ -1,0 +1,173 @@
+/** `auditPaths` with a cache file (`eos audit --cache`): reuse, invalidation, robustness. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditPaths, type AuditOptions, type AuditResult } from '@eos/analyzer';
+
+const EXAMPLES = path.resolve(__dirname, '../../../examples');
+
+/** A small project: a consumer registering a handler imported from another file, which imports a store. */
+const PROJECT: Record<string, string> = {
+  'src/register.ts': `import * as amqp from 'amqplib';
+import { onOrder } from './handler';
+
+export async function start(): Promise<void> {
+  const connection = await amqp.connect('amqp://localhost');
+  const channel = await connection.createChannel();
+  await channel.consume('orders', (msg) => onOrder(channel, msg));
+}
+`,
+  'src/handler.ts': `import type { Channel, ConsumeMessage } from 'amqplib';
+import { saveOrder } from './store';
+
+export async function onOrder(channel: Channel, msg: ConsumeMessage | null): Promise<void> {
+  if (!msg) return;
+  channel.ack(msg);
+  await saveOrder(msg.content.toString());
+}
+`,
+  'src/store.ts': `export async function saveOrder(body: string): Promise<void> {
+  console.log(body.length);
+}
+`,
+  'src/payments.ts': `import * as amqp from 'amqplib';
+
+export async function startPayments(): Promise<void> {
+  const connection = await amqp.connect('amqp://localhost');
+  const channel = await connection.createChannel();
+  await channel.consume('payments', async (msg) => {
+    if (!msg) return;
+    channel.ack(msg);
+    await fetch('https://example.com/charge', { method: 'POST', body: msg.content });
+  });
+}
+`,
+  'src/util.ts': `export function add(a: number, b: number): number {
+  return a + b;
+}
+`,
+};
+
+let dir: string;
+let cacheFile: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-cache-'));
+  cacheFile = path.join(dir, '.eos-cache.json');
+  for (const [rel, text] of Object.entries(PROJECT)) write(rel, text);
+});
+
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function write(rel: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  fs.writeFileSync(path.join(dir, rel), text);
+}
+
+function run(options: AuditOptions = {}, root = dir): AuditResult {
+  return auditPaths(['.'], { cwd: root, cacheFile, ...options });
+}
+
+/** Findings as comparable lines, without the absolute temp path. */
+function summary(result: AuditResult, root = dir): string[] {
+  return result.findings.map((f) => `${path.relative(root, f.file)}:${f.line}:${f.column}:${f.ruleId}:${f.severity}:${f.message}`);
+}
+
+describe('eos audit --cache', () => {
+  it('answers an unchanged rerun entirely from the cache, with the findings of a cold run', () => {
+    const cold = run();
+    expect(cold.stats.cached).toBe(0);
+    expect(summary(cold)).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/handler\.ts:6:.*ack-before-process/), expect.stringMatching(/^src\/payments\.ts:8:.*ack-before-process/)]));
+    const warm = run();
+    expect(warm.stats).toMatchObject({ files: 5, cached: 5, parsed: 0 });
+    expect(warm.findings).toEqual(cold.findings);
+    expect(summary(auditPaths(['.'], { cwd: dir }))).toEqual(summary(warm));
+  });
+
+  it('gives the findings of a cold run on the sample projects under examples/', () => {
+    const copy = path.join(dir, 'examples');
+    fs.cpSync(EXAMPLES, copy, { recursive: true });
+    const uncached = auditPaths(['.'], { cwd: copy });
+    expect(uncached.findings.length).toBeGreaterThan(0);
+    run({}, copy);
+    const warm = run({}, copy);
+    expect(warm.stats.cached).toBe(warm.stats.files);
+    expect(summary(warm, copy)).toEqual(summary(uncached, copy));
+  });
+
+  it('re-analyses only the edited file when nothing else read it', () => {
+    run();
+    write('src/util.ts', PROJECT['src/util.ts'].replace('a + b', 'b + a + 0'));
+    const after = run();
+    expect(after.stats.cached).toBe(4);
+    expect(after.stats.parsed).toBe(1);
+  });
+
+  it('re-analyses an edited handler and the file that registers it (dependency stamps)', () => {
+    const cold = run();
+    expect(summary(cold).some((s) => s.startsWith('src/handler.ts:6:'))).toBe(true);
+    // The fix: ack after the work.
+    write('src/handler.ts', PROJECT['src/handler.ts'].replace('  channel.ack(msg);\n  await saveOrder(msg.content.toString());', '  await saveOrder(msg.content.toString());\n  channel.ack(msg);'));
+    const after = run();
+    // handler.ts and register.ts (whose analysis read handler.ts); the other three come from the cache.
+    expect(after.stats.cached).toBe(3);
+    expect(summary(after).some((s) => s.startsWith('src/handler.ts:'))).toBe(false);
+    expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
+  });
+
+  it('re-analyses every file whose analysis read an edited file further down the import chain', () => {
+    run();
+    write('src/store.ts', `${PROJECT['src/store.ts']}\nexport const STORE = 'orders';\n`);
+    // store.ts itself, handler.ts (imports it) and register.ts (followed the handler into it).
+    expect(run().stats.cached).toBe(2);
+  });
+
+  it('trusts the content hash when only the mtime changed (a fresh CI checkout)', () => {
+    run();
+    const later = new Date(Date.now() + 60_000);
+    for (const rel of Object.keys(PROJECT)) fs.utimesSync(path.join(dir, rel), later, later);
+    expect(run().stats.cached).toBe(5);
+  });
+
+  it('discards a corrupt cache file with a notice, not an error, and rewrites it', () => {
+    const cold = run();
+    fs.writeFileSync(cacheFile, '{"format": 1, "key": "abc", "entr');
+    const after = run();
+    expect(after.cacheNotice).toMatch(/not valid JSON/);
+    expect(after.stats.cached).toBe(0);
+    expect(after.errors).toEqual([]);
+    expect(after.findings).toEqual(cold.findings);
+    expect(() => JSON.parse(fs.readFileSync(cacheFile, 'utf8'))).not.toThrow();
+    expect(run().stats.cached).toBe(5);
+  });
+
+  it('drops the cache when the rule configuration changes', () => {
+    run();
+    const off = run({ settings: { 'ack-before-process': { severity: 'off' } } });
+    expect(off.cacheNotice).toMatch(/configuration changed/);
+    expect(off.stats.cached).toBe(0);
+    expect(off.findings.filter((f) => f.ruleId === 'ack-before-process')).toEqual([]);
+    // And back: the cache now holds the "off" results, which must not leak into the default run.
+    const back = run();
+    expect(back.stats.cached).toBe(0);
+    expect(back.findings.some((f) => f.ruleId === 'ack-before-process')).toBe(true);
+  });
+
+  it('drops the cache when the pre-filter or --types setting changes', () => {
+    run();
+    expect(run({ prefilter: false }).stats.cached).toBe(0);
+    expect(run({ prefilter: false }).stats.cached).toBe(5);
+    expect(run().stats.cached).toBe(0);
+  });
+
+  it('keeps one entry per file still in the run', () => {
+    run();
+    fs.rmSync(path.join(dir, 'src/util.ts'));
+    run();
+    const stored = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, unknown> };
+    expect(Object.keys(stored.entries).sort()).toEqual(['src/handler.ts', 'src/payments.ts', 'src/register.ts', 'src/store.ts']);
+  });
+});
