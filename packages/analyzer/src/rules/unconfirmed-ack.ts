@@ -1,6 +1,8 @@
 import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
-import { clientOfOrigin } from '../facts/broker-objects';
+import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
+import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
+import type { FileFacts } from '../facts/file-facts';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { calleeName, receiverOf } from '../facts/syntax-helpers';
 import { containingStatement, enclosingFunction, siblingsOf } from '../facts/flow';
@@ -15,7 +17,7 @@ import type { Fix } from '../types';
 export const unconfirmedAck: Rule = {
   meta: {
     id: 'unconfirmed-ack',
-    description: 'A fire-and-forget ack where the code depends on it having landed: Pub/Sub ack() on an exactly-once subscription (use ackWithResponse()), JetStream ack() followed by cleanup or exit (use ackAck()).',
+    description: 'A fire-and-forget ack where the code depends on it having landed: Pub/Sub ack() on an exactly-once subscription (use ackWithResponse()), JetStream ack() in an exactly-once pipeline or followed by cleanup or exit (use ackAck()).',
     defaultSeverity: 'warning',
     fixable: 'unsafe',
     requiresTypes: false,
@@ -25,6 +27,8 @@ export const unconfirmedAck: Rule = {
   messages: {
     pubsubExactlyOnce:
       'Pub/Sub: this subscription uses exactly-once delivery (`enableExactlyOnceDelivery: true`), but `{{call}}` is fire-and-forget: if the ack fails (an expired ack id, a lost response) nothing tells the handler, the message is redelivered and its work runs again (effect doubled), which is what exactly-once delivery was enabled to prevent. Fix: `await {{receiver}}.ackWithResponse()` and handle an `AckError` (the ack did not land: expect the redelivery, or make the work idempotent).',
+    jetstreamExactlyOnce:
+      'NATS JetStream: this handler publishes with `msgID` (an exactly-once pipeline: JetStream drops the repeat within the stream\'s duplicate_window, 2 minutes by default), but confirms its input with fire-and-forget `{{call}}`. If that ack is lost, the input is redelivered after AckWait and republished; once redeliveries fall outside the duplicate window the output is stored twice (effect doubled). Fix: `await {{receiver}}.ackAck()` (the double ack JetStream documents for exactly-once), and treat a rejected ackAck as "expect a redelivery".',
     jetstreamCleanup:
       'NATS JetStream: `{{call}}` is fire-and-forget, yet the code after it {{dependency}}. If the ack is lost the server redelivers after AckWait and the work runs again (effect doubled). Fix: `await {{receiver}}.ackAck()`, which resolves once the server has the ack (and rejects when it does not), and only then {{then}}.',
   },
@@ -50,6 +54,7 @@ export const unconfirmedAck: Rule = {
               if (s.kind !== 'ack' || calleeName(s.call) !== 'ack') continue;
               const dependency = dependencyAfter(s.call);
               if (dependency) report(s.call, 'jetstreamCleanup', { ...natsData(s.call), ...dependency });
+              else if (publishesWithMsgId(consumer.scope ?? consumer.handler?.body, context.facts)) report(s.call, 'jetstreamExactlyOnce', natsData(s.call));
             }
           }
         }
@@ -78,6 +83,25 @@ function pubsubData(call: ts.CallExpression): Record<string, string> {
 function natsData(call: ts.CallExpression): Record<string, string> {
   const receiver = receiverText(call);
   return { call: `${receiver}.ack()`, receiver, replacement: `${receiver}.ackAck()` };
+}
+
+/** Whether `scope` publishes to JetStream with a `msgID` (publish-side dedup: an exactly-once pipeline). */
+function publishesWithMsgId(scope: ts.Node | undefined, facts: FileFacts): boolean {
+  if (!scope) return false;
+  let found = false;
+  const walk = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && calleeName(n) === 'publish' && receiverClient(facts, n)?.kind === 'jetstream') {
+      const options = objectLiteralOf(n.arguments[2]);
+      if (options && propertyValue(options, 'msgID')) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(scope);
+  return found;
 }
 
 /** Names of records whose removal means "this message is finished": claims, locks, in-flight markers. */
