@@ -36,7 +36,7 @@ for (const store of ['postgres', 'mysql', 'sqlite'] as const) {
       try {
         expect(run.status, report).toBe(0);
         // MySQL cannot tell whether a connection is inside a transaction, so its file has no refusal test.
-        expect(report).toMatch(store === 'mysql' ? /# pass 3\b/ : /# pass 4\b/);
+        expect(report).toMatch(store === 'mysql' ? /# pass 4\b/ : /# pass 5\b/);
         expect(report).toMatch(/# fail 0\b/);
         expect(report).toMatch(/# skipped 0/);
       } finally {
