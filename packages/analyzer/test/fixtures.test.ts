@@ -32,4 +32,19 @@ describe('pre-filter', () => {
       [...m.entries()].flatMap(([f, list]) => list.map((x) => `${path.relative(FIXTURES, f)}:${x.line}:${x.column}:${x.ruleId}`)).sort();
     expect(key(analyzeAll(files, true))).toEqual(key(analyzeAll(files, false)));
   });
+
+  it('never loses a finding on the sample projects under examples/', () => {
+    const examples = path.resolve(__dirname, '../../../examples');
+    const projects = fs.readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory());
+    expect(projects.length).toBeGreaterThan(0);
+    for (const project of projects) {
+      const root = path.join(examples, project.name);
+      const files = fixtureFiles(root).filter((f) => !f.split(path.sep).includes('node_modules'));
+      const key = (m: Map<string, { ruleId: string; line: number; column: number; message: string }[]>) =>
+        [...m.entries()].flatMap(([f, list]) => list.map((x) => `${path.relative(root, f)}:${x.line}:${x.column}:${x.ruleId}:${x.message}`)).sort();
+      const unfiltered = key(analyzeAll(files, false));
+      expect(unfiltered.length, project.name).toBeGreaterThan(0);
+      expect(key(analyzeAll(files, true)), project.name).toEqual(unfiltered);
+    }
+  });
 });
