@@ -102,18 +102,28 @@ function measure(label, text, makeAnalyzer) {
   const first = analyzer.analyzeText(file, text);
   if (first.errors.length > 0) throw new Error(`generated file does not parse: ${first.errors[0].message}`);
   const times = [];
-  for (let k = 0; k < EDITS; k++) {
+  // CPU time too: on a loaded machine wall time mostly measures waiting for a core.
+  const cpu = [];
+  // The first runs include JIT compilation of the analyzer; they are not what a person typing sees.
+  const WARMUP = 30;
+  for (let k = 0; k < WARMUP + EDITS; k++) {
     // One character typed into a string in the middle of the file, as a person editing would.
     const at = text.indexOf("'", Math.floor((text.length * ((k % 10) + 5)) / 20)) + 1;
     text = text.slice(0, at) + 'x' + text.slice(at);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     analyzer.analyzeText(file, text);
+    const used = process.cpuUsage(cpuStarted);
+    if (k < WARMUP) continue;
     times.push(performance.now() - started);
+    cpu.push((used.user + used.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  console.log(`  ${label.padEnd(26)} median ${q(0.5).toFixed(1)} ms   p95 ${q(0.95).toFixed(1)} ms   (${first.findings.length} findings)`);
-  return q(0.5);
+  const q = (list, p) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))];
+  console.log(
+    `  ${label.padEnd(26)} wall median ${q(times, 0.5).toFixed(1)} ms, p95 ${q(times, 0.95).toFixed(1)} ms;` +
+      ` CPU median ${q(cpu, 0.5).toFixed(1)} ms   (${first.findings.length} findings)`,
+  );
+  return { wall: q(times, 0.5), cpu: q(cpu, 0.5) };
 }
 
 const profiles = [
@@ -121,7 +131,7 @@ const profiles = [
   { name: 'stress: every function a consumer', text: serviceFile(LINES, 0), judged: false },
 ];
 console.log(`edit latency: ${LINES}-line files, ${EDITS} one-character edits each, ${allRules.length} rules, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
-let verdict = 0;
+let verdict;
 for (const profile of profiles) {
   console.log(`${profile.name} (${(profile.text.length / 1024).toFixed(0)} KB)`);
   const parser = new IncrementalParser(() => true);
@@ -129,5 +139,7 @@ for (const profile of profiles) {
   measure('full re-parse', profile.text, () => new Analyzer({ rules: allRules }));
   if (profile.judged) verdict = median;
 }
-console.log(`median ${verdict.toFixed(1)} ms on the service module: ${verdict < TARGET_MS ? 'under' : 'OVER'} the ${TARGET_MS} ms target`);
+console.log(
+  `service module, editor path: wall median ${verdict.wall.toFixed(1)} ms (${verdict.wall < TARGET_MS ? 'under' : 'OVER'} the ${TARGET_MS} ms target), CPU median ${verdict.cpu.toFixed(1)} ms`,
+);
 fs.rmSync(tmp, { recursive: true, force: true });
