@@ -7,28 +7,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser, prepareRun, workbenchUrl } from './run-in-browser-workbench.mjs';
 import { freshWorkspace, PACKAGE_ROOT } from './test-workspace.mjs';
-import { startVSCodeServer } from './vscode-server.mjs';
+import { installVsix, startVSCodeServer } from './vscode-server.mjs';
 
 const ARTIFACTS = path.join(PACKAGE_ROOT, 'test-artifacts');
 const FIXTURE = path.join(PACKAGE_ROOT, 'test-fixtures', 'ui');
 const FIX_TITLE = /^Move channel\.ack\(msg\) after the work/;
 
-/** Runs the test; resolves to the path of the final screenshot, throws on failure (with a screenshot). */
-export async function runUiTest() {
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+/**
+ * Runs the test; resolves to the path of the final screenshot, throws on failure (with a
+ * screenshot). With `vsix`, the packaged extension is installed into the run as a user would
+ * install it, instead of loading the development folder.
+ */
+export async function runUiTest({ vsix } = {}) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith(vsix ? 'vsix-ui-' : 'ui-')) fs.rmSync(path.join(ARTIFACTS, f));
   const folder = freshWorkspace('ui');
   const file = path.join(folder, 'src', 'ui-consumer.ts');
   fs.copyFileSync(path.join(FIXTURE, 'ui-consumer.ts'), file);
   const expected = fs.readFileSync(path.join(FIXTURE, 'ui-consumer.fixed.ts'), 'utf8');
 
   const { dataDir, logFile } = prepareRun({ userSettings: { 'workbench.tips.enabled': false, 'editor.minimap.enabled': false, 'chat.commandCenter.enabled': false } });
+  if (vsix) installVsix(vsix, dataDir);
   const server = await startVSCodeServer({ dataDir, logFile });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, name) });
+  const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, vsix ? `vsix-${name}` : name) });
   try {
-    await page.goto(workbenchUrl(server.port, { folder, extensionPath: PACKAGE_ROOT }));
+    await page.goto(vsix ? `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(folder)}` : workbenchUrl(server.port, { folder, extensionPath: PACKAGE_ROOT }));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
     // Open the file with Quick Open, as a person would.
@@ -80,7 +85,7 @@ export async function runUiTest() {
     await waitUntil(() => fs.readFileSync(file, 'utf8') === expected, 15_000, () => `the saved file to equal the fixed fixture; it is:\n${fs.readFileSync(file, 'utf8')}`);
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'ack-before-process' }).first().waitFor({ state: 'detached', timeout: 20_000 });
     await shot('ui-3-after-fix.png');
-    return path.join(ARTIFACTS, 'ui-3-after-fix.png');
+    return path.join(ARTIFACTS, vsix ? 'vsix-ui-3-after-fix.png' : 'ui-3-after-fix.png');
   } catch (err) {
     await shot('ui-failure.png').catch(() => {});
     throw err;

@@ -90,6 +90,18 @@ export function ensureVSCodeServer() {
   return VSCODE_DIR;
 }
 
+/** Installs a packaged extension (.vsix) into the extensions folder of a run, as a user would. */
+export function installVsix(vsix, dataDir) {
+  const vscodeDir = ensureVSCodeServer();
+  run(process.execPath, [
+    path.join(vscodeDir, 'out', 'server-main.js'),
+    '--server-data-dir', path.join(dataDir, 'server-data'),
+    '--extensions-dir', path.join(dataDir, 'extensions'),
+    '--accept-server-license-terms',
+    '--install-extension', vsix,
+  ]);
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve, reject) => {
