@@ -32,6 +32,8 @@ describe('public CLI surface', () => {
       args: ['paths'],
       variadic: true,
       flags: {
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'option' },
         config: { type: 'option', char: 'c' },
         'dry-run': { type: 'boolean' },
         'fail-on': { type: 'option', options: ['error', 'warning', 'info'], default: 'warning' },
@@ -40,6 +42,7 @@ describe('public CLI surface', () => {
         format: { type: 'option', char: 'f', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' },
         gitignore: { type: 'boolean', default: true, allowNo: true },
         output: { type: 'option', char: 'o' },
+        shard: { type: 'option' },
         types: { type: 'boolean' },
       },
     });
