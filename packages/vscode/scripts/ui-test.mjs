@@ -1,6 +1,8 @@
 // The UI-level test, driven as a person would: open a buggy consumer in the browser workbench,
 // open the Problems panel, see the eos diagnostic, open the quick-fix menu with Ctrl+. and apply
-// the fix with the keyboard, save, and compare the file with the expected fixed text.
+// the fix with the keyboard, save, and compare the file with the expected fixed text; then run
+// `EOS: Scaffold dedup store…` from the Command Palette, accept the suggested answers, and confirm
+// the file plan.
 // Screenshots land in test-artifacts/ (gitignored) for a human to look at.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -85,7 +87,31 @@ export async function runUiTest({ vsix } = {}) {
     await waitUntil(() => fs.readFileSync(file, 'utf8') === expected, 15_000, () => `the saved file to equal the fixed fixture; it is:\n${fs.readFileSync(file, 'utf8')}`);
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'ack-before-process' }).first().waitFor({ state: 'detached', timeout: 20_000 });
     await shot('ui-3-after-fix.png');
-    return path.join(ARTIFACTS, vsix ? 'vsix-ui-3-after-fix.png' : 'ui-3-after-fix.png');
+
+    // A scaffold as a person runs it: Command Palette, Enter on every question (the defaults the
+    // project suggests), then the file plan in a modal dialog, confirmed with its button.
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').waitFor();
+    await page.keyboard.type('EOS: Scaffold dedup store');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Scaffold dedup store' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    for (let question = 0; !(await dialog.isVisible()); question++) {
+      assert.ok(question < 10, 'the scaffold asks at most a handful of questions before showing the plan');
+      await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 20_000 }).catch(() => {});
+      if (await dialog.isVisible()) break;
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(500);
+    }
+    const plan = await dialog.innerText();
+    assert.match(plan, /src\/dedup\/dedup\.ts/, `the plan lists the files: ${plan}`);
+    await shot('ui-4-scaffold-plan.png');
+    await dialog.locator('.monaco-button', { hasText: /^Write \d+ files?$/ }).click();
+    await waitUntil(() => fs.existsSync(path.join(folder, 'src', 'dedup', 'dedup.ts')), 20_000, () => 'src/dedup/dedup.ts to be written');
+    await page.locator('.tab', { hasText: 'dedup.ts' }).first().waitFor({ timeout: 20_000 });
+    await shot('ui-5-scaffold-written.png');
+    return path.join(ARTIFACTS, vsix ? 'vsix-ui-5-scaffold-written.png' : 'ui-5-scaffold-written.png');
   } catch (err) {
     await shot('ui-failure.png').catch(() => {});
     throw err;
