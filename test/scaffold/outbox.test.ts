@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScaffoldError, detectProject, loadTemplate, planScaffold, resolveAnswers } from '@eos/analyzer';
@@ -138,6 +139,27 @@ describe('outbox answers', () => {
     expect(error).toBeInstanceOf(ScaffoldError);
     expect(error).toMatchObject({ kind: 'usage', exitCode: 2 });
     expect((error as Error).message).toMatch(/--relay cdc is not available with --store sqlite/);
+  });
+
+  it('a malformed constraint in template.json is reported when the template loads (engine support added for the outbox)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-templates-'));
+    try {
+      fs.mkdirSync(path.join(root, 'bad'));
+      fs.writeFileSync(path.join(root, 'bad', 'a.hbs'), 'x');
+      fs.writeFileSync(
+        path.join(root, 'bad', 'template.json'),
+        JSON.stringify({
+          name: 'bad',
+          description: 'constraint checks',
+          variables: [{ name: 'store', type: 'choice', choices: ['a', 'b'], prompt: 'store?' }],
+          files: [{ source: 'a.hbs', target: 'a.txt' }],
+          constraints: [{ when: { store: 'a' } }, { when: { nope: 'x' }, message: 'm' }],
+        }),
+      );
+      expect(() => loadTemplate('bad', root)).toThrow(/constraints\[0\] must be an object with a when condition and a non-empty message[\s\S]*constraints\[1\]\.when names unknown variable 'nope'/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses --relay cdc with a broker Debezium (Kafka Connect) does not publish to', async () => {
