@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
 // end-to-end suites under test/, which run the built `eos` binary as a user would.
 export default defineConfig({
   resolve: {
-    alias: { '@eos/analyzer': path.resolve(__dirname, 'packages/analyzer/src/index.ts') },
+    alias: {
+      // The light entry (compiler-free API, see packages/analyzer/src/light.ts); listed first, as the
+      // first matching alias wins and '@eos/analyzer' also matches its subpaths.
+      '@eos/analyzer/dist/light': path.resolve(__dirname, 'packages/analyzer/src/light.ts'),
+      '@eos/analyzer': path.resolve(__dirname, 'packages/analyzer/src/index.ts'),
+    },
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
 import type { RuleSetting } from './analyzer';
 
@@ -9,6 +9,12 @@ export const CONFIG_FILE_NAME = 'eos.config.json';
 
 const SEVERITIES: readonly SeverityOrOff[] = ['off', 'info', 'warning', 'error'];
 const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'maxFileSize'];
+
+/**
+ * The rule ids a configuration may name, or a function giving them: called only when the
+ * configuration has rule settings, so a caller can avoid loading the rules otherwise.
+ */
+export type RuleIds = readonly string[] | (() => readonly string[]);
 
 /**
  * Validated configuration, as written in `eos.config.json` or under the `eos` key of
@@ -52,7 +58,7 @@ export class ConfigError extends Error {
  * package.json without `eos` is passed over). `explicitFile` skips the search.
  * Throws ConfigError for unreadable, malformed or invalid configuration.
  */
-export function loadConfig(cwd: string, knownRuleIds: readonly string[], explicitFile?: string): LoadedConfig {
+export function loadConfig(cwd: string, knownRuleIds: RuleIds, explicitFile?: string): LoadedConfig {
   if (explicitFile !== undefined) {
     const file = path.resolve(cwd, explicitFile);
     const raw = readJson(file);
@@ -97,6 +103,9 @@ function readJson(file: string): unknown {
  * some versions, so the position comes from TypeScript's JSON parser, which reports one always.
  */
 function jsonErrorWithPosition(file: string, text: string, message: string): string {
+  // Required only here: loading the compiler for every run would cost more than the whole check
+  // of a cached `eos audit` rerun.
+  const { ts } = require('ts-morph') as typeof import('ts-morph');
   const parsed = ts.parseJsonText(file, text) as ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
   const first = parsed.parseDiagnostics?.[0];
   const offset = first?.start ?? Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
@@ -116,7 +125,7 @@ const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key
  * Checks a parsed configuration value strictly: unknown keys, unknown rule ids, bad severities
  * and wrong types are errors (a typo must not silently leave a rule at its default).
  */
-export function validateConfig(value: unknown, file: string, prefix: string, knownRuleIds: readonly string[]): EosConfig {
+export function validateConfig(value: unknown, file: string, prefix: string, ruleIds: RuleIds): EosConfig {
   if (!isObject(value)) throw new ConfigError(file, prefix, `must be an object, got ${typeName(value)}`);
   for (const key of Object.keys(value)) {
     if (!TOP_LEVEL_KEYS.includes(key)) {
@@ -127,6 +136,7 @@ export function validateConfig(value: unknown, file: string, prefix: string, kno
   if (value.rules !== undefined) {
     const rulesPath = join(prefix, 'rules');
     if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
+    const knownRuleIds = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
     for (const [id, setting] of Object.entries(value.rules)) {
       const keyPath = `${rulesPath}.${id}`;
       if (!knownRuleIds.includes(id)) {

@@ -103,6 +103,11 @@ function analysisEngine(): AnalysisEngine {
   return engine;
 }
 
+/** Every rule eos ships (the `allRules` registry), loaded on first call: loading them loads the compiler. */
+export function builtInRules(): readonly Rule[] {
+  return analysisEngine().allRules;
+}
+
 /** An analyzer configured as a run asks; reused for the fix passes of the same run. */
 export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
   const { Analyzer, allRules, findTsconfig, TypeAwareOrigins } = analysisEngine();

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Args, Flags } from '@oclif/core';
+// The light entry: a cached rerun must not load the TypeScript compiler (see @eos/analyzer's light.ts).
 import {
-  allRules,
   auditPaths,
+  builtInRules,
   ConfigError,
   createAnalyzer,
   fixText,
@@ -21,7 +22,7 @@ import {
   type Severity,
   type SeverityOrOff,
   type Shard,
-} from '@eos/analyzer';
+} from '@eos/analyzer/dist/light';
 import { colorEnabled } from '../ansi';
 import { EosCommand, EXIT } from '../base-command';
 import { unifiedDiff } from '../fix/diff';
@@ -89,7 +90,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
 
     let loaded;
     try {
-      loaded = loadConfig(cwd, allRules.map((r) => r.meta.id), flags.config);
+      loaded = loadConfig(cwd, () => builtInRules().map((r) => r.meta.id), flags.config);
     } catch (e) {
       if (e instanceof ConfigError) {
         this.fail(`invalid configuration: ${e.message}`);
@@ -99,7 +100,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     }
     const { config } = loaded;
     const severityOf = (ruleId: string): SeverityOrOff =>
-      config.rules[ruleId]?.severity ?? allRules.find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
+      config.rules[ruleId]?.severity ?? builtInRules().find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
 
     let shard: Shard | undefined;
     if (flags.shard !== undefined) {
@@ -154,7 +155,10 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       findings,
       errors,
       stats: result.stats,
-      rules: allRules,
+      // Loaded only by the reporters that list rule metadata (SARIF).
+      get rules() {
+        return builtInRules();
+      },
       severityOf,
       readText: (file) => {
         if (!textCache.has(file)) {

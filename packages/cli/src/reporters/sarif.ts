@@ -1,4 +1,4 @@
-import { DOCS_BASE_URL, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, docsUrlOf, type Finding, type Severity } from '@eos/analyzer';
+import { DOCS_BASE_URL, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, docsUrlOf, type Finding, type Severity } from '@eos/analyzer/dist/light';
 import { pathToFileURL } from 'node:url';
 import { shownPath } from './paths';
 import type { Reporter, ReportInput } from './types';
