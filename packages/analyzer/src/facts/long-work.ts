@@ -25,20 +25,17 @@ export interface LongWork {
 /** Functions that wait their first argument in milliseconds. */
 const WAIT_FUNCTIONS = new Set(['sleep', 'delay', 'wait', 'pause', 'setTimeout', 'timeout']);
 
-/** Calls that routinely take from seconds to many minutes, by callee text. */
-const SLOW_CALLS: ReadonlyArray<{ test: RegExp; what: string }> = [
-  { test: /^waitUntil[A-Z]\w*$/, what: 'an AWS SDK waiter (it polls until the resource is ready, up to its maxWaitTime)' },
-  { test: /\bchat\.completions\.create$|\bresponses\.create$|\bmessages\.create$/, what: 'an LLM completion (tens of seconds for long outputs)' },
-  { test: /\.(pdf|screenshot|goto|waitForNavigation)$/, what: 'a headless-browser call (page loads and renders take seconds to minutes)' },
-  { test: /^(exec|execFile|spawnSync|execSync|execFileSync)$|\.(exec|execFile)$/, what: 'a child process (its run time is whatever the program takes)' },
-  { test: /\.done$/, what: 'a multipart upload (`Upload.done()`; large objects take minutes)' },
+/**
+ * Calls that routinely take from many seconds to minutes: the callee text they match, what they
+ * are, and the modules they must come from (a `pdf()` of the project's own is not a browser).
+ */
+const SLOW_CALLS: ReadonlyArray<{ test: RegExp; what: string; from: (module: string) => boolean }> = [
+  { test: /^waitUntil[A-Z]\w*$/, what: 'an AWS SDK waiter (it polls until the resource is ready, up to its maxWaitTime)', from: (m) => m.startsWith('@aws-sdk/') },
+  { test: /\bchat\.completions\.create$|\bresponses\.create$|\bmessages\.create$/, what: 'an LLM completion (tens of seconds for long outputs)', from: (m) => ['openai', '@anthropic-ai/sdk', '@google/generative-ai', '@google/genai'].includes(m) },
+  { test: /\.(pdf|screenshot|goto|waitForNavigation)$/, what: 'a headless-browser call (page loads and renders take seconds to minutes)', from: (m) => ['puppeteer', 'puppeteer-core', 'playwright', 'playwright-core', '@playwright/test'].includes(m) },
+  { test: /^(exec|execFile|spawnSync|execSync|execFileSync)$|\.(exec|execFile)$/, what: 'a child process (its run time is whatever the program takes)', from: (m) => ['child_process', 'node:child_process', 'execa'].includes(m) },
+  { test: /\.done$/, what: 'a multipart upload (`Upload.done()`; large objects take minutes)', from: (m) => m === '@aws-sdk/lib-storage' },
 ];
-
-/** Receivers of `.done()` that are uploads (lib-storage `Upload`), by origin module. */
-const UPLOAD_MODULES = new Set(['@aws-sdk/lib-storage']);
-const BROWSER_MODULES = new Set(['puppeteer', 'puppeteer-core', 'playwright', 'playwright-core', '@playwright/test']);
-const LLM_MODULES = new Set(['openai', '@anthropic-ai/sdk', '@google/generative-ai', '@google/genai']);
-const PROCESS_MODULES = new Set(['child_process', 'node:child_process', 'execa', 'util']);
 
 /**
  * Long work in `scope` (the handler body or the per-message scope), not entering nested callbacks.
@@ -225,16 +222,7 @@ function slowCallOf(expr: ts.Expression, facts: FileFacts): string | undefined {
   if (!ts.isCallExpression(e)) return undefined;
   const callee = unwrap(e.expression);
   const text = callee.getText().replace(/\s+/g, '');
-  const name = calleeName(e) ?? '';
   const base = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
   const module = facts.originOf(base)?.module ?? '';
-  for (const s of SLOW_CALLS) {
-    if (!s.test.test(name === text ? name : text)) continue;
-    if (s.test.source.startsWith('^waitUntil') && module.startsWith('@aws-sdk/')) return s.what;
-    if (s.what.startsWith('an LLM') && LLM_MODULES.has(module)) return s.what;
-    if (s.what.startsWith('a headless') && BROWSER_MODULES.has(module)) return s.what;
-    if (s.what.startsWith('a child') && PROCESS_MODULES.has(module)) return s.what;
-    if (s.what.startsWith('a multipart') && UPLOAD_MODULES.has(module)) return s.what;
-  }
-  return undefined;
+  return SLOW_CALLS.find((s) => s.test.test(text) && s.from(module))?.what;
 }
