@@ -8,7 +8,7 @@ import { colorEnabled } from '../src/ansi';
 import { unifiedDiff } from '../src/fix/diff';
 import { writeFileAtomic } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
-import { codeFrame } from '../src/reporters/stylish';
+import { codeFrame, stylish } from '../src/reporters/stylish';
 import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
 
 describe('github workflow command escaping', () => {
@@ -107,5 +107,23 @@ describe('Progress', () => {
     p2.update(2, 10);
     p2.clear();
     expect(tty.written).toEqual(['\r\u001b[2Keos: analysed 2/10 files', '\r\u001b[2K']);
+  });
+});
+
+describe('stylish', () => {
+  it('lists related locations under a finding, with the file when it is another one', () => {
+    const text = 'channel.ack(msg);\nawait work(msg);\n';
+    const out = stylish({
+      cwd: '/p',
+      findings: [{
+        ruleId: 'r', severity: 'error', file: '/p/a.ts', start: 0, end: 16, line: 1, column: 1, endLine: 1, endColumn: 17,
+        message: 'm', consequence: 'message-lost', docsUrl: 'https://x/r.md',
+        related: [{ file: '/p/a.ts', start: 24, end: 33, message: 'the work' }, { file: '/p/b.ts', start: 2, end: 3, message: 'elsewhere' }],
+      }],
+      errors: [], stats: { files: 1, parsed: 1, ms: 1 } as never, rules: [], severityOf: () => 'error', version: '0',
+      readText: (f) => (f === '/p/a.ts' ? text : 'x\nyz'), color: false,
+    });
+    expect(out).toContain('    see 2:7 the work\n');
+    expect(out).toContain('    see b.ts:2:1 elsewhere\n');
   });
 });

@@ -26,6 +26,10 @@ export const stylish: Reporter = (input) => {
     for (const f of findings) {
       out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${severityLabel(f.severity, c)}  ${f.message}  ${c.dim(f.ruleId)}`);
       if (text !== undefined) out.push(...codeFrame(text, f, c).map((l) => `    ${l}`));
+      for (const r of f.related ?? []) {
+        const at = positionOf(input.readText(r.file) ?? '', r.start);
+        out.push(`    ${c.dim('see')} ${r.file === f.file ? '' : `${shownPath(r.file, input.cwd)}:`}${at.line}:${at.column} ${r.message}`);
+      }
       if (f.fix) out.push(`    ${c.blue('fix')} (${f.fix.safety}): ${f.fix.description} ${c.dim(f.fix.safety === 'safe' ? '(--fix)' : '(--fix-unsafe)')}`);
       for (const s of f.suggestions ?? []) out.push(`    ${c.blue('suggestion')}: ${s.description}`);
       out.push(`    ${c.dim(f.docsUrl)}`);
@@ -82,4 +86,13 @@ function summary(input: ReportInput, c: Palette): string {
   if (errors.length > 0) parts.push(c.red(`${errors.length} input${errors.length === 1 ? '' : 's'} could not be analysed (listed on stderr)`));
   parts.push(c.dim(`${stats.files} file${stats.files === 1 ? '' : 's'}, ${stats.parsed} parsed, ${stats.ms} ms`));
   return parts.join('; ');
+}
+
+/**
+ * 1-based line and column of an offset. (The analyzer's lineColumnOf lives beside the parser; the
+ * reporters stay on the light entry so a cached rerun never loads the compiler.)
+ */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
 }
