@@ -96,6 +96,8 @@ export async function runSuiteInWorkbench({ extensionPath, testsPath, folder, ti
       log(`suite did not finish within ${timeoutMs / 1000} s; server log: ${logFile}`);
       return 1;
     }
+    // A passing run leaves nothing behind; a failing one keeps its logs (the path is printed above).
+    if (result === 0) fs.rmSync(dataDir, { recursive: true, force: true });
     return result;
   } finally {
     await browser.close().catch(() => {});

@@ -33,6 +33,7 @@ export async function runUiTest({ vsix } = {}) {
   const server = await startVSCodeServer({ dataDir, logFile });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  let passed = false;
   const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, vsix ? `vsix-${name}` : name) });
   try {
     await page.goto(vsix ? `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(folder)}` : workbenchUrl(server.port, { folder, extensionPath: PACKAGE_ROOT }));
@@ -111,6 +112,7 @@ export async function runUiTest({ vsix } = {}) {
     await waitUntil(() => fs.existsSync(path.join(folder, 'src', 'dedup', 'dedup.ts')), 20_000, () => 'src/dedup/dedup.ts to be written');
     await page.locator('.tab', { hasText: 'dedup.ts' }).first().waitFor({ timeout: 20_000 });
     await shot('ui-5-scaffold-written.png');
+    passed = true;
     return path.join(ARTIFACTS, vsix ? 'vsix-ui-5-scaffold-written.png' : 'ui-5-scaffold-written.png');
   } catch (err) {
     await shot('ui-failure.png').catch(() => {});
@@ -118,6 +120,8 @@ export async function runUiTest({ vsix } = {}) {
   } finally {
     await browser.close().catch(() => {});
     await server.stop();
+    // A passing run leaves only its screenshots; a failing one keeps workspace and logs.
+    if (passed) for (const dir of [folder, dataDir]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
