@@ -46,8 +46,16 @@ const LOG_FUNCTIONS = /^(log|debug|trace|info|warn|error|print|printf)$/;
 const ASYNC_CLIENT_MODULES = [
   'pg', 'mysql2', 'mysql', 'mongodb', 'mongoose', '@prisma/client', 'axios', 'got', 'node-fetch', 'undici', 'ioredis',
   'redis', 'knex', 'typeorm', 'sequelize', 'drizzle-orm', 'nodemailer', 'stripe', '@aws-sdk', 'aws-sdk', 'kafkajs',
-  '@confluentinc/kafka-javascript', 'bullmq', '@google-cloud', 'nats', '@nats-io', 'better-sqlite3',
+  '@confluentinc/kafka-javascript', 'bullmq', '@google-cloud', 'nats', '@nats-io',
 ];
+/**
+ * Modules whose client calls are synchronous: better-sqlite3 runs every statement on the calling
+ * thread (`db.prepare(sql).run(...)` has finished when it returns), except `db.backup()`.
+ */
+const SYNC_CLIENT_MODULES = ['better-sqlite3'];
+const ASYNC_METHODS_OF_SYNC_CLIENTS = new Set(['backup']);
+/** Methods a promise has: a call whose value receives any other method call is not a bare promise. */
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 /** Client methods that are synchronous even on those clients. */
 const SYNC_CLIENT_METHODS = new Set(['release', 'on', 'once', 'off', 'emit', 'pipe', 'removeListener', 'addListener', 'prepare', 'model', 'collection', 'db', 'table', 'from', 'select', 'where']);
 
@@ -117,6 +125,7 @@ export function defersWork(call: ts.CallExpression, options: WorkOptions = {}): 
  * `forEach` with an async callback.
  */
 export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): boolean {
+  if (isBuilderLink(call)) return false;
   const name = calleeName(call);
   const callee = unwrap(call.expression);
   if (name && ['then', 'catch', 'finally'].includes(name) && ts.isPropertyAccessExpression(callee)) return true;
@@ -128,9 +137,10 @@ export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project:
       return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && isAsyncFunction(fn);
     });
   }
-  if (ts.isPropertyAccessExpression(callee) && name && !SYNC_CLIENT_METHODS.has(name) && !PURE_METHODS.has(name)) {
+  if (ts.isPropertyAccessExpression(callee) && name) {
     const origin = facts.originOf(callee.expression);
-    if (origin && isModule(origin.module, ASYNC_CLIENT_MODULES)) return true;
+    if (origin && isModule(origin.module, SYNC_CLIENT_MODULES)) return ASYNC_METHODS_OF_SYNC_CLIENTS.has(name);
+    if (origin && !SYNC_CLIENT_METHODS.has(name) && !PURE_METHODS.has(name) && isModule(origin.module, ASYNC_CLIENT_MODULES)) return true;
   }
   let fn: ts.FunctionLikeDeclaration | undefined;
   try {
@@ -139,6 +149,22 @@ export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project:
     fn = undefined;
   }
   return !!fn && isAsyncFunction(fn);
+}
+
+/**
+ * Whether a call's value is the receiver of a further method call that is not a promise method
+ * (`knex('t').insert(row).onConflict('id').merge()`, `db.insert(t).values(v)`,
+ * `sqlite.prepare(sql).run(x)`): a promise has no such methods, so the value is a query builder
+ * or a client object, and the outermost call of the chain stands for the work (awaited or not).
+ * aws-sdk v2 `request.promise()` counts as a promise method: the request is what it awaits.
+ */
+export function isBuilderLink(call: ts.CallExpression): boolean {
+  let top: ts.Node = call;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent)) top = top.parent;
+  const access = top.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== top) return false;
+  if (PROMISE_METHODS.has(access.name.text) || access.name.text === 'promise') return false;
+  return ts.isCallExpression(access.parent) && access.parent.expression === access;
 }
 
 /** `async` functions, and functions declared to return `Promise<…>`. */
