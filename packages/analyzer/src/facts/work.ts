@@ -96,8 +96,15 @@ export function isWork(call: ts.CallExpression, options: WorkOptions = {}): bool
     return callbacksHoldWork(call, options) || (!!receiver && holdsWork(receiver, options));
   }
   if (ts.isIdentifier(callee) && PURE_FUNCTIONS.has(callee.text)) return false;
+  if (isProcessExit(callee)) return false;
   if (ts.isPropertyAccessExpression(callee) && name && PURE_METHODS.has(name)) return callbacksHoldWork(call, options);
   return true;
+}
+
+/** `process.exit(…)` / `process.abort()`: ending the process is not work a settle could confirm. */
+function isProcessExit(callee: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'process' &&
+    (callee.name.text === 'exit' || callee.name.text === 'abort');
 }
 
 function callbacksHoldWork(call: ts.CallExpression, options: WorkOptions): boolean {

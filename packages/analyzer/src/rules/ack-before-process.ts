@@ -3,6 +3,7 @@ import type { Rule, RuleContext } from '../engine/rule';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
 import { kafkaAutoCommit } from '../facts/consumers/kafka';
+import { isClaimRelease } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import {
   callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
@@ -218,7 +219,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       }
       continue;
     }
-    const after = works.filter((w) => canReach(call, w) && confirmedBy(call, w, scope));
+    const after = works.filter((w) => canReach(call, w) && confirmedBy(call, w, scope) && !isClaimRelease(w, scope, handlerFacts, context.project));
     if (after.length === 0) continue;
     const fix = moveSettleFix(settle, after, context, handlerFacts);
     context.report({

@@ -4,7 +4,7 @@ import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf } from './syntax';
+import { bindingNames, calleeName, importsAny, isModule, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf, startsFrom } from './syntax';
 
 /**
  * AWS SQS polled by hand: `@aws-sdk/client-sqs` v3 (`client.send(new ReceiveMessageCommand(…))`,
@@ -106,7 +106,8 @@ export const sqs: BrokerRecognizer = {
 /** `DeleteMessage[Batch]` / `ChangeMessageVisibility[Batch]` whose input names this consumer's message. */
 export function sqsSettle(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined {
   const op = sqsOperation(call, ctx.facts);
-  if (!op || op.op === 'receive') return undefined;
+  if (!op) return receiptHandleDelete(call, ctx);
+  if (op.op === 'receive') return undefined;
   if (!op.input || !mentions(op.input, ctx.names)) return undefined;
   if (op.op === 'delete' || op.op === 'delete-batch') return { kind: 'delete', call };
   // VisibilityTimeout: 0 makes the message visible again at once: a negative acknowledgement.
@@ -116,6 +117,27 @@ export function sqsSettle(call: ts.CallExpression, ctx: SettleContext): SettleCa
     return { kind: 'nack', requeue: true, call };
   }
   return { kind: 'extend', call };
+}
+
+/** `deleteMessage(…)`, `deleteSqsMessages(…)`, `removeMessage(…)`: a helper named for deleting messages. */
+const DELETE_HELPER = /^(delete|remove)\w*Messages?$/i;
+
+/**
+ * A helper the syntax cannot follow into (a path alias such as `services/sqs`, another package)
+ * that is named for deleting messages and is handed this message's receipt handle: a receipt
+ * handle serves only to delete the message or change its visibility, so the call deletes it.
+ */
+function receiptHandleDelete(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined {
+  const name = calleeName(call);
+  if (!name || !DELETE_HELPER.test(name)) return undefined;
+  let handed = false;
+  const visit = (n: ts.Node): void => {
+    if (handed) return;
+    if (ts.isPropertyAccessExpression(n) && /^receiptHandle$/i.test(n.name.text) && startsFrom(n.expression, ctx.names)) handed = true;
+    ts.forEachChild(n, visit);
+  };
+  call.arguments.forEach(visit);
+  return handed ? { kind: 'delete', call } : undefined;
 }
 
 function isV2(call: ts.CallExpression, facts: FileFacts): boolean {

@@ -98,3 +98,61 @@ function isNxFlag(arg: ts.Expression): boolean {
   }
   return false;
 }
+
+/** Redis commands that remove a key (ioredis / node-redis spellings). */
+const KEY_REMOVALS = new Set(['del', 'unlink', 'DEL', 'UNLINK']);
+
+/**
+ * Whether `call` releases a claim or lock taken earlier in `scope` with `SET key … NX` / `SETNX`
+ * on the same key (`await redis.del(claim)` after `redis.set(claim, '1', 'PX', ttl, 'NX')`).
+ * Releasing is bookkeeping of the claim, not work a settle confirms: if the process dies before
+ * it, the claim only lingers until its TTL, on a message that is already done.
+ */
+export function isClaimRelease(call: ts.CallExpression, scope: ts.Node, facts: FileFacts, project: ProjectIndex): boolean {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !KEY_REMOVALS.has(callee.name.text) || call.arguments.length !== 1) return false;
+  const key = keyText(call.arguments[0], scope);
+  if (key === undefined) return false;
+  return dedupGuardsIn(scope, facts, project).some((g) => g.kind === 'set-nx' && ts.isCallExpression(g.node) &&
+    g.node.getStart() < call.getStart() && g.node.arguments.length > 0 && keyText(g.node.arguments[0], scope) === key &&
+    sameReceiver(g.node, callee.expression));
+}
+
+/**
+ * A key written as a variable, a property path, a literal or a template of those (`claim`,
+ * `this.key`, `` `lock:${m.seq}` ``), whose text names it; a key computed by a call may differ
+ * between calls. A `const` of `scope` stands for its initialiser, so `claim` and the template it
+ * was built from name the same key.
+ */
+function keyText(arg: ts.Expression, scope: ts.Node): string | undefined {
+  let e = unwrap(arg);
+  if (ts.isIdentifier(e)) {
+    const init = constInitializer(e.text, scope);
+    if (init && plainKey(unwrap(init))) e = unwrap(init);
+  }
+  return plainKey(e) ? e.getText() : undefined;
+}
+
+function plainKey(n: ts.Node): boolean {
+  return ts.isIdentifier(n) || ts.isStringLiteralLike(n) ||
+    (ts.isPropertyAccessExpression(n) && (plainKey(n.expression) || n.expression.kind === ts.SyntaxKind.ThisKeyword)) ||
+    (ts.isTemplateExpression(n) && n.templateSpans.every((s) => plainKey(s.expression)));
+}
+
+/** The initialiser of the only `const name = …` declared in `scope`, if there is exactly one. */
+function constInitializer(name: string, scope: ts.Node): ts.Expression | undefined {
+  const found: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer &&
+      ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) found.push(n.initializer);
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** Whether the claim was taken on the same client the release runs on (`redis.set` / `redis.del`). */
+function sameReceiver(claim: ts.CallExpression, receiver: ts.Expression): boolean {
+  const callee = unwrap(claim.expression);
+  return ts.isPropertyAccessExpression(callee) && unwrap(callee.expression).getText() === unwrap(receiver).getText();
+}

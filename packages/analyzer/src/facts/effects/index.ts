@@ -5,7 +5,7 @@
  */
 export { sideEffectsIn, classifyCall } from './effects';
 export { transactionsIn, transactionOf, type Transaction } from './transactions';
-export { dedupGuardsIn } from './dedup';
+export { dedupGuardsIn, isClaimRelease } from './dedup';
 export { callsInFlow, flowOwner, runsInline, calleeOf } from './flow';
 export { readSql, type SqlStatement } from './sql';
 export { commandOf } from './aws';
