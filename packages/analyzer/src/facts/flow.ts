@@ -309,3 +309,48 @@ function hasInnerTarget(jump: ts.BreakStatement | ts.ContinueStatement, within: 
   }
   return false;
 }
+
+/**
+ * Whether a failure caught by `tryStmt`'s `catch` is raised later after all: the `try` block
+ * sets a flag once its work has completed (`done = true`, `result = await work()`), and a
+ * statement after the `try` (or after the retry loop holding it) throws when the flag says the
+ * work never completed: `while (attempt < 3 && !done) { try { await work(); done = true } catch { attempt++ } }
+ * if (!done) throw …`. Only assignments after `workEnd` count as flags. Stays within `scope`.
+ */
+export function failureRaisedAfter(tryStmt: ts.TryStatement, workEnd: number, scope: ts.Node): boolean {
+  const flags = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (isFunctionWithBody(n)) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.getStart() >= workEnd) flags.add(n.left.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(tryStmt.tryBlock);
+  if (flags.size === 0) return false;
+  for (let stmt: ts.Statement | undefined = tryStmt; stmt && contains(scope, stmt) && stmt !== scope; ) {
+    const siblings = siblingsOf(stmt) ?? [];
+    for (const next of siblings.slice(siblings.indexOf(stmt) + 1)) {
+      if (ts.isIfStatement(next) && readsAny(next.expression, flags) && throwsAtOnce(next.thenStatement)) return true;
+      if (definitelyExits(next)) return false;
+    }
+    const owner: ts.Node | undefined = stmt.parent?.parent;
+    if (!owner || isFunctionWithBody(owner) || !contains(scope, owner) || owner === scope) return false;
+    stmt = containingStatement(owner);
+  }
+  return false;
+}
+
+function readsAny(expr: ts.Node, names: ReadonlySet<string>): boolean {
+  if (ts.isIdentifier(expr) && names.has(expr.text)) return true;
+  return ts.forEachChild(expr, (c) => readsAny(c, names) || undefined) === true;
+}
+
+/** A `throw`, or a block whose statements reach a `throw` before anything that exits otherwise. */
+function throwsAtOnce(stmt: ts.Statement): boolean {
+  if (ts.isThrowStatement(stmt)) return true;
+  if (!ts.isBlock(stmt)) return false;
+  for (const s of stmt.statements) {
+    if (ts.isThrowStatement(s)) return true;
+    if (definitelyExits(s)) return false;
+  }
+  return false;
+}

@@ -7,7 +7,7 @@ import { isClaimRelease } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import {
   callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
-  isAwaited, mayExitEarly, runsIn, siblingsOf,
+  failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf,
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
@@ -327,7 +327,7 @@ function checkSwallowingCatches(
           if (next) {
             context.report({ node: clause, messageId: 'catchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
           }
-        } else if (swallowSettles(consumer, clause, scope)) {
+        } else if (swallowSettles(consumer, clause, scope) && !failureRaisedAfter(n, tried[tried.length - 1].getEnd(), scope)) {
           const swallowFix = consumer.library === 'aws-lambda'
             ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
             : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
