@@ -49,11 +49,22 @@ const walk = (dir) => {
     else if (e.name.endsWith('.ts')) testFiles.push(p);
   }
 };
-walk(path.join(root, 'src/test'));
+walk(path.join(root, 'src/test/suite'));
 await esbuild.build({ entryPoints: testFiles, outbase: path.join(root, 'src'), outdir: out, bundle: false, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'warning' });
+
+// Unit tests of the server's modules run in plain Node (mocha), bundled like the server itself.
+const unitTests = fs.readdirSync(path.join(root, 'src/test/unit')).filter((f) => f.endsWith('.test.ts'));
+await esbuild.build({
+  ...common,
+  sourcemap: 'inline',
+  minify: false,
+  entryPoints: unitTests.map((f) => path.join(root, 'src/test/unit', f)),
+  outdir: path.join(out, 'test', 'unit'),
+  external: ['mocha'],
+});
 
 // Templates ship inside the extension (the scaffold commands render them).
 fs.cpSync(path.resolve(root, '..', '..', 'templates'), path.join(out, 'templates'), { recursive: true, filter: (src) => !src.endsWith('README.md') });
 
 const size = (f) => `${(fs.statSync(path.join(out, f)).size / 1024 / 1024).toFixed(1)} MB`;
-console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ts-morph.js ${size('ts-morph.js')}, ${testFiles.length} test files${production ? ' (production)' : ''}`);
+console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ts-morph.js ${size('ts-morph.js')}, ${testFiles.length} suite files, ${unitTests.length} unit test files${production ? ' (production)' : ''}`);
