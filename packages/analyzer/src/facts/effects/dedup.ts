@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../../engine/project-index';
 import type { FileFacts } from '../file-facts';
 import type { DedupGuard } from '../model';
+import { localInitializer } from '../consumers/syntax';
 import { unwrap } from '../origins';
 import { sqlTextOf } from './db';
 import { sideEffectsIn } from './effects';
@@ -79,7 +80,7 @@ function guardOf(call: ts.CallExpression, facts: FileFacts): Omit<DedupGuard, 'n
   if (CHECK_GUARD.test(m) || fromDedupModule || (/inbox|dedup|idempot/i.test(receiverText) && !/outbox/i.test(receiverText))) return { kind: 'library', atomic: false };
   // A processed-check: a lookup keyed by the message's identity, or in an inbox/processed store.
   if (CHECK_METHODS.has(m) && family !== 'in-process' && family !== 'http') {
-    const argText = call.arguments.map((a) => a.getText()).join(' ');
+    const argText = call.arguments.map(keyArgumentText).join(' ');
     if ((INBOX_NAME.test(receiverText) && !OUTBOX_NAME.test(receiverText)) || INBOX_NAME.test(argText) || MESSAGE_KEY.test(argText)) return { kind: 'processed-check', atomic: false };
   }
   const sql = sqlTextOf(s);
@@ -88,6 +89,16 @@ function guardOf(call: ts.CallExpression, facts: FileFacts): Omit<DedupGuard, 'n
     if (read.verb === 'select' && read.table && INBOX_NAME.test(read.table) && !OUTBOX_NAME.test(read.table)) return { kind: 'processed-check', atomic: false };
   }
   return undefined;
+}
+
+/**
+ * The text of a key argument; a variable stands with the value it was declared with
+ * (`const key = \`processed:${event.id}\`; redis.exists(key)` reads as the template).
+ */
+function keyArgumentText(arg: ts.Expression): string {
+  const e = unwrap(arg);
+  const init = ts.isIdentifier(e) ? localInitializer(e) : undefined;
+  return init ? `${e.getText()} ${init.getText()}` : arg.getText();
 }
 
 function isNxFlag(arg: ts.Expression): boolean {
