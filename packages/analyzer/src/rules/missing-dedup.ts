@@ -145,10 +145,38 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
   // Content-based deduplication configured in the same file (CreateQueue / SetQueueAttributes).
   if (/ContentBasedDeduplication['"]?\s*:\s*['"]?true/.test(fileText)) return;
   const entries = propertyValue(params, 'Entries');
-  const list = entries && unwrap(entries);
-  const messages = list && ts.isArrayLiteralExpression(list) ? list.elements.map((e) => objectLiteralOf(e)) : [params];
+  const messages = entries ? batchEntries(entries) : [params];
+  // A batch's entries built elsewhere: their fields cannot be seen, so there is nothing to judge.
+  if (!messages) return;
   const missing = messages.some((m) => m !== undefined && !m.properties.some((p) => ts.isSpreadAssignment(p)) && propertyValue(m, 'MessageDeduplicationId') === undefined);
   if (missing) context.report({ node: at, messageId: 'sqsFifo' });
+}
+
+/**
+ * The entry objects of a SendMessageBatch `Entries` value: the elements of an array literal, or
+ * the object a `items.map((x) => ({ … }))` callback returns. Undefined when they are built elsewhere.
+ */
+function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression | undefined> | undefined {
+  const list = unwrap(entries);
+  if (ts.isArrayLiteralExpression(list)) return list.elements.map((e) => objectLiteralOf(e));
+  if (!ts.isCallExpression(list) || !ts.isPropertyAccessExpression(list.expression) || list.expression.name.text !== 'map') return undefined;
+  const fn = list.arguments[0] && unwrap(list.arguments[0]);
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  if (!ts.isBlock(fn.body)) {
+    const entry = objectLiteralOf(fn.body);
+    return entry ? [entry] : undefined;
+  }
+  const returned: ts.ObjectLiteralExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) {
+      const entry = objectLiteralOf(n.expression);
+      if (entry) returned.push(entry);
+    }
+    ts.forEachChild(n, visit);
+  };
+  fn.body.statements.forEach(visit);
+  return returned.length > 0 ? returned : undefined;
 }
 
 /** `kafka.producer(options)` without `idempotent: true`. */
