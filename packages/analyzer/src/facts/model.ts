@@ -48,6 +48,12 @@ export interface SettleCall {
   call: ts.CallExpression;
 }
 
+/**
+ * A call, or a tagged template, which is a call too (`prisma.$executeRaw\`UPDATE …\``,
+ * postgres.js `sql\`INSERT …\``): the tag function runs with the template's parts.
+ */
+export type CallLike = ts.CallExpression | ts.TaggedTemplateExpression;
+
 /** What kind of side effect a call has. */
 export type EffectKind = 'db-write' | 'http' | 'email' | 'sms' | 'payment' | 'publish' | 'counter' | 'file';
 
@@ -56,7 +62,7 @@ export interface SideEffect {
   kind: EffectKind;
   /** Library or client that performs it, e.g. 'pg', 'prisma', 'stripe', 'fetch'. */
   library: string;
-  call: ts.CallExpression;
+  call: CallLike;
   /**
    * Whether repeating it with the same input leaves the same state: upsert by the message's own
    * key, insert keyed by the message id, set-to-value update, Stripe call with idempotencyKey.

@@ -7,7 +7,7 @@ import type { ProjectIndex } from '../engine/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
-import type { ConsumerHandler } from '../facts/model';
+import type { CallLike, ConsumerHandler } from '../facts/model';
 import { isFunctionWithBody } from '../facts/flow';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
@@ -26,8 +26,8 @@ function what(e: Effect): string {
   return `\`${e.description}\`${via}`;
 }
 
-function calleeText(call: ts.CallExpression): string {
-  return call.expression.getText().replace(/\s+/g, '');
+function calleeText(call: CallLike): string {
+  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 function destination(e: Effect): string {

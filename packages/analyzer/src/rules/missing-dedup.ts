@@ -8,7 +8,7 @@ import { factsOfNode, moduleOfImportedValue } from '../facts/effects/flow';
 import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
 import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
-import type { ConsumerHandler, SettleCall } from '../facts/model';
+import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 
@@ -39,8 +39,8 @@ function effectWords(e: Effect): string {
   }
 }
 
-function calleeText(call: ts.CallExpression): string {
-  return call.expression.getText().replace(/\s+/g, '');
+function calleeText(call: CallLike): string {
+  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 /** Whether the handler is passed through a dedup wrapper at registration: `eachMessage: withIdempotency(handle)`. */

@@ -85,6 +85,42 @@ function sqlWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   };
 }
 
+/** Tags that run their template as SQL on a client: Prisma's raw queries (`prisma.$executeRaw\`…\``, also on a transaction client). */
+const SQL_TAG_METHODS = new Set(['$executeRaw', '$queryRaw']);
+
+/**
+ * Classifies a tagged template that runs SQL as a database write, when it is one: Prisma
+ * `$executeRaw` / `$queryRaw`, and a postgres.js client (`const sql = postgres(url)`), which is
+ * itself the tag. Tags that only build a fragment (drizzle `sql`, `Prisma.sql`) run nothing and are
+ * not recognised. Interpolations are placeholders, as the libraries send them.
+ */
+export function taggedSqlWrite(tt: ts.TaggedTemplateExpression, facts: FileFacts): RawEffect | undefined {
+  const tag = unwrap(tt.tag);
+  let library: string | undefined;
+  if (ts.isPropertyAccessExpression(tag) && SQL_TAG_METHODS.has(tag.name.text)) library = 'prisma';
+  else if (ts.isIdentifier(tag) && facts.originOf(tag)?.module === 'postgres') library = 'pg';
+  if (!library) return undefined;
+  const template = tt.template;
+  const text = ts.isNoSubstitutionTemplateLiteral(template)
+    ? template.text
+    : template.head.text + template.templateSpans.map((span, i) => `$${i + 1}${span.literal.text}`).join('');
+  if (!looksLikeSql(text)) return undefined;
+  const sql = readSql(text);
+  if (!isWriteVerb(sql.verb) && !sql.counter) return undefined;
+  const verb = sql.verb === 'other' ? 'write' : sql.verb.toUpperCase();
+  const via = library === 'prisma' ? `prisma ${(tag as ts.PropertyAccessExpression).name.text}` : 'postgres.js';
+  return {
+    kind: sql.counter ? 'counter' : 'db-write',
+    library,
+    call: tt,
+    idempotent: sql.idempotent,
+    description: `${verb}${sql.table ? ` ${sql.verb === 'insert' || sql.verb === 'upsert' ? 'INTO ' : ''}${sql.table}` : ''} via ${via}`,
+    op: sql.verb === 'other' ? 'unknown' : (sql.verb as WriteOp),
+    target: sql.table,
+    sql,
+  };
+}
+
 function lastName(s: CallShape): string {
   return s.names[s.names.length - 1] ?? '';
 }

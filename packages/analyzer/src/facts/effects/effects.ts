@@ -2,9 +2,9 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../../engine/project-index';
 import type { FileFacts } from '../file-facts';
 import { awsEffect } from './aws';
-import { dbWrite, type RawEffect } from './db';
+import { dbWrite, taggedSqlWrite, type RawEffect } from './db';
 import { httpCall, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
-import { calleeOf, callsInFlow } from './flow';
+import { calleeOf, callsInFlow, taggedTemplatesInFlow } from './flow';
 import { publishEffect, wrapperPublish } from './publish';
 import { shapeOf } from './shape';
 import type { Effect } from './types';
@@ -74,5 +74,17 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
       if (named) out.push({ ...named, at: call, via: [] });
     }
   }
-  return out;
+  const tagged = taggedTemplatesInFlow(node);
+  if (tagged.length === 0) return out;
+  for (const tt of tagged) {
+    let raw: RawEffect | undefined;
+    try {
+      raw = taggedSqlWrite(tt, facts);
+    } catch {
+      raw = undefined;
+    }
+    if (raw) out.push({ ...raw, at: tt, via: [] });
+  }
+  // Document order, as for calls alone.
+  return out.sort((a, b) => a.at.getStart() - b.at.getStart());
 }

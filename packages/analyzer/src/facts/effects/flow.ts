@@ -47,6 +47,18 @@ export function callsInFlow(node: ts.Node): ts.CallExpression[] {
   return out;
 }
 
+/** The tagged templates (`sql\`…\``) a node evaluates in its own flow, in document order, entered like `callsInFlow`. */
+export function taggedTemplatesInFlow(node: ts.Node): ts.TaggedTemplateExpression[] {
+  const out: ts.TaggedTemplateExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== node && isFunctionLike(n) && !runsInline(n)) return;
+    if (ts.isTaggedTemplateExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
 /** The function whose own flow contains `node` (skipping inline callbacks). */
 export function flowOwner(node: ts.Node): ts.Node | undefined {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {

@@ -1,5 +1,5 @@
 import type { ts } from 'ts-morph';
-import type { SideEffect } from '../model';
+import type { CallLike, SideEffect } from '../model';
 import type { SqlStatement } from './sql';
 
 /** What a write does to its target, when known. */
@@ -11,7 +11,7 @@ export type WriteOp = 'insert' | 'update' | 'delete' | 'upsert' | 'unknown';
  */
 export interface Effect extends SideEffect {
   /** The call inside the analysed node that leads to the effect: the effect's own call, or the first call of the chain that reaches it. */
-  at: ts.CallExpression;
+  at: CallLike;
   /** Calls followed from the analysed node to reach the effect (empty when the effect is in the node itself). */
   via: ts.CallExpression[];
   /** For writes: what kind of write. */
