@@ -4,7 +4,7 @@ import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf, startsFrom } from './syntax';
+import { bindingNames, calleeName, importsAny, isModule, localInitializer, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf, startsFrom } from './syntax';
 
 /**
  * AWS SQS polled by hand: `@aws-sdk/client-sqs` v3 (`client.send(new ReceiveMessageCommand(…))`,
@@ -42,12 +42,29 @@ export function sqsOperation(call: ts.CallExpression, facts: FileFacts): { op: S
     const command = commandOf(call.arguments[0], facts);
     if (command) return command;
   }
-  const op = METHODS[name];
+  const promisified = promisifiedMethod(call);
+  const op = promisified ? METHODS[promisified.name.text] : METHODS[name];
   if (!op) return undefined;
-  const receiver = receiverOf(call);
+  const receiver = promisified ? promisified.expression : receiverOf(call);
   const origin = receiver && packageOrigin(facts, receiver);
   if (origin ? !isModule(origin.module, SQS_MODULES) : !importsAny(facts, SQS_MODULES)) return undefined;
   return { op, input: call.arguments[0] };
+}
+
+/**
+ * `receive(params)` where `const receive = promisify(sqs.receiveMessage.bind(sqs))` (aws-sdk v2
+ * callback methods wrapped by `util.promisify`): the SDK method the wrapper calls.
+ */
+function promisifiedMethod(call: ts.CallExpression): ts.PropertyAccessExpression | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const init = localInitializer(callee);
+  const wrap = init && unwrap(init);
+  if (!wrap || !ts.isCallExpression(wrap) || calleeName(wrap) !== 'promisify' || wrap.arguments.length !== 1) return undefined;
+  let target = unwrap(wrap.arguments[0]);
+  if (ts.isCallExpression(target) && calleeName(target) === 'bind') target = unwrap(target.expression);
+  if (ts.isPropertyAccessExpression(target) && target.name.text === 'bind') target = unwrap(target.expression);
+  return ts.isPropertyAccessExpression(target) && METHODS[target.name.text] ? target : undefined;
 }
 
 /** `new DeleteMessageCommand(input)`, directly or through a variable holding it. */
@@ -141,7 +158,7 @@ function receiptHandleDelete(call: ts.CallExpression, ctx: SettleContext): Settl
 }
 
 function isV2(call: ts.CallExpression, facts: FileFacts): boolean {
-  const receiver = receiverOf(call);
+  const receiver = promisifiedMethod(call)?.expression ?? receiverOf(call);
   const origin = receiver && facts.originOf(receiver);
   return origin?.module === 'aws-sdk' || origin?.module.startsWith('aws-sdk/') === true;
 }
