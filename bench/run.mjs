@@ -7,7 +7,7 @@
  * drift of the machine hits them alike, and reports medians, min–max, files/s, peak RSS and the
  * ratios to the floor. Results go to stdout as a table and to bench/results/<stamp>.json.
  *
- * Usage: node bench/run.mjs [--files 10000] [--runs 5] [--skip-eslint] [--skip-types] [--skip-editor] [--no-manifest] [extra corpus dirs...]
+ * Usage: node bench/run.mjs [--files 10000] [--runs 5] [--skip-eslint] [--skip-types] [--skip-editor] [extra corpus dirs...]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -28,36 +28,49 @@ const SKIP_TYPES = args.includes('--skip-types');
 const VALUED = new Set(['--files', '--runs']);
 const extra = args.filter((a, i) => !a.startsWith('--') && !VALUED.has(args[i - 1]));
 
-const eosBin = path.join(root, 'packages/cli/bin/run.js');
 if (!fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
   console.error('bench: build first (npm run build)');
   process.exit(2);
 }
 
-// The published CLI ships an oclif manifest (the cli package's prepack), so oclif loads only the
-// command being run; without one it loads every command to list them, and with them the compiler.
-// Time what users run: write the manifest for the duration of the benchmark, then remove it (a
-// stale manifest would hide commands added later in this working tree).
-const manifest = path.join(root, 'packages/cli/oclif.manifest.json');
-if (!fs.existsSync(manifest) && !args.includes('--no-manifest')) {
-  const made = spawnSync(process.execPath, [path.join(root, 'node_modules/oclif/bin/run.js'), 'manifest'], { cwd: path.join(root, 'packages/cli'), encoding: 'utf8' });
-  if (made.status !== 0) console.error(`bench: could not write the oclif manifest (${made.stderr.trim().split('\n')[0]}); timing without it`);
-  const remove = () => fs.rmSync(manifest, { force: true });
-  process.on('exit', remove);
+/**
+ * eos is timed from a private copy of its build (analyzer + cli dist, with an oclif manifest as the
+ * published package has one; without it oclif loads every command, and with them the compiler).
+ * The copy keeps the figures steady while the working tree is rebuilt: a rebuilt analyzer is a new
+ * eos version to the cache, which would turn the warm contender into a cold one.
+ */
+function snapshotEos() {
+  const snap = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-bench-build-'));
+  const analyzer = path.join(snap, 'cli/node_modules/@eos/analyzer');
+  for (const [from, to] of [
+    ['packages/analyzer/dist', path.join(analyzer, 'dist')],
+    ['packages/analyzer/package.json', path.join(analyzer, 'package.json')],
+    ['packages/cli/dist', path.join(snap, 'cli/dist')],
+    ['packages/cli/bin', path.join(snap, 'cli/bin')],
+    ['packages/cli/package.json', path.join(snap, 'cli/package.json')],
+  ]) {
+    fs.cpSync(path.join(root, from), to, { recursive: true });
+  }
+  process.on('exit', () => fs.rmSync(snap, { recursive: true, force: true }));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+  const env = { ...process.env, NODE_PATH: path.join(root, 'node_modules') };
+  const made = spawnSync(process.execPath, [path.join(root, 'node_modules/oclif/bin/run.js'), 'manifest'], { cwd: path.join(snap, 'cli'), env, encoding: 'utf8' });
+  if (made.status !== 0) console.error(`bench: no oclif manifest (${made.stderr.trim().split('\n')[0]}); eos timed without it`);
+  return { bin: path.join(snap, 'cli/bin/run.js'), env };
 }
+const eos = snapshotEos();
 
 /**
  * Runs a command under /usr/bin/time; returns wall ms, CPU ms (user + system: the figure that
  * holds up on a machine other jobs are loading) and peak RSS in MiB.
  */
-function measure(cmd, argv, cwd) {
+function measure(cmd, argv, cwd, extraEnv = {}) {
   const timeFile = path.join(os.tmpdir(), `eos-bench-time-${process.pid}`);
   const res = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...argv], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, ...extraEnv, NO_COLOR: '1' },
   });
   const [secs, user, sys, kib] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
   // eos exits 1 when it has findings and ESLint when it has problems: both are normal here.
@@ -90,12 +103,12 @@ function contenders(dir) {
   const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
   const list = [
     { name: 'floor: TypeScript parse', run: () => measure(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], dir) },
-    { name: 'eos audit', run: () => measure(process.execPath, [eosBin, 'audit', '.', '--format', 'json'], dir) },
+    { name: 'eos audit', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--format', 'json'], dir, eos.env) },
   ];
   if (!SKIP_TYPES && fs.existsSync(path.join(dir, 'tsconfig.json'))) {
-    list.push({ name: 'eos audit --types', run: () => measure(process.execPath, [eosBin, 'audit', '.', '--types', '--format', 'json'], dir) });
+    list.push({ name: 'eos audit --types', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--types', '--format', 'json'], dir, eos.env) });
   }
-  const cached = [eosBin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile];
+  const cached = [eos.bin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile];
   let warmed = false;
   list.push({
     name: 'eos audit --cache (warm)',
@@ -104,10 +117,10 @@ function contenders(dir) {
       // unchanged rerun. Nothing else writes the corpus, so the cache stays valid across rounds.
       if (!warmed) {
         fs.rmSync(cacheFile, { force: true });
-        measure(process.execPath, cached, dir);
+        measure(process.execPath, cached, dir, eos.env);
         warmed = true;
       }
-      return measure(process.execPath, cached, dir);
+      return measure(process.execPath, cached, dir, eos.env);
     },
   });
   if (!SKIP_ESLINT) {

@@ -11,6 +11,7 @@ import type { Finding, FixSafety, InputError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
 import { AnalysisCache, analyzerFingerprint, cacheKey } from './cache';
 import { discoverFiles, displayPath } from './files';
+import { collectGarbage, FILES_PER_COLLECTION } from './memory';
 import { sortFindings } from './ordering';
 import type { Rule } from './rule';
 import { inShard, type Shard } from './shard';
@@ -168,7 +169,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
         internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
         return;
       }
-      if (analysis.parsed) parsed++;
+      if (analysis.parsed && ++parsed % FILES_PER_COLLECTION === 0) collectGarbage();
     }
     errors.push(...analysis.errors);
     for (const f of analysis.findings) {
