@@ -1,17 +1,24 @@
 import { ts } from 'ts-morph';
+import type { FileFacts } from '../file-facts';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
 import type { BrokerRecognizer } from './recognizer';
-import { calleeName, importsAny, startsFrom } from './syntax';
+import { bindingNames, calleeName, importsAny, isModule, startsFrom } from './syntax';
 
 /**
- * `@nestjs/microservices` handlers: methods decorated `@EventPattern` / `@MessagePattern` with a
- * `@Ctx() context: RmqContext | KafkaContext` parameter. RabbitMQ handlers settle manually with
- * `context.getChannelRef().ack(context.getMessage())` when the transport runs with
- * `noAck: false` (Nest's default is `noAck: true`); Kafka offsets are committed when the handler
- * resolves, or by hand with `context.getConsumer().commitOffsets(...)`.
+ * `@nestjs/microservices` handlers: methods decorated `@EventPattern` / `@MessagePattern`. The
+ * transport comes from a typed `@Ctx() context: RmqContext | KafkaContext` parameter, else from
+ * the decorator's transport argument (`@EventPattern('x', Transport.KAFKA)`), else from what the
+ * file shows of exactly one of the two transports (its contexts, clients, `Transport.KAFKA` /
+ * `Transport.RMQ`, kafkajs / amqplib imports); a handler whose transport stays unknown is left out
+ * (Nest also serves Redis, NATS core, MQTT, TCP and gRPC, with other guarantees).
+ * RabbitMQ handlers settle manually with `context.getChannelRef().ack(context.getMessage())` when
+ * the transport runs with `noAck: false`; Nest's default is `noAck: true` (ServerRMQ reads
+ * `RQM_DEFAULT_NOACK`), so a handler without a context (which cannot ack) is acked on receipt.
+ * Kafka offsets are committed when the handler resolves, or by hand with
+ * `context.getConsumer().commitOffsets(...)`.
  */
 const NEST_MODULE = '@nestjs/microservices';
 const CONTEXTS: Record<string, 'rabbitmq' | 'kafka'> = { RmqContext: 'rabbitmq', KafkaContext: 'kafka' };
@@ -34,16 +41,19 @@ export const nestjs: BrokerRecognizer = {
         return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Ctx';
       }));
       const typeName = ctxParam?.type && ts.isTypeReferenceNode(ctxParam.type) && ts.isIdentifier(ctxParam.type.typeName) ? ctxParam.type.typeName.text : undefined;
-      const broker = typeName ? CONTEXTS[typeName] : undefined;
-      if (!ctxParam || !broker || !ts.isIdentifier(ctxParam.name)) continue;
-      const ctxName = ctxParam.name.text;
-      const names = [ctxName, ...namesFromContext(fn.body, ctxName)];
+      const typed = typeName ? CONTEXTS[typeName] : undefined;
+      if (ctxParam && !typed) continue; // a context of another transport, or an untyped one
+      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts);
+      if (!broker) continue;
+      const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
+      if (ctxParam && !ctxName) continue;
+      const names = ctxName ? [ctxName, ...namesFromContext(fn.body, ctxName)] : payloadNames(fn);
       const consumer: ConsumerHandler = {
         broker,
         library: NEST_MODULE,
         // Nest's RabbitMQ transport acks on receipt unless configured with noAck: false,
         // which code that acks by hand implies.
-        settlement: broker === 'kafka' ? 'on-resolve' : callsAck(fn.body, new Set(names)) ? 'manual' : 'on-receive',
+        settlement: broker === 'kafka' ? 'on-resolve' : ctxName && callsAck(fn.body, new Set(names)) ? 'manual' : 'on-receive',
         kind: 'message',
         handler: fn,
         messageNames: names,
@@ -58,6 +68,58 @@ export const nestjs: BrokerRecognizer = {
     return amqpSettle(call, ctx) ?? kafkaSettle(call, ctx);
   },
 };
+
+/** `Transport.KAFKA` / `Transport.RMQ` (from @nestjs/microservices) to the broker it serves. */
+function transportOf(expr: ts.Expression, facts: FileFacts): 'kafka' | 'rabbitmq' | undefined {
+  const e = unwrap(expr);
+  if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || facts.origins.importOf(e.expression.text)?.module !== NEST_MODULE) return undefined;
+  return e.name.text === 'KAFKA' ? 'kafka' : e.name.text === 'RMQ' ? 'rabbitmq' : undefined;
+}
+
+/** The transport a hybrid app's handler is bound to: `@EventPattern('order.paid', Transport.KAFKA)`. */
+function transportArgument(pattern: ts.Decorator, facts: FileFacts): 'kafka' | 'rabbitmq' | undefined {
+  const call = unwrap(pattern.expression);
+  const arg = ts.isCallExpression(call) ? call.arguments[1] : undefined;
+  return arg ? transportOf(arg, facts) : undefined;
+}
+
+/** Names from @nestjs/microservices that belong to one transport. */
+const NEST_TRANSPORT_NAMES = new Map<string, 'kafka' | 'rabbitmq'>([
+  ['KafkaContext', 'kafka'], ['ClientKafka', 'kafka'], ['ServerKafka', 'kafka'], ['KafkaOptions', 'kafka'],
+  ['RmqContext', 'rabbitmq'], ['ClientRMQ', 'rabbitmq'], ['ServerRMQ', 'rabbitmq'], ['RmqOptions', 'rabbitmq'], ['RmqRecordBuilder', 'rabbitmq'],
+]);
+
+/** The one transport the file shows, or undefined when it shows none or both. */
+function fileTransport(facts: FileFacts): 'kafka' | 'rabbitmq' | undefined {
+  return facts.memo('nestjs:transport', () => {
+    const seen = new Set<'kafka' | 'rabbitmq'>();
+    for (const b of facts.imports) {
+      const named = b.module === NEST_MODULE ? NEST_TRANSPORT_NAMES.get(b.imported) : undefined;
+      if (named) seen.add(named);
+      if (isModule(b.module, ['kafkajs', '@confluentinc/kafka-javascript'])) seen.add('kafka');
+      if (isModule(b.module, ['amqplib', 'amqp-connection-manager'])) seen.add('rabbitmq');
+    }
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(n)) {
+        const t = transportOf(n, facts);
+        if (t) seen.add(t);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(facts.sourceFile);
+    return seen.size === 1 ? [...seen][0] : undefined;
+  });
+}
+
+/** The handler's `@Payload()` parameter names (or its first parameter when none is decorated). */
+function payloadNames(fn: ts.MethodDeclaration): string[] {
+  const decorated = fn.parameters.filter((p) => (ts.getDecorators(p) ?? []).some((d) => {
+    const e = unwrap(d.expression);
+    return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Payload';
+  }));
+  const params = decorated.length > 0 ? decorated : fn.parameters.slice(0, 1);
+  return params.flatMap((p) => bindingNames(p.name));
+}
 
 /** Variables assigned from the context: `const msg = context.getMessage()`, `const channel = context.getChannelRef()`. */
 function namesFromContext(body: ts.Node, ctxName: string): string[] {
