@@ -312,7 +312,7 @@ function hasInnerTarget(jump: ts.BreakStatement | ts.ContinueStatement, within: 
 
 /**
  * Whether a failure caught by `tryStmt`'s `catch` is raised later after all: the `try` block
- * sets a flag once its work has completed (`done = true`, `result = await work()`), and a
+ * sets a flag once its work has completed (`done = true` after the last work call), and a
  * statement after the `try` (or after the retry loop holding it) throws when the flag says the
  * work never completed: `while (attempt < 3 && !done) { try { await work(); done = true } catch { attempt++ } }
  * if (!done) throw …`. Only assignments after `workEnd` count as flags. Stays within `scope`.
