@@ -104,19 +104,22 @@ class Walker {
     this.addFile(target);
   }
 
-  private addFile(file: string): void {
-    let real = file;
-    try {
-      real = fs.realpathSync(file);
-    } catch {
-      // A dangling link: keep it, reading it reports the problem with its name.
+  /** @param knownReal the file's real path when the walk already knows it (no syscall needed) */
+  private addFile(file: string, knownReal?: string): void {
+    let real = knownReal ?? file;
+    if (knownReal === undefined) {
+      try {
+        real = fs.realpathSync.native(file);
+      } catch {
+        // A dangling link: keep it, reading it reports the problem with its name.
+      }
     }
     if (!this.files.has(real)) this.files.set(real, file);
   }
 
   private realpath(p: string): string | undefined {
     try {
-      return fs.realpathSync(p);
+      return fs.realpathSync.native(p);
     } catch (e) {
       this.errors.push({ file: p, message: `cannot read: ${describeFsError(e)}` });
       return undefined;
@@ -171,8 +174,10 @@ class Walker {
       if (!isSourceFile(entry.name)) continue;
       if (this.ignored(full, false, active)) continue;
       // Not only regular files: a FIFO or socket with a source name is passed on, and reading it
-      // reports why it cannot be analysed instead of silently dropping it.
-      this.addFile(full);
+      // reports why it cannot be analysed instead of silently dropping it. A plain entry's real
+      // path is its folder's real path plus its name: resolving it again per file was most of the
+      // time of a cached rerun.
+      this.addFile(full, isLink ? undefined : path.join(stack[stack.length - 1], entry.name));
     }
   }
 
