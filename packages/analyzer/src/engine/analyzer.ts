@@ -44,6 +44,12 @@ export interface FileAnalysis {
   parsed: boolean;
 }
 
+/**
+ * Read once: the walk calls it for every node, and `ts.forEachChild` goes through ts-morph's `ts`
+ * getter and an accessor of the compiler namespace each time.
+ */
+const forEachChild = ts.forEachChild;
+
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
 
@@ -124,7 +130,7 @@ export class Analyzer {
     const facts = new FileFacts(sourceFile, this.options.originFallback?.(sourceFile));
     const visit = (node: ts.Node): void => {
       facts.observe(node);
-      ts.forEachChild(node, visit);
+      forEachChild(node, visit);
     };
     visit(sourceFile);
     return facts;
@@ -181,7 +187,7 @@ export class Analyzer {
       facts.observe(node);
       const fns = dispatch.get(node.kind);
       if (fns) for (const fn of fns) fn(node);
-      ts.forEachChild(node, visit);
+      forEachChild(node, visit);
     };
     visit(sourceFile);
     for (const l of listeners) l.end?.();
