@@ -41,18 +41,42 @@ function templateText(t: ts.TemplateLiteral): string {
  */
 export function constInitializer(name: ts.Identifier): ts.Expression | undefined {
   for (let scope: ts.Node | undefined = name.parent; scope; scope = scope.parent) {
-    const statements = ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) ? scope.statements : undefined;
-    if (!statements) continue;
-    for (const stmt of statements) {
-      if (!ts.isVariableStatement(stmt)) continue;
-      if (!(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
-      for (const d of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === name.text && d.initializer) return d.initializer;
-      }
-    }
+    if (scope.kind !== BLOCK && scope.kind !== SOURCE_FILE && scope.kind !== MODULE_BLOCK) continue;
+    const init = initializersOf(scope as ScopeWithStatements, true).get(name.text);
+    if (init) return init;
   }
   return undefined;
 }
+
+const BLOCK = ts.SyntaxKind.Block;
+const SOURCE_FILE = ts.SyntaxKind.SourceFile;
+const MODULE_BLOCK = ts.SyntaxKind.ModuleBlock;
+type ScopeWithStatements = ts.Block | ts.SourceFile | ts.ModuleBlock;
+
+/**
+ * The first initialiser per declared name among a scope's own statements (`const` ones only, or
+ * all). Built once per scope: name lookups run for every call's receiver and arguments, and
+ * scanning the top level of a large file for each of them was quadratic. Keyed by the scope
+ * node, which is safe across an editor's incremental reparse: a reused node keeps its statements.
+ */
+function initializersOf(scope: ScopeWithStatements, constOnly: boolean): Map<string, ts.Expression> {
+  const cache = constOnly ? constInitializers : anyInitializers;
+  let byName = cache.get(scope);
+  if (byName) return byName;
+  byName = new Map();
+  for (const stmt of scope.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    if (constOnly && !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const d of stmt.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.initializer && !byName.has(d.name.text)) byName.set(d.name.text, d.initializer);
+    }
+  }
+  cache.set(scope, byName);
+  return byName;
+}
+
+const constInitializers = new WeakMap<ts.Node, Map<string, ts.Expression>>();
+const anyInitializers = new WeakMap<ts.Node, Map<string, ts.Expression>>();
 
 /** The value of property `name` in an object literal (`name: v` or shorthand `name`). */
 export function propertyValue(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
@@ -89,13 +113,9 @@ export function objectLiteralOf(expr: ts.Expression | undefined): ts.ObjectLiter
 /** Like `constInitializer`, for `let`/`var` declarations too (read-only use: an approximation). */
 export function letInitializer(name: ts.Identifier): ts.Expression | undefined {
   for (let scope: ts.Node | undefined = name.parent; scope; scope = scope.parent) {
-    if (!(ts.isBlock(scope) || ts.isSourceFile(scope))) continue;
-    for (const stmt of scope.statements) {
-      if (!ts.isVariableStatement(stmt)) continue;
-      for (const d of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === name.text && d.initializer) return d.initializer;
-      }
-    }
+    if (scope.kind !== BLOCK && scope.kind !== SOURCE_FILE) continue;
+    const init = initializersOf(scope as ScopeWithStatements, false).get(name.text);
+    if (init) return init;
   }
   return undefined;
 }
