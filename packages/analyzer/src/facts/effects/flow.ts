@@ -47,26 +47,92 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
   return FUNCTION_KINDS.has(node.kind);
 }
 
-/** Nodes of one kind that a node evaluates in its own flow, in document order: nested functions are entered only when they run inline. */
-function inFlow<T extends ts.Node>(node: ts.Node, kind: ts.SyntaxKind): T[] {
-  const out: T[] = [];
+/** Calls or tagged templates of a tree in document order, each beside its flow owner (see `FlowIndex`). */
+interface FlowEntries<T extends ts.Node> {
+  nodes: T[];
+  /** The nearest enclosing function that does not run inline; undefined at the top level. */
+  owners: Array<ts.Node | undefined>;
+}
+
+/**
+ * The calls and tagged templates of one tree, gathered in a single walk the first time any flow
+ * in that tree is asked for. Rules ask for the flow of every function of a file (several times,
+ * for calls and for templates), and walking each function's subtree again cost more than
+ * everything else they do; a query now reads the slice of entries inside its node.
+ */
+interface FlowIndex {
+  calls: FlowEntries<ts.CallExpression>;
+  tagged: FlowEntries<ts.TaggedTemplateExpression>;
+}
+
+/**
+ * Per tree root (the SourceFile). A parsed tree does not change; an editor's reparse makes a new
+ * SourceFile, and positions are read from the nodes at query time.
+ */
+const flowIndexes = new WeakMap<ts.Node, FlowIndex>();
+
+function flowIndexOf(node: ts.Node): FlowIndex {
+  let root = node;
+  while (root.parent) root = root.parent;
+  let index = flowIndexes.get(root);
+  if (index) return index;
+  index = { calls: { nodes: [], owners: [] }, tagged: { nodes: [], owners: [] } };
+  const { calls, tagged } = index;
+  let owner: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
-    if (n !== node && FUNCTION_KINDS.has(n.kind) && !runsInline(n)) return;
-    if (n.kind === kind) out.push(n as T);
-    forEachChild(n, visit);
+    if (n.kind === CALL_EXPRESSION) {
+      calls.nodes.push(n as ts.CallExpression);
+      calls.owners.push(owner);
+    } else if (n.kind === TAGGED_TEMPLATE) {
+      tagged.nodes.push(n as ts.TaggedTemplateExpression);
+      tagged.owners.push(owner);
+    }
+    if (FUNCTION_KINDS.has(n.kind) && !runsInline(n)) {
+      const outer = owner;
+      owner = n;
+      forEachChild(n, visit);
+      owner = outer;
+    } else {
+      forEachChild(n, visit);
+    }
   };
-  visit(node);
+  visit(root);
+  flowIndexes.set(root, index);
+  return index;
+}
+
+/**
+ * The entries a node evaluates in its own flow, in document order: those inside it whose flow
+ * owner is the node itself or encloses it (nested functions count only when they run inline).
+ * Pre-order keeps `pos` non-decreasing, so the node's entries start where a binary search finds them;
+ * neither a call nor a function shares its exact range with a descendant, so ranges decide nesting.
+ */
+function inFlow<T extends ts.Node>(node: ts.Node, entries: FlowEntries<T>): T[] {
+  const { nodes, owners } = entries;
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (nodes[mid].pos < node.pos) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: T[] = [];
+  for (let i = lo; i < nodes.length && nodes[i].pos < node.end; i++) {
+    if (nodes[i].end > node.end) continue; // an ancestor of the node starting where it starts
+    const owner = owners[i];
+    if (owner === undefined || owner === node || owner.pos < node.pos || owner.end > node.end) out.push(nodes[i]);
+  }
   return out;
 }
 
 /** The calls a node makes in its own flow, in document order: nested functions are entered only when they run inline. */
 export function callsInFlow(node: ts.Node): ts.CallExpression[] {
-  return inFlow<ts.CallExpression>(node, CALL_EXPRESSION);
+  return inFlow(node, flowIndexOf(node).calls);
 }
 
 /** The tagged templates (`sql\`…\``) a node evaluates in its own flow, in document order, entered like `callsInFlow`. */
 export function taggedTemplatesInFlow(node: ts.Node): ts.TaggedTemplateExpression[] {
-  return inFlow<ts.TaggedTemplateExpression>(node, TAGGED_TEMPLATE);
+  return inFlow(node, flowIndexOf(node).tagged);
 }
 
 /** The function whose own flow contains `node` (skipping inline callbacks). */
