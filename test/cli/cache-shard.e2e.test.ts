@@ -1,4 +1,5 @@
 /** `eos audit --cache` and `--shard k/n` end to end, on a copy of the sample service. */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,6 +31,20 @@ describe('eos audit --cache', () => {
     // Nothing was parsed the second time: every file came from the cache.
     expect(warm.report.stats.parsed).toBe(0);
     expect(warm.stderr).toBe('');
+  });
+
+  it('answers an unchanged rerun without loading the TypeScript compiler (light entry of the built analyzer)', () => {
+    // The cache written by the CLI above is reused by a plain library call with the same settings.
+    const script = `
+      const { auditPaths } = require(${JSON.stringify(path.join(ROOT, 'packages/analyzer/dist/light.js'))});
+      const r = auditPaths(['.'], { cwd: ${JSON.stringify(dir)}, cacheFile: '.eos-cache.json' });
+      const loaded = Object.keys(require.cache).filter((k) => /[\\/](ts-morph|@ts-morph|typescript)[\\/]/.test(k));
+      console.log(JSON.stringify({ files: r.stats.files, cached: r.stats.cached, findings: r.findings.length, loaded }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' })) as { files: number; cached: number; findings: number; loaded: string[] };
+    expect(out.files).toBeGreaterThan(0);
+    expect(out.cached).toBe(out.files);
+    expect(out.findings).toBeGreaterThan(0);
+    expect(out.loaded).toEqual([]);
   });
 
   it('uses --cache-location, and discards a corrupt cache file with a notice on stderr, not an error', async () => {
