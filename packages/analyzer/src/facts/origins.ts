@@ -52,10 +52,19 @@ export class OriginResolver {
   private readonly sources = new Map<string, Array<ts.Expression | ts.TypeNode>>();
   private readonly imports = new Map<string, ImportBinding>();
   private readonly cache = new Map<ts.Node, Origin | undefined>();
+  /**
+   * `originOfKey` per key. Names repeat across a file (`row`, `invoice`, `channel` in every
+   * function), so a key collects many sources, and every use of the name used to go through all
+   * of them. Cleared when a source or import is added, so it holds only for a complete walk.
+   * Re-asking a key reads the same per-node cached origins of its sources, so remembering the
+   * answer does not change it.
+   */
+  private readonly keyCache = new Map<string, Origin | undefined>();
   private readonly resolving = new Set<string>();
 
   addImport(binding: ImportBinding): void {
     this.imports.set(binding.local, binding);
+    this.keyCache.clear();
   }
 
   importOf(local: string): ImportBinding | undefined {
@@ -67,23 +76,27 @@ export class OriginResolver {
     const list = this.sources.get(key);
     if (list) list.push(source);
     else this.sources.set(key, [source]);
+    this.keyCache.clear();
   }
 
   /** Origin of a variable/field by key, from the first of its sources that has one. */
   originOfKey(key: string): Origin | undefined {
+    if (this.keyCache.has(key)) return this.keyCache.get(key);
     const binding = this.imports.get(key);
     if (binding) return { module: binding.module, chain: binding.imported === '*' ? [] : [binding.imported] };
     if (this.resolving.has(key)) return undefined;
     this.resolving.add(key);
+    let found: Origin | undefined;
     try {
       for (const source of this.sources.get(key) ?? []) {
-        const origin = ts.isTypeNode(source) ? this.originOfType(source) : this.originOf(source);
-        if (origin) return origin;
+        found = ts.isTypeNode(source) ? this.originOfType(source) : this.originOf(source);
+        if (found) break;
       }
-      return undefined;
     } finally {
       this.resolving.delete(key);
     }
+    this.keyCache.set(key, found);
+    return found;
   }
 
   /** Origin of a type annotation such as `Channel`, `amqp.Channel` or `Promise<Consumer>`. */
