@@ -12,17 +12,23 @@ export interface Origin {
   chain: string[];
 }
 
+/**
+ * Kinds `unwrap` looks through. Compared by `node.kind`: unwrap runs for nearly every expression
+ * the facts layer reads, and each `ts.isX` goes through ts-morph's `ts` getter and an accessor
+ * of the compiler namespace.
+ */
+const TRANSPARENT_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.AwaitExpression, ts.SyntaxKind.ParenthesizedExpression, ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.NonNullExpression, ts.SyntaxKind.SatisfiesExpression, ts.SyntaxKind.TypeAssertionExpression,
+]);
+
+type Transparent = ts.AwaitExpression | ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion;
+
 /** Unwraps `await`, parentheses, `as`, `!` and `satisfies`, which do not change a value's origin. */
 export function unwrap(expr: ts.Expression): ts.Expression {
   let e = expr;
-  for (;;) {
-    if (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e) ||
-      ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
-      e = e.expression;
-    } else {
-      return e;
-    }
-  }
+  while (TRANSPARENT_KINDS.has(e.kind)) e = (e as Transparent).expression;
+  return e;
 }
 
 /** The name under which an assignment target is recorded: `x`, or `this.x` for class fields. */
