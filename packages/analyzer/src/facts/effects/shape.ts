@@ -18,8 +18,18 @@ export interface CallShape {
   module?: string;
 }
 
-/** Reads the shape of a call; `module` comes from the file's import origins. */
+/**
+ * Reads the shape of a call; `module` comes from the file's import origins. Remembered per file
+ * analysis, like `classifyCall` (several fact modules read the shape of the same call).
+ */
 export function shapeOf(call: ts.CallExpression, facts: FileFacts): CallShape {
+  const shapes = facts.memo('effects:shapes', () => new WeakMap<ts.CallExpression, CallShape>());
+  let shape = shapes.get(call);
+  if (!shape) shapes.set(call, (shape = readShape(call, facts)));
+  return shape;
+}
+
+function readShape(call: ts.CallExpression, facts: FileFacts): CallShape {
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const receiver = callee.expression;
