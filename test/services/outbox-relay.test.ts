@@ -63,7 +63,7 @@ for (const [store, broker] of PAIRS) {
       expect(await db.eventIds()).toEqual(kept);
     });
 
-    it.skipIf(store === 'mysql')('refuses to append outside a transaction', async () => {
+    if (store !== 'mysql') it('refuses to append outside a transaction', async () => {
       await expect(db.appendWithoutTransaction({ aggregateType: 'tx', aggregateId: 'loose', eventType: 'x', payload: {} })).rejects.toThrow(
         /no open transaction/,
       );
@@ -168,7 +168,7 @@ for (const [store, broker] of PAIRS) {
       expect((await db.newStore().metrics()).deadLettered).toBe(0);
     });
 
-    it.runIf(store === 'postgres')('an idle relay is woken by the commit (LISTEN/NOTIFY), not by its next poll', async () => {
+    if (store === 'postgres') it('an idle relay is woken by the commit (LISTEN/NOTIFY), not by its next poll', async () => {
       const type = uniqueName('notify');
       const relay = new gen.relay.OutboxRelay(db.newStore(), await mq.newPublisher(), { ...FAST, pollIntervalMs: 120_000 }, QUIET);
       relay.start();
@@ -185,7 +185,7 @@ for (const [store, broker] of PAIRS) {
       }
     });
 
-    it.runIf(broker === 'rabbitmq')('an unroutable message fails the publish instead of vanishing', async () => {
+    if (broker === 'rabbitmq') it('an unroutable message fails the publish instead of vanishing', async () => {
       const { RabbitMqPublisher } = (await import(`${gen.dir}/src/outbox/outbox-publisher.ts`)) as {
         RabbitMqPublisher: new (o: { url: string; exchange: string }) => { publish(m: object): Promise<string>; close(): Promise<void> };
       };
@@ -204,7 +204,7 @@ for (const [store, broker] of PAIRS) {
       }
     });
 
-    it.runIf(broker === 'nats')('a re-send of the same event id is reported as a duplicate and stored once', async () => {
+    if (broker === 'nats') it('a re-send of the same event id is reported as a duplicate and stored once', async () => {
       const publisher = await mq.newPublisher();
       const type = uniqueName('dup');
       const message = { id: `${type}-1`, aggregateType: type, aggregateId: 'd', eventType: 'dup.test', payload: '{"n":1}', headers: {} };
