@@ -61,9 +61,9 @@ export class OriginResolver {
   /**
    * `originOfKey` per key. Names repeat across a file (`row`, `invoice`, `channel` in every
    * function), so a key collects many sources, and every use of the name used to go through all
-   * of them. Cleared when a source or import is added, so it holds only for a complete walk.
-   * Re-asking a key reads the same per-node cached origins of its sources, so remembering the
-   * answer does not change it.
+   * of them. Re-asking a key reads the same per-node cached origins of its sources (and types
+   * read imports only), so remembering the answer does not change it until that key gains a
+   * source or the file an import (rules ask during the walk, while sources are still added).
    */
   private readonly keyCache = new Map<string, Origin | undefined>();
   private readonly resolving = new Set<string>();
@@ -82,7 +82,7 @@ export class OriginResolver {
     const list = this.sources.get(key);
     if (list) list.push(source);
     else this.sources.set(key, [source]);
-    this.keyCache.clear();
+    this.keyCache.delete(key);
   }
 
   /** Origin of a variable/field by key, from the first of its sources that has one. */
