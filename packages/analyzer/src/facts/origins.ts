@@ -59,13 +59,14 @@ export class OriginResolver {
   private readonly imports = new Map<string, ImportBinding>();
   private readonly cache = new Map<ts.Node, Origin | undefined>();
   /**
-   * `originOfKey` per key. Names repeat across a file (`row`, `invoice`, `channel` in every
-   * function), so a key collects many sources, and every use of the name used to go through all
-   * of them. Re-asking a key reads the same per-node cached origins of its sources (and types
-   * read imports only), so remembering the answer does not change it until that key gains a
-   * source or the file an import (rules ask during the walk, while sources are still added).
+   * `originOfKey` per key: the answer, and how many of the key's sources it has read. Names repeat
+   * across a file (`row`, `invoice`, `channel` in every function), so a key collects many sources,
+   * and every use of the name used to go through all of them. A source already read keeps its
+   * answer (expressions are cached per node, types read imports only), so a found origin stays
+   * the answer when sources are added, and a missing one needs only the new sources read. Rules
+   * ask during the walk, while sources are still being added.
    */
-  private readonly keyCache = new Map<string, Origin | undefined>();
+  private readonly keyCache = new Map<string, { origin: Origin | undefined; read: number }>();
   private readonly resolving = new Set<string>();
 
   addImport(binding: ImportBinding): void {
@@ -82,26 +83,28 @@ export class OriginResolver {
     const list = this.sources.get(key);
     if (list) list.push(source);
     else this.sources.set(key, [source]);
-    this.keyCache.delete(key);
   }
 
   /** Origin of a variable/field by key, from the first of its sources that has one. */
   originOfKey(key: string): Origin | undefined {
-    if (this.keyCache.has(key)) return this.keyCache.get(key);
+    const sources = this.sources.get(key) ?? [];
+    const known = this.keyCache.get(key);
+    if (known && (known.origin || known.read === sources.length)) return known.origin;
     const binding = this.imports.get(key);
     if (binding) return { module: binding.module, chain: binding.imported === '*' ? [] : [binding.imported] };
     if (this.resolving.has(key)) return undefined;
     this.resolving.add(key);
     let found: Origin | undefined;
+    let read = known?.read ?? 0;
     try {
-      for (const source of this.sources.get(key) ?? []) {
+      for (; read < sources.length && !found; read++) {
+        const source = sources[read];
         found = ts.isTypeNode(source) ? this.originOfType(source) : this.originOf(source);
-        if (found) break;
       }
     } finally {
       this.resolving.delete(key);
     }
-    this.keyCache.set(key, found);
+    this.keyCache.set(key, { origin: found, read });
     return found;
   }
 
