@@ -20,10 +20,17 @@ export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | u
 
 /** Whether `node` is a function (declaration, expression, arrow, method, accessor) with a body. */
 export function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)) && node.body !== undefined;
+  return FUNCTION_KINDS.has(node.kind) && (node as ts.FunctionLikeDeclaration).body !== undefined;
 }
+
+/**
+ * Kinds of `isFunctionWithBody`, compared by `node.kind`: it runs for every ancestor or node of
+ * the walks here, and each `ts.isX` goes through ts-morph's `ts` getter and a namespace accessor.
+ */
+const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
+]);
 
 /** Whether `inner` lies within `outer` (inclusive). */
 export function contains(outer: ts.Node, inner: ts.Node): boolean {

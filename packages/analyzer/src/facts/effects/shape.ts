@@ -93,6 +93,9 @@ export function moduleOf(expr: ts.Expression, facts: FileFacts): string | undefi
 /** Method names that take a callback and run it inside a transaction; the callback's parameter is a client of the same library. */
 export const TRANSACTION_METHODS = new Set(['transaction', '$transaction', 'withTransaction', 'tx', 'runTransaction', 'transactional']);
 
+const ARROW_FUNCTION = ts.SyntaxKind.ArrowFunction;
+const FUNCTION_EXPRESSION = ts.SyntaxKind.FunctionExpression;
+
 /**
  * `prisma.$transaction(async (tx) => tx.order.create(…))`: the callback's parameter is a client
  * of the library the transaction was opened on.
@@ -103,6 +106,8 @@ function parameterModule(expr: ts.Expression, facts: FileFacts): string | undefi
   if (!ts.isIdentifier(root)) return undefined;
   const name = root.text;
   for (let n: ts.Node | undefined = root.parent; n; n = n.parent) {
+    // By kind: this climbs every ancestor of most calls' receivers, and ts.isX is a namespace accessor each time.
+    if (n.kind !== ARROW_FUNCTION && n.kind !== FUNCTION_EXPRESSION) continue;
     if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) continue;
     if (!n.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) continue;
     const call = n.parent;
