@@ -108,7 +108,9 @@ function measure(label, text, makeAnalyzer) {
   const WARMUP = 30;
   for (let k = 0; k < WARMUP + EDITS; k++) {
     // One character typed into a string in the middle of the file, as a person editing would.
-    const at = text.indexOf("'", Math.floor((text.length * ((k % 10) + 5)) / 20)) + 1;
+    // `('` always opens a string in the generated code, so the edit keeps the file parseable
+    // (a quote found at random may close one, and the edit then measures a syntax error).
+    const at = text.indexOf("('", Math.floor((text.length * ((k % 10) + 5)) / 20)) + 2;
     text = text.slice(0, at) + 'x' + text.slice(at);
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
