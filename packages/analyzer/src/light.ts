@@ -22,3 +22,4 @@ export { sortFindings } from './engine/ordering';
 export { DOCS_BASE_URL, docsUrlOf } from './engine/docs-url';
 export { UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
+export { unifiedDiff } from './text/unified-diff';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorEnabled } from '../src/ansi';
-import { unifiedDiff } from '../src/fix/diff';
+import { unifiedDiff } from '@eos/analyzer';
 import { writeFileAtomic } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
 import { codeFrame, stylish } from '../src/reporters/stylish';

@@ -40,6 +40,6 @@ export type { PlannedFile, PlannedStatus, ScaffoldPlan, PackagesToInstall } from
 export { writePlan } from './write';
 export type { WriteOptions, WriteResult, WriteFs } from './write';
 export { toJavaScript } from './render';
-export { unifiedDiff } from './diff';
+export { unifiedDiff } from '../text/unified-diff';
 export { scaffold } from './scaffold';
 export type { ScaffoldOptions, ScaffoldResult } from './scaffold';

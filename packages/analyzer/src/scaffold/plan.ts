@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { unifiedDiff } from './diff';
+import { unifiedDiff } from '../text/unified-diff';
 import { ScaffoldError } from './errors';
 import { assertRealInside, checkRelativeTarget, resolveOutDir } from './paths';
 import type { ProjectInfo } from './project';
@@ -87,7 +87,7 @@ function compareWithDisk(file: string, content: string, label: string): Pick<Pla
     throw new ScaffoldError(`cannot read ${label}: ${(err as Error).message}`, 'write');
   }
   if (existing === content) return { status: 'unchanged' };
-  return { status: 'changed', diff: unifiedDiff(existing, content, label) };
+  return { status: 'changed', diff: unifiedDiff(label, existing, content, { from: `${label} (existing)`, to: `${label} (generated)` }) };
 }
 
 function packagesFor(template: TemplateSpec, answers: Answers, project: ProjectInfo): PackagesToInstall {

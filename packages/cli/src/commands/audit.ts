@@ -22,10 +22,10 @@ import {
   type Severity,
   type SeverityOrOff,
   type Shard,
+  unifiedDiff,
 } from '@eos/analyzer/dist/light';
 import { colorEnabled } from '../ansi';
 import { EosCommand, EXIT } from '../base-command';
-import { unifiedDiff } from '../fix/diff';
 import { writeFileAtomic } from '../fix/write-atomic';
 import { FORMATS, reporters, type Format } from '../reporters';
 import { shownPath } from '../reporters/paths';

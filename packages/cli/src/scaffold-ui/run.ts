@@ -72,7 +72,7 @@ function printDryRun(plan: ScaffoldPlan, steps: readonly string[], stream: NodeJ
   for (const f of plan.files) {
     if (f.status === 'unchanged') continue;
     stream.write(`\n${p.bold(`── ${f.path} (${f.status}) ──`)}\n`);
-    stream.write(f.status === 'changed' ? `${f.diff ?? ''}\n` : f.content.endsWith('\n') ? f.content : `${f.content}\n`);
+    stream.write(f.status === 'changed' ? (f.diff ?? '') : f.content.endsWith('\n') ? f.content : `${f.content}\n`);
   }
   printNextSteps(steps, stream, p);
 }

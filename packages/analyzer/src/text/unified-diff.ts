@@ -4,15 +4,17 @@ const CONTEXT = 3;
 type Op = { kind: ' ' | '-' | '+'; line: string };
 
 /**
- * A unified diff (`diff -u` / `git diff` format) between two texts, with `a/` and `b/` headers
- * naming `displayName`. Empty when the texts are equal.
+ * A unified diff (`diff -u` / `git diff` format) between two texts, ending in a newline; empty when
+ * the texts are equal. The headers name `displayName` as `a/…` and `b/…` (what `patch -p1` expects)
+ * unless `headers` gives other labels. The one diff of eos: `eos audit --dry-run` and the
+ * scaffold previews (CLI and editor) both print it.
  */
-export function unifiedDiff(displayName: string, before: string, after: string): string {
+export function unifiedDiff(displayName: string, before: string, after: string, headers?: { from: string; to: string }): string {
   if (before === after) return '';
   const a = splitLines(before);
   const b = splitLines(after);
   const ops = diffLines(a, b);
-  const out = [`--- a/${displayName}`, `+++ b/${displayName}`];
+  const out = [`--- ${headers?.from ?? `a/${displayName}`}`, `+++ ${headers?.to ?? `b/${displayName}`}`];
   // Group changes into hunks that keep CONTEXT unchanged lines around them.
   let i = 0;
   while (i < ops.length) {
