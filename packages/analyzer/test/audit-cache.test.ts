@@ -100,10 +100,42 @@ describe('eos audit --cache', () => {
 
   it('re-analyses only the edited file when nothing else read it', () => {
     run();
-    write('src/util.ts', PROJECT['src/util.ts'].replace('a + b', 'b + a + 0'));
+    write('src/payments.ts', PROJECT['src/payments.ts'].replace('example.com', 'payments.example.com'));
     const after = run();
     expect(after.stats.cached).toBe(4);
     expect(after.stats.parsed).toBe(1);
+  });
+
+  it('re-analyses a file the pre-filter skipped when a file it imports gains what it lacked', () => {
+    // checkout.ts names neither a write nor a send: what its callees do (two files down for the
+    // send) decides whether it can hold a dual write.
+    write('src/checkout.ts', `import { saveOrder } from './store';
+import { notify } from './notify';
+
+export async function checkout(body: string): Promise<void> {
+  await saveOrder(body);
+  await notify(body);
+}
+`);
+    write('src/store.ts', "import { Pool } from 'pg';\nconst pool = new Pool();\nexport async function saveOrder(body: string): Promise<void> {\n  await pool.query('INSERT INTO orders (body) VALUES ($1)', [body]);\n}\n");
+    write('src/notify.ts', "import { deliver } from './mailer';\nexport async function notify(body: string): Promise<void> {\n  await deliver(body);\n}\n");
+    write('src/mailer.ts', 'export async function deliver(body: string): Promise<void> {\n  console.log(body);\n}\n');
+    // Analysed before checkout.ts, it makes the pre-filter learn that notify.ts and mailer.ts send
+    // nothing; checkout.ts must still record them as what its result depends on.
+    write('src/alerts.ts', `import { Pool } from 'pg';
+import { notify } from './notify';
+const pool = new Pool();
+export const alert = (text: string) => notify(text);
+export async function logAlert(text: string): Promise<void> {
+  await pool.query('INSERT INTO alerts (text) VALUES ($1)', [text]);
+}
+`);
+    const cold = run();
+    expect(summary(cold).some((s) => s.startsWith('src/checkout.ts:'))).toBe(false);
+    write('src/mailer.ts', "export async function deliver(body: string): Promise<void> {\n  await fetch('https://mail.example.com/send', { method: 'POST', body });\n}\n");
+    const after = run();
+    expect(summary(after)).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/checkout\.ts:6:.*dual-write/)]));
+    expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
   });
 
   it('re-analyses an edited handler and the file that registers it (dependency stamps)', () => {

@@ -6,6 +6,7 @@ import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
 import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
+import { EvidenceIndex } from './prefilter';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
@@ -50,6 +51,9 @@ export interface FileAnalysis {
  */
 const forEachChild = ts.forEachChild;
 
+/** Text every suppression comment contains. */
+const SUPPRESSION_MARK = /eos-ignore/;
+
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
 
@@ -73,14 +77,25 @@ export class Analyzer {
   readonly project: ProjectIndex;
   private readonly prefilter: boolean;
   private readonly anyTrigger: RegExp;
+  /** The rules not turned off by settings. */
+  private readonly enabled: readonly Rule[];
+  /** Whether origins come from the type checker (`originFallback`). */
+  private readonly typeAware: boolean;
   private readonly ruleIds: ReadonlySet<string>;
+  private readonly evidence: EvidenceIndex;
 
   constructor(private readonly options: AnalyzerOptions) {
     this.prefilter = options.prefilter ?? true;
     this.project = new ProjectIndex(options.host ?? diskHost, (f, t) => this.loadFacts(f, t));
     const enabled = options.rules.filter((r) => this.severityOf(r) !== 'off');
-    this.anyTrigger = new RegExp(['eos-ignore', ...enabled.map((r) => `(?:${r.triggers.source})`)].join('|'));
+    this.enabled = enabled;
+    this.typeAware = options.originFallback !== undefined;
+    const triggers = enabled.map((r) => this.triggersOf(r));
+    // Case-insensitive when any rule's test is: the combined test may over-match, never under-match.
+    const flags = triggers.some((t) => t.ignoreCase) ? 'i' : '';
+    this.anyTrigger = new RegExp([SUPPRESSION_MARK.source, ...triggers.map((t) => `(?:${t.source})`)].join('|'), flags);
     this.ruleIds = new Set(options.rules.map((r) => r.meta.id));
+    this.evidence = new EvidenceIndex(this.project);
   }
 
   /** Severity of a rule after settings. */
@@ -88,9 +103,19 @@ export class Analyzer {
     return this.options.settings?.[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
   }
 
-  /** Whether the cheap text test lets this file through to the parser. */
-  mayHaveFindings(text: string): boolean {
-    return !this.prefilter || this.anyTrigger.test(text);
+  /**
+   * The enabled rules whose pre-filter admits the file: first one combined test of every rule's
+   * `triggers` (most files fail it and cost one scan), then each rule's own test and `admits`.
+   */
+  private rulesFor(fileName: string, text: string): readonly Rule[] {
+    if (!this.prefilter) return this.enabled;
+    if (!this.anyTrigger.test(text)) return [];
+    const view = this.evidence.view(fileName, text, this.typeAware);
+    return this.enabled.filter((r) => this.triggersOf(r).test(text) && (!r.admits || r.admits(view)));
+  }
+
+  private triggersOf(rule: Rule): RegExp {
+    return (this.typeAware && rule.typeAwareTriggers) || rule.triggers;
   }
 
   /**
@@ -137,7 +162,9 @@ export class Analyzer {
   }
 
   private runRules(fileName: string, text: string): FileAnalysis {
-    if (!this.mayHaveFindings(text)) return { findings: [], errors: [], parsed: false };
+    const rules = this.rulesFor(fileName, text);
+    // A suppression comment is checked even where no rule runs: it is then unused.
+    if (this.prefilter && rules.length === 0 && !SUPPRESSION_MARK.test(text)) return { findings: [], errors: [], parsed: false };
     const sourceFile = (this.options.parse ?? parseSource)(fileName, text);
     const problems = syntaxProblems(sourceFile);
     if (problems.length > 0) {
@@ -156,10 +183,9 @@ export class Analyzer {
     const seen = new Set<string>();
     const listeners: RuleListener[] = [];
     const dispatch = new Map<ts.SyntaxKind, Array<(node: ts.Node) => void>>();
-    for (const rule of this.options.rules) {
+    for (const rule of rules) {
       const severity = this.severityOf(rule);
       if (severity === 'off') continue;
-      if (this.prefilter && !rule.triggers.test(text)) continue;
       const context: RuleContext = {
         sourceFile,
         facts,

@@ -45,7 +45,13 @@ export class ProjectIndex {
     }
   }
 
-  private read(fileName: string): string | undefined {
+  /** Whether a `track` call is running (its reads are being recorded). */
+  get tracking(): boolean {
+    return this.reads !== undefined;
+  }
+
+  /** Reads a file through the host, recording it while `track` runs; undefined when absent. */
+  readFile(fileName: string): string | undefined {
     const text = this.host.readFile(fileName);
     this.reads?.set(fileName, text ?? null);
     return text;
@@ -61,7 +67,7 @@ export class ProjectIndex {
       this.cache.set(key, hit ?? null);
       return hit;
     }
-    const text = this.read(key);
+    const text = this.readFile(key);
     const facts = text === undefined ? undefined : this.load(key, text);
     this.cache.set(key, facts ?? null);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
@@ -82,7 +88,7 @@ export class ProjectIndex {
     const stripped = base.replace(/\.(m|c)?js$/, '');
     const candidates = [base, ...RESOLVE_SUFFIXES.map((s) => stripped + s)];
     for (const c of candidates) {
-      if (/\.[cm]?[jt]sx?$/.test(c) && this.read(c) !== undefined) return c;
+      if (/\.[cm]?[jt]sx?$/.test(c) && this.readFile(c) !== undefined) return c;
     }
     return undefined;
   }

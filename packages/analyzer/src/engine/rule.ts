@@ -1,6 +1,7 @@
 import type { ts } from 'ts-morph';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix, RuleMeta } from '../types';
+import type { PrefilterView } from './prefilter';
 import type { ProjectIndex } from './project-index';
 
 /** Per-kind callbacks; the engine calls them during its single walk over each file. */
@@ -54,5 +55,16 @@ export interface Rule {
    * (the pre-filter equivalence test checks this over every fixture).
    */
   triggers: RegExp;
+  /**
+   * `triggers` for a type-aware run (`--types`), when the checker can tell more than the text
+   * shows (a Redis client typed through an alias in another package). Absent: `triggers`.
+   */
+  typeAwareTriggers?: RegExp;
+  /**
+   * Second stage of the pre-filter, for files whose text matches `triggers`: a finer test that may
+   * look at the files the file imports (a finding can rest on a callee's effects there). Must be
+   * just as conservative. Absent: `triggers` alone decides.
+   */
+  admits?(view: PrefilterView): boolean;
   create(context: RuleContext): RuleListener;
 }

@@ -41,6 +41,14 @@ export interface RedisOp {
 
 const READS = new Set(['exists', 'get', 'sismember', 'sIsMember', 'hexists', 'hExists', 'hget', 'hGet', 'getBuffer']);
 const WRITES = new Set(['set', 'setex', 'setEx', 'psetex', 'pSetEx', 'sadd', 'sAdd', 'hset', 'hSet', 'setnx', 'setNX', 'hsetnx', 'hSetNX']);
+/**
+ * Pre-filter evidence of a Redis dedup-key sink: a write call (a claim, or the write half of a
+ * check-then-set pair), and text that can make its receiver a Redis client without types
+ * (a Redis module name in the file or an imported one, or a receiver named like REDIS_NAME).
+ */
+export const REDIS_WRITE_CALL = new RegExp(String.raw`\.\s*(${[...WRITES].join('|')})\s*\(`);
+export const REDIS_CLIENT_EVIDENCE = /redis|cache|kv|store/i;
+
 const DELETES = new Set(['del', 'unlink', 'srem', 'sRem', 'hdel', 'hDel']);
 const EXPIRES = new Set(['expire', 'pexpire', 'pExpire']);
 

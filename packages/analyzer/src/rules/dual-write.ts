@@ -2,6 +2,8 @@ import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
 import { sqlTextOf } from '../facts/effects/db';
+import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../facts/effects/evidence';
+import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { shapeOf } from '../facts/effects/shape';
 import type { ProjectIndex } from '../engine/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
@@ -115,7 +117,9 @@ export const dualWrite: Rule = {
     inTransaction:
       '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
   },
-  triggers: /\b(publish\w*|sendToQueue|send\w*|emit|produce\w*|add|addBulk|xadd|fetch|axios|got|post|put|patch|create\w*|insert\w*|update\w*|upsert|save\w*|delete\w*|del|destroy|query|execute|exec|run|transaction|\$transaction|\$executeRaw\w*|increment|bulkCreate|charge\w*)\s*[(<]/,
+  // A function can write and send through callees in the files it imports: those files' text counts too.
+  triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
+  admits: (file) => file.reaches(DB_WRITE_EVIDENCE) && file.reaches(OUTGOING_EVIDENCE),
   create(context) {
     return {
       end() {

@@ -1,7 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
-import { consumerRunning, instabilitiesOf, keySinksOf, type Instability } from '../facts/dedup-keys';
+import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
+import { INBOX_NAME } from '../facts/effects/types';
+import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { enclosingFunction } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
 
@@ -68,7 +70,14 @@ export const unstableDedupKey: Rule = {
     json:
       '{{broker}}: the dedup key ({{use}}) is built from `{{source}}`; `JSON.stringify` follows the object\'s insertion order (and serializes every field it carries), so the same logical message built in another order or with another field yields a different key and is processed twice (effect doubled). Fix: use {{stable}}, or a canonical serializer (json-stable-stringify, safe-stable-stringify, RFC 8785).',
   },
-  triggers: /dedup|idempot|processed|inbox|Idempotency|\.set\(|setex|setEx|setnx|setNX|exists\(|sismember|sIsMember/i,
+  // Inbox inserts, idempotency keys and dedup-named variables show in the text; a Redis key is a
+  // dedup key by its text or by a claim / check-then-set, and only on a Redis client.
+  // Without types a Redis client shows in the file's text or in a file it imports.
+  triggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_CLIENT_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
+  typeAwareTriggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_WRITE_CALL.source}`, 'i'),
+  admits: (file) =>
+    INBOX_NAME.test(file.text) ||
+    ((DEDUP_KEY_TEXT.test(file.text) || REDIS_WRITE_CALL.test(file.text)) && (file.typeAware || file.reaches(REDIS_CLIENT_EVIDENCE))),
   create(context) {
     return {
       end() {
