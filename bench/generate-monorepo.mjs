@@ -6,23 +6,39 @@
  * some of those with the bugs eos reports. Average file length (~110 lines) matches the real
  * corpus the targets were measured on (10.4k files, 1.18M lines).
  *
- * Usage: node bench/generate-monorepo.mjs <out-dir> [--files 10000] [--seed 42]
+ * `--deps <node_modules dir>` links the corpus's `node_modules` to that folder (the repo's own has
+ * real typings for pg, kafkajs, amqplib and @aws-sdk/client-sqs) and lets the tsconfig see the
+ * Node typings, so `eos audit --types` builds a program with real dependencies, as on a real
+ * project. Without it the imports resolve to nothing and the checker has little to do. The source
+ * files are the same either way.
+ *
+ * Usage: node bench/generate-monorepo.mjs <out-dir> [--files 10000] [--seed 42] [--deps <node_modules dir>]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const args = process.argv.slice(2);
-const outDir = args.find((a) => !a.startsWith('--'));
-const flag = (name, fallback) => {
+const option = (name) => {
   const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
+  return i === -1 ? undefined : args[i + 1];
 };
+const flag = (name, fallback) => {
+  const value = option(name);
+  return value === undefined ? fallback : Number(value);
+};
+// Option values are not the out-dir, whatever they look like.
+const outDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
 if (!outDir) {
-  console.error('usage: generate-monorepo.mjs <out-dir> [--files N] [--seed S]');
+  console.error('usage: generate-monorepo.mjs <out-dir> [--files N] [--seed S] [--deps <node_modules dir>]');
   process.exit(2);
 }
 const FILES = flag('files', 10_000);
 const SEED = flag('seed', 42);
+const DEPS = option('deps') === undefined ? undefined : path.resolve(option('deps'));
+if (DEPS !== undefined && !fs.existsSync(path.join(DEPS, '@types', 'node'))) {
+  console.error(`--deps ${DEPS}: not a node_modules folder with @types/node`);
+  process.exit(2);
+}
 const FILES_PER_PACKAGE = 200;
 
 /** mulberry32: small, fast, deterministic. */
@@ -218,6 +234,9 @@ function write(file, text) {
   fs.writeFileSync(file, text);
 }
 
+/** Without real dependencies nothing is typed but the corpus; with them, Node's typings are in scope. */
+const COMPILER_OPTIONS = { strict: false, noEmit: true, target: 'ES2022', module: 'node16', skipLibCheck: true, types: DEPS === undefined ? [] : ['node'] };
+
 fs.rmSync(outDir, { recursive: true, force: true });
 const packages = Math.ceil(FILES / FILES_PER_PACKAGE);
 let written = 0;
@@ -233,8 +252,9 @@ for (let p = 0; p < packages && written < FILES; p++) {
     const dir = pick(['domain', 'handlers', 'lib', 'services', 'util']);
     write(path.join(pkg, 'src', dir, `${ident()}-${f}.ts`), text);
   }
-  write(path.join(pkg, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, noEmit: true, target: 'ES2022', module: 'node16', skipLibCheck: true, types: [] }, include: ['src'] }, null, 2));
+  write(path.join(pkg, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...COMPILER_OPTIONS }, include: ['src'] }, null, 2));
 }
-write(path.join(outDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, noEmit: true, target: 'ES2022', module: 'node16', skipLibCheck: true, types: [] }, include: ['packages/*/src'] }, null, 2));
+write(path.join(outDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...COMPILER_OPTIONS }, include: ['packages/*/src'] }, null, 2));
 write(path.join(outDir, 'package.json'), JSON.stringify({ name: 'synthetic-monorepo', private: true }, null, 2));
-console.log(JSON.stringify({ outDir, files: written, lines, seed: SEED }));
+if (DEPS !== undefined) fs.symlinkSync(DEPS, path.join(outDir, 'node_modules'), 'dir');
+console.log(JSON.stringify({ outDir, files: written, lines, seed: SEED, ...(DEPS === undefined ? {} : { deps: DEPS }) }));
