@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { Origin, OriginFallback } from '../facts/origins';
+import { parseSource } from './parse';
 
 /**
  * Type-aware origin resolution for `eos audit --types`.
@@ -12,10 +14,23 @@ import type { Origin, OriginFallback } from '../facts/origins';
  * declared in some package's typings, and that package is the origin. Building the program costs
  * seconds on a real project, so it is built on the first question only, and never in the default
  * syntactic mode.
+ *
+ * The program is made with the compiler API itself, not a ts-morph Project: a Project wraps every
+ * file and keeps its own copies, which on a few thousand files cost seconds and hundreds of MiB
+ * for nothing the questions need. Once the program exists, `parse` hands the analyzer the
+ * program's own tree of each file, so a file is parsed once and a question about one of its
+ * expressions is asked of that very node (no lookup by position).
  */
 export class TypeAwareOrigins {
-  private project: Project | undefined;
+  private program: ts.Program | undefined;
   private checker: ts.TypeChecker | undefined;
+  private build: ProgramBuild | undefined;
+  /** Files asked about that the program does not hold even when added (absent, excluded by options): not retried. */
+  private readonly unavailable = new Set<string>();
+  /** For each tree the analyzer walks, the program's copy of its file (null: none with the same text). */
+  private copies = new WeakMap<ts.SourceFile, ts.SourceFile | null>();
+  /** Answers per node of the program (null: none); the same expression is asked again across fix passes and imported files. */
+  private answers = new WeakMap<ts.Node, Origin | null>();
   /** Why the program could not be built, once it failed (the run goes on syntactically). */
   failure: string | undefined;
 
@@ -25,6 +40,17 @@ export class TypeAwareOrigins {
    */
   constructor(readonly tsconfig: string | undefined, private readonly files: readonly string[] = []) {}
 
+  /**
+   * The tree to analyse a file with (the Analyzer's `parse` option): the program's own when the
+   * program is built and holds exactly this text, else a fresh parse. The program's trees are
+   * parsed with parent pointers set, as `parseSource` does. Before the first question there is no
+   * program, and it is not built here: a run that never asks never pays for it.
+   */
+  parse(fileName: string, text: string): ts.SourceFile {
+    const own = this.program?.getSourceFile(fileName);
+    return own !== undefined && own.text === text ? own : parseSource(fileName, text);
+  }
+
   /** The fallback the facts layer consults for one analysed file (see OriginResolver). */
   fallbackFor(sourceFile: ts.SourceFile): OriginFallback {
     return (expr) => this.originOf(sourceFile, expr);
@@ -32,60 +58,155 @@ export class TypeAwareOrigins {
 
   /** The package an expression's type is declared in, as an Origin `{ module, chain: [':TypeName'] }`. */
   originOf(sourceFile: ts.SourceFile, expr: ts.Expression): Origin | undefined {
-    const programFile = this.programFile(sourceFile);
+    const programFile = this.programCopy(sourceFile);
     const checker = this.checker;
     if (!programFile || !checker) return undefined;
-    const node = nodeAt(programFile, expr.getStart(sourceFile), expr.getEnd(), expr.kind);
+    // The analyzer walks the program's own tree unless the file was parsed before the program existed.
+    const node = programFile === sourceFile ? expr : nodeAt(programFile, expr.getStart(sourceFile), expr.getEnd(), expr.kind);
     if (!node) return undefined;
-    let type: ts.Type;
-    try {
-      type = checker.getTypeAtLocation(node);
-    } catch {
-      return undefined;
-    }
-    const awaited = checker.getAwaitedType(type) ?? type;
-    const symbol = awaited.aliasSymbol ?? awaited.getSymbol();
-    const declaration = symbol?.declarations?.[0];
-    if (!symbol || !declaration) return undefined;
-    const module = packageOfFile(declaration.getSourceFile().fileName);
-    if (!module) return undefined;
-    return { module, chain: [`:${symbol.getName()}`] };
+    const known = this.answers.get(node);
+    if (known !== undefined) return known ?? undefined;
+    const origin = originFromChecker(checker, node);
+    this.answers.set(node, origin ?? null);
+    return origin;
   }
 
   /**
    * The program's copy of an analysed file, only when its text is the one being analysed (after
    * `--fix` rewrote a file, positions would no longer agree and the answer would be wrong).
    */
-  private programFile(sourceFile: ts.SourceFile): ts.SourceFile | undefined {
-    const project = this.load();
-    if (!project) return undefined;
-    let program = project.getProgram().compilerObject;
-    let compiled = program.getSourceFile(sourceFile.fileName);
-    if (!compiled) {
-      // Not part of the tsconfig's program (nor imported by it): add it; the program is rebuilt once.
-      if (!project.addSourceFileAtPathIfExists(sourceFile.fileName)) return undefined;
-      program = project.getProgram().compilerObject;
-      this.checker = undefined;
-      compiled = program.getSourceFile(sourceFile.fileName);
-    }
-    this.checker ??= program.getTypeChecker();
-    return compiled && compiled.text === sourceFile.text ? compiled : undefined;
+  private programCopy(sourceFile: ts.SourceFile): ts.SourceFile | undefined {
+    const known = this.copies.get(sourceFile);
+    if (known !== undefined) return known ?? undefined;
+    const compiled = this.programWith(sourceFile.fileName)?.getSourceFile(sourceFile.fileName);
+    const copy = compiled && compiled.text === sourceFile.text ? compiled : undefined;
+    this.copies.set(sourceFile, copy ?? null);
+    return copy;
   }
 
-  private load(): Project | undefined {
-    if (this.project || this.failure) return this.project;
+  /** The program, with `fileName` added when the tsconfig's program (and its imports) leave it out. */
+  private programWith(fileName: string): ts.Program | undefined {
+    const program = this.load();
+    const build = this.build;
+    if (!program || !build || program.getSourceFile(fileName) || this.unavailable.has(fileName)) return program;
+    this.unavailable.add(fileName);
+    if (!fs.existsSync(fileName)) return program;
+    // Rebuilt once for the file; every other tree is reused (the host keeps them), only the checker starts afresh.
+    // A new array: the old program holds the old one, and an equal root list would make it reuse everything.
+    build.rootNames = [...build.rootNames, fileName];
+    this.use(ts.createProgram({ rootNames: build.rootNames, options: build.options, host: build.host, oldProgram: program }));
+    return this.program;
+  }
+
+  private load(): ts.Program | undefined {
+    if (this.program || this.failure) return this.program;
     try {
-      const project = this.tsconfig
-        ? new Project({ tsConfigFilePath: this.tsconfig })
-        : new Project({ compilerOptions: { allowJs: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 } });
-      // Files analysed but outside the tsconfig join before the first program is built, so it is built once.
-      for (const file of this.files) if (!project.getSourceFile(file)) project.addSourceFileAtPathIfExists(file);
-      this.project = project;
+      const { options, fileNames } = this.tsconfig ? readTsconfig(this.tsconfig) : { options: DEFAULT_OPTIONS, fileNames: [] };
+      // Files analysed but outside the tsconfig are roots from the start, so the program is built once.
+      const rootNames = [...new Set([...fileNames, ...this.files].map((f) => path.resolve(f)))];
+      this.build = { rootNames, options, host: cachingHost(options) };
+      this.use(ts.createProgram({ rootNames, options, host: this.build.host }));
     } catch (e) {
       this.failure = `${this.tsconfig ?? 'default compiler options'}: ${(e as Error).message.split('\n')[0]}`;
     }
-    return this.project;
+    return this.program;
   }
+
+  private use(program: ts.Program): void {
+    this.program = program;
+    this.checker = program.getTypeChecker();
+    this.copies = new WeakMap();
+    this.answers = new WeakMap();
+  }
+}
+
+/** What a program is made of, kept to rebuild it when a file has to be added. */
+interface ProgramBuild {
+  rootNames: string[];
+  options: ts.CompilerOptions;
+  host: ts.CompilerHost;
+}
+
+/** Compiler options when no tsconfig applies. */
+const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  allowJs: true,
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.Node16,
+  moduleResolution: ts.ModuleResolutionKind.Node16,
+};
+
+/**
+ * Compiler options and files of a tsconfig. Only an unreadable or malformed file is a failure:
+ * other problems (an unknown option, no inputs) leave a program worth asking, as they did when
+ * ts-morph read the file.
+ */
+function readTsconfig(file: string): { options: ts.CompilerOptions; fileNames: string[] } {
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
+  return { options: parsed.options, fileNames: parsed.fileNames };
+}
+
+/**
+ * Where the standard library's declarations live. The compiler bundled with ts-morph ships them as
+ * strings, not files; they are served at the path ts-morph gives them, so declarations in them
+ * belong to the package `typescript` as they always have (see packageOfFile).
+ */
+const LIB_FOLDER = '/node_modules/typescript/lib';
+
+let libTexts: Map<string, string> | undefined;
+
+/** The bundled lib files by full path, read from ts-morph's own dependency (which holds them). */
+function bundledLibs(): Map<string, string> {
+  if (!libTexts) {
+    const fromTsMorph = createRequire(require.resolve('ts-morph'));
+    const common = fromTsMorph('@ts-morph/common') as { getLibFiles(): Array<{ fileName: string; text: string }> };
+    libTexts = new Map(common.getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
+  }
+  return libTexts;
+}
+
+/**
+ * A compiler host on the real file system, with the bundled lib files, that parses each file once
+ * with parent pointers set (the analyzer's rules walk upwards) and keeps the trees: a program
+ * rebuilt to add a file then reuses every tree, so the ones handed to the analyzer stay the
+ * program's. Files are read once; the run sees the disk as it was when the program was built.
+ */
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  const libs = bundledLibs();
+  const trees = new Map<string, ts.SourceFile | undefined>();
+  const { fileExists, readFile, getSourceFile } = host;
+  host.getDefaultLibLocation = () => LIB_FOLDER;
+  host.getDefaultLibFileName = (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`;
+  host.fileExists = (f) => libs.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => libs.get(f) ?? readFile.call(host, f);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreateNewSourceFile) => {
+    if (trees.has(fileName) && !shouldCreateNewSourceFile) return trees.get(fileName);
+    const lib = libs.get(fileName);
+    const tree = lib !== undefined ? ts.createSourceFile(fileName, lib, languageVersion, true) : getSourceFile.call(host, fileName, languageVersion, onError, shouldCreateNewSourceFile);
+    trees.set(fileName, tree);
+    return tree;
+  };
+  return host;
+}
+
+/** The package the type of `node` is declared in, as an Origin, or undefined (the project's own type, none, or the checker failed). */
+function originFromChecker(checker: ts.TypeChecker, node: ts.Node): Origin | undefined {
+  let type: ts.Type;
+  try {
+    type = checker.getTypeAtLocation(node);
+  } catch {
+    return undefined;
+  }
+  const awaited = checker.getAwaitedType(type) ?? type;
+  const symbol = awaited.aliasSymbol ?? awaited.getSymbol();
+  const declaration = symbol?.declarations?.[0];
+  if (!symbol || !declaration) return undefined;
+  const module = packageOfFile(declaration.getSourceFile().fileName);
+  if (!module) return undefined;
+  return { module, chain: [`:${symbol.getName()}`] };
 }
 
 /** The nearest project tsconfig.json at or above `from` (a file or folder), or undefined. */
