@@ -7,6 +7,7 @@ import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { EvidenceIndex } from './prefilter';
+import { unionOf } from './trigger-union';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
@@ -90,10 +91,7 @@ export class Analyzer {
     const enabled = options.rules.filter((r) => this.severityOf(r) !== 'off');
     this.enabled = enabled;
     this.typeAware = options.originFallback !== undefined;
-    const triggers = enabled.map((r) => this.triggersOf(r));
-    // Case-insensitive when any rule's test is: the combined test may over-match, never under-match.
-    const flags = triggers.some((t) => t.ignoreCase) ? 'i' : '';
-    this.anyTrigger = new RegExp([SUPPRESSION_MARK.source, ...triggers.map((t) => `(?:${t.source})`)].join('|'), flags);
+    this.anyTrigger = unionOf([SUPPRESSION_MARK, ...enabled.map((r) => this.triggersOf(r))]);
     this.ruleIds = new Set(options.rules.map((r) => r.meta.id));
     this.evidence = new EvidenceIndex(this.project);
   }
