@@ -5,7 +5,7 @@ import * as vm from 'node:vm';
  * Files analysed between two forced full garbage collections in a long run. Measured on the
  * synthetic monorepo: 2,000 files peak at 483 MiB without them, 285 MiB with one every 500
  * files; 5,000 files at 292 MiB every 500 and 238 MiB every 200, at about the same CPU time (the
- * collections are cheap: ~90 MiB live, mostly the ProjectIndex's 256 parsed files).
+ * collections are cheap: the live heap is mostly the ProjectIndex's cache of parsed files).
  */
 export const FILES_PER_COLLECTION = 200;
 

@@ -11,8 +11,13 @@ export interface SourceHost {
 
 /** Extensions tried, in order, for an extensionless relative import. */
 const RESOLVE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js'];
-/** How many imported files stay parsed at once; bounds memory on large trees. */
-const CACHE_LIMIT = 256;
+/**
+ * How many parsed files stay cached at once; bounds memory on large trees. Imports are mostly
+ * between nearby files, analysed close together, so a small cache serves them; a larger one
+ * mostly keeps trees alive through collections (256 cost ~45 MiB more peak RSS on the synthetic
+ * 10k-file monorepo and ~8% more CPU, and saved no parse there).
+ */
+const CACHE_LIMIT = 64;
 
 /**
  * Cross-file knowledge for the syntactic mode: follows relative imports so that a handler
