@@ -16,10 +16,12 @@ export interface SyntaxProblem {
 
 /**
  * Parses one file syntactically (no program, no checker). Parent pointers are set because rules
- * walk upwards from calls to their enclosing function and statement.
+ * walk upwards from calls to their enclosing function and statement. JSDoc comments are not
+ * parsed: no rule reads them, and they cost about a tenth of the parse of documented code.
  */
 export function parseSource(fileName: string, text: string): ts.SourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
+  return ts.createSourceFile(fileName, text, options, true, scriptKindOf(fileName));
 }
 
 /**
