@@ -56,3 +56,30 @@ describe('pre-filter evidence through imports', () => {
     expect([...reads.keys()].filter((f) => reads.get(f) !== null).sort()).toEqual(['/p/a.ts', '/p/b.ts', '/p/c.ts']);
   });
 });
+
+describe('the pre-filter as plain data (for another thread)', () => {
+  it('decides every fixture and example file the same after a round trip through its spec', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { allRules } = await import('../src/rules');
+    const { Analyzer } = await import('../src/engine/analyzer');
+    const { Prefilter } = await import('../src/engine/prefilter');
+    const { FIXTURES, fixtureFiles } = await import('./fixture-runner');
+    const files = [...fixtureFiles(FIXTURES), ...fixtureFiles(path.resolve(__dirname, '../../../examples'))];
+    for (const typeAware of [false, true]) {
+      const analyzer = new Analyzer({ rules: allRules, originFallback: typeAware ? () => undefined : undefined });
+      const rules = analyzer.prefilterRules();
+      const local = new Prefilter(rules, new ProjectIndex({ readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined) }, () => undefined), typeAware);
+      const spec = JSON.parse(JSON.stringify(Prefilter.spec(rules, typeAware)));
+      const remote = Prefilter.fromSpec(spec, new ProjectIndex({ readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined) }, () => undefined));
+      let admitted = 0;
+      for (const file of files) {
+        const text = fs.readFileSync(file, 'utf8');
+        const decision = local.decide(file, text);
+        expect(remote.decide(file, text), file).toEqual(decision);
+        if (decision.parse) admitted++;
+      }
+      expect(admitted).toBeGreaterThan(files.length / 2);
+    }
+  });
+});

@@ -6,8 +6,7 @@ import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
 import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
-import { EvidenceIndex } from './prefilter';
-import { unionOf } from './trigger-union';
+import { Prefilter, type PrefilterDecision, type PrefilterRule } from './prefilter';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
@@ -52,9 +51,6 @@ export interface FileAnalysis {
  */
 const forEachChild = ts.forEachChild;
 
-/** Text every suppression comment contains. */
-const SUPPRESSION_MARK = /eos-ignore/;
-
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
 
@@ -77,13 +73,12 @@ export const diskHost: SourceHost = {
 export class Analyzer {
   readonly project: ProjectIndex;
   private readonly prefilter: boolean;
-  private readonly anyTrigger: RegExp;
   /** The rules not turned off by settings. */
   private readonly enabled: readonly Rule[];
   /** Whether origins come from the type checker (`originFallback`). */
   private readonly typeAware: boolean;
   private readonly ruleIds: ReadonlySet<string>;
-  private readonly evidence: EvidenceIndex;
+  private readonly prefilterOfRun: Prefilter;
 
   constructor(private readonly options: AnalyzerOptions) {
     this.prefilter = options.prefilter ?? true;
@@ -91,9 +86,8 @@ export class Analyzer {
     const enabled = options.rules.filter((r) => this.severityOf(r) !== 'off');
     this.enabled = enabled;
     this.typeAware = options.originFallback !== undefined;
-    this.anyTrigger = unionOf([SUPPRESSION_MARK, ...enabled.map((r) => this.triggersOf(r))]);
     this.ruleIds = new Set(options.rules.map((r) => r.meta.id));
-    this.evidence = new EvidenceIndex(this.project);
+    this.prefilterOfRun = new Prefilter(this.prefilterRules(), this.project, this.typeAware);
   }
 
   /** Severity of a rule after settings. */
@@ -101,27 +95,24 @@ export class Analyzer {
     return this.options.settings?.[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
   }
 
-  /**
-   * The enabled rules whose pre-filter admits the file: first one combined test of every rule's
-   * `triggers` (most files fail it and cost one scan), then each rule's own test and `admits`.
-   */
-  private rulesFor(fileName: string, text: string): readonly Rule[] {
-    if (!this.prefilter) return this.enabled;
-    if (!this.anyTrigger.test(text)) return [];
-    const view = this.evidence.view(fileName, text, this.typeAware);
-    return this.enabled.filter((r) => this.triggersOf(r).test(text) && (!r.admits || r.admits(view)));
+  /** The enabled rules as the pre-filter sees them, in this run's mode. */
+  prefilterRules(): PrefilterRule[] {
+    return this.enabled.map((r) => ({ id: r.meta.id, triggers: (this.typeAware && r.typeAwareTriggers) || r.triggers, admits: r.admits }));
   }
 
-  private triggersOf(rule: Rule): RegExp {
-    return (this.typeAware && rule.typeAwareTriggers) || rule.triggers;
+  /** Whether origins come from the type checker: the pre-filter then uses `typeAwareTriggers`. */
+  get isTypeAware(): boolean {
+    return this.typeAware;
   }
 
   /**
    * Analyses one file's text, applying the suppression comments of every file a finding lands in.
    * Syntax errors yield an input error and no findings (a half-parsed file gives bogus ones).
+   * `decided`: the pre-filter's decision when it was already made for this text (by the
+   * read-ahead thread, from `prefilterRules()`); otherwise the analyzer makes it.
    */
-  analyzeText(fileName: string, text: string): FileAnalysis {
-    const raw = this.runRules(fileName, text);
+  analyzeText(fileName: string, text: string, decided?: PrefilterDecision): FileAnalysis {
+    const raw = this.runRules(fileName, text, decided);
     if (!raw.parsed || raw.errors.length > 0) return raw;
     const byFile = new Map<string, Finding[]>();
     for (const f of raw.findings) {
@@ -159,10 +150,18 @@ export class Analyzer {
     return facts;
   }
 
-  private runRules(fileName: string, text: string): FileAnalysis {
-    const rules = this.rulesFor(fileName, text);
-    // A suppression comment is checked even where no rule runs: it is then unused.
-    if (this.prefilter && rules.length === 0 && !SUPPRESSION_MARK.test(text)) return { findings: [], errors: [], parsed: false };
+  /** The rules to run on a file, or undefined when it need not be parsed at all. */
+  private rulesToRun(fileName: string, text: string, decided: PrefilterDecision | undefined): readonly Rule[] | undefined {
+    if (!this.prefilter) return this.enabled;
+    const decision = decided ?? this.prefilterOfRun.decide(fileName, text);
+    if (!decision.parse) return undefined;
+    const ids = new Set(decision.rules);
+    return this.enabled.filter((r) => ids.has(r.meta.id));
+  }
+
+  private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis {
+    const rules = this.rulesToRun(fileName, text, decided);
+    if (!rules) return { findings: [], errors: [], parsed: false };
     const sourceFile = (this.options.parse ?? parseSource)(fileName, text);
     const problems = syntaxProblems(sourceFile);
     if (problems.length > 0) {

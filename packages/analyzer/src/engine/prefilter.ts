@@ -1,9 +1,37 @@
-import type { ProjectIndex } from './project-index';
+import { unionOf } from './trigger-union';
 
 /**
- * What a rule's pre-filter sees of a file without parsing it: its text, and the texts of the
- * files it imports. Rules use it to skip files that cannot produce a finding (see `Rule.admits`).
+ * The pre-filter: decides from text alone, without parsing, which rules can find anything in a
+ * file. Free of TypeScript imports, so that it can run on a thread that never loads the compiler
+ * (see read-ahead.ts) as well as inside the Analyzer.
  */
+
+/**
+ * How the pre-filter reads other files: the ProjectIndex in the analyzer (so a cached analysis
+ * records what it read), a plain reader on the read-ahead thread.
+ */
+export interface SourceFiles {
+  /** The file's text, or undefined when absent or unreadable; recorded while `tracking`. */
+  readFile(fileName: string): string | undefined;
+  /** The file a relative specifier names, or undefined. */
+  resolveModule(fromFile: string, specifier: string): string | undefined;
+  /** Whether the reads are being recorded as what the current result depends on. */
+  readonly tracking: boolean;
+}
+
+/**
+ * A rule's second pre-filter test (see `Rule.admits`), as plain data so that it can be sent to
+ * another thread: the file's own text matches, the file or a file it imports matches, the run
+ * is type-aware, or a combination.
+ */
+export type Admission =
+  | { text: RegExp }
+  | { reaches: RegExp }
+  | { typeAware: true }
+  | { all: readonly Admission[] }
+  | { any: readonly Admission[] };
+
+/** What an Admission is judged against: a file's text and the files it imports. */
 export interface PrefilterView {
   /** The file's text. */
   readonly text: string;
@@ -48,7 +76,7 @@ interface FileEvidence {
  * pattern asked, so memory stays small on large trees; per pattern it remembers which files reach
  * a match, so a tree whose files share their imports is walked about once.
  *
- * Files are read through the ProjectIndex, so a cached analysis records them as dependencies
+ * Files are read through `SourceFiles`, so a cached analysis records them as dependencies
  * (a change to an imported file can turn a skipped file into a reported one). Like the
  * ProjectIndex's parsed files, what it knows of other files is kept until the analyzer is
  * rebuilt; the file being analysed is always read from the text given.
@@ -57,7 +85,7 @@ export class EvidenceIndex {
   private readonly files = new Map<string, FileEvidence | null>();
   private readonly reach = new Map<RegExp, Map<string, boolean>>();
 
-  constructor(private readonly project: ProjectIndex) {}
+  constructor(private readonly project: SourceFiles) {}
 
   /** The pre-filter's view of `fileName` whose current text is `text`. */
   view(fileName: string, text: string, typeAware: boolean): PrefilterView {
@@ -146,4 +174,113 @@ export class EvidenceIndex {
     for (const file of visited) if (file !== origin) known.set(file, false);
     return false;
   }
+}
+
+/** Whether a file satisfies an Admission. */
+export function isAdmitted(admission: Admission, view: PrefilterView): boolean {
+  if ('text' in admission) return admission.text.test(view.text);
+  if ('reaches' in admission) return view.reaches(admission.reaches);
+  if ('typeAware' in admission) return view.typeAware;
+  if ('all' in admission) return admission.all.every((a) => isAdmitted(a, view));
+  return admission.any.some((a) => isAdmitted(a, view));
+}
+
+/** One rule as the pre-filter sees it. */
+export interface PrefilterRule {
+  id: string;
+  /** The rule's first test (its `triggers`, or `typeAwareTriggers` in a type-aware run). */
+  triggers: RegExp;
+  admits?: Admission;
+}
+
+/** Text every suppression comment contains: a file with one is parsed even when no rule runs (it may be unused). */
+export const SUPPRESSION_MARK = /eos-ignore/;
+
+/** What the pre-filter decided for one file. */
+export interface PrefilterDecision {
+  /** Ids of the rules that may find something. */
+  rules: string[];
+  /** Whether the file must be parsed: some rule runs, or it holds a suppression comment to judge. */
+  parse: boolean;
+}
+
+/**
+ * The pre-filter of a run: one combined test of every rule's triggers (most files fail it, at the
+ * cost of one scan), then each rule's own test and Admission.
+ */
+export class Prefilter {
+  private readonly union: RegExp;
+  private readonly evidence: EvidenceIndex;
+
+  constructor(
+    private readonly rules: readonly PrefilterRule[],
+    files: SourceFiles,
+    private readonly typeAware: boolean,
+  ) {
+    this.union = unionOf([SUPPRESSION_MARK, ...rules.map((r) => r.triggers)]);
+    this.evidence = new EvidenceIndex(files);
+  }
+
+  decide(fileName: string, text: string): PrefilterDecision {
+    if (!this.union.test(text)) return { rules: [], parse: false };
+    const view = this.evidence.view(fileName, text, this.typeAware);
+    const rules = this.rules.filter((r) => r.triggers.test(text) && (!r.admits || isAdmitted(r.admits, view))).map((r) => r.id);
+    return { rules, parse: rules.length > 0 || SUPPRESSION_MARK.test(text) };
+  }
+
+  /** The rules and mode as plain data, for `Prefilter.fromSpec` on another thread. */
+  static spec(rules: readonly PrefilterRule[], typeAware: boolean): PrefilterSpec {
+    return { typeAware, rules: rules.map((r) => ({ id: r.id, triggers: patternOf(r.triggers), admits: r.admits && admissionSpec(r.admits) })) };
+  }
+
+  static fromSpec(spec: PrefilterSpec, files: SourceFiles): Prefilter {
+    // One RegExp per distinct pattern, so the evidence index remembers answers across rules.
+    const patterns = new Map<string, RegExp>();
+    const regex = (p: PatternSpec): RegExp => {
+      const key = `${p.flags}/${p.source}`;
+      let r = patterns.get(key);
+      if (!r) patterns.set(key, (r = new RegExp(p.source, p.flags)));
+      return r;
+    };
+    const admission = (a: AdmissionSpec): Admission =>
+      'text' in a ? { text: regex(a.text) }
+      : 'reaches' in a ? { reaches: regex(a.reaches) }
+      : 'typeAware' in a ? { typeAware: true }
+      : 'all' in a ? { all: a.all.map(admission) }
+      : { any: a.any.map(admission) };
+    const rules = spec.rules.map((r) => ({ id: r.id, triggers: regex(r.triggers), admits: r.admits && admission(r.admits) }));
+    return new Prefilter(rules, files, spec.typeAware);
+  }
+}
+
+/** A RegExp as plain data. */
+export interface PatternSpec {
+  source: string;
+  flags: string;
+}
+
+/** An Admission as plain data. */
+export type AdmissionSpec =
+  | { text: PatternSpec }
+  | { reaches: PatternSpec }
+  | { typeAware: true }
+  | { all: AdmissionSpec[] }
+  | { any: AdmissionSpec[] };
+
+/** A Prefilter as plain data (structured-clone safe). */
+export interface PrefilterSpec {
+  typeAware: boolean;
+  rules: Array<{ id: string; triggers: PatternSpec; admits?: AdmissionSpec }>;
+}
+
+function patternOf(r: RegExp): PatternSpec {
+  return { source: r.source, flags: r.flags };
+}
+
+function admissionSpec(a: Admission): AdmissionSpec {
+  if ('text' in a) return { text: patternOf(a.text) };
+  if ('reaches' in a) return { reaches: patternOf(a.reaches) };
+  if ('typeAware' in a) return { typeAware: true };
+  if ('all' in a) return { all: a.all.map(admissionSpec) };
+  return { any: a.any.map(admissionSpec) };
 }

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../facts/file-facts';
+import type { SourceFiles } from './prefilter';
 import { unwrap } from '../facts/origins';
+import { resolveRelativeModule } from './module-resolution';
 
 /** Reads the text of files the analysis did not start from (imported modules). */
 export interface SourceHost {
@@ -9,8 +11,6 @@ export interface SourceHost {
   readFile(fileName: string): string | undefined;
 }
 
-/** Extensions tried, in order, for an extensionless relative import. */
-const RESOLVE_SUFFIXES = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js'];
 /**
  * How many parsed files stay cached at once; bounds memory on large trees. Imports are mostly
  * between nearby files, analysed close together, so a small cache serves them; a larger one
@@ -24,7 +24,7 @@ const CACHE_LIMIT = 64;
  * defined in one file and registered in another is still found. Imported files are parsed on
  * demand and kept in a small LRU cache.
  */
-export class ProjectIndex {
+export class ProjectIndex implements SourceFiles {
   private readonly cache = new Map<string, FileFacts | null>();
   /** Files read (or probed) while `track` runs, with their text or null when absent. */
   private reads: Map<string, string | null> | undefined;
@@ -87,15 +87,7 @@ export class ProjectIndex {
 
   /** Resolves a relative module specifier from `fromFile` to an existing file name. */
   resolveModule(fromFile: string, specifier: string): string | undefined {
-    if (!specifier.startsWith('.')) return undefined;
-    const base = path.resolve(path.dirname(fromFile), specifier);
-    // ESM-style TypeScript imports name the emitted `.js` file.
-    const stripped = base.replace(/\.(m|c)?js$/, '');
-    const candidates = [base, ...RESOLVE_SUFFIXES.map((s) => stripped + s)];
-    for (const c of candidates) {
-      if (/\.[cm]?[jt]sx?$/.test(c) && this.readFile(c) !== undefined) return c;
-    }
-    return undefined;
+    return resolveRelativeModule(fromFile, specifier, (candidate) => this.readFile(candidate) !== undefined);
   }
 
   /**

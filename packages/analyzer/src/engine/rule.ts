@@ -1,7 +1,7 @@
 import type { ts } from 'ts-morph';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix, RuleMeta } from '../types';
-import type { PrefilterView } from './prefilter';
+import type { Admission } from './prefilter';
 import type { ProjectIndex } from './project-index';
 
 /** Per-kind callbacks; the engine calls them during its single walk over each file. */
@@ -63,8 +63,9 @@ export interface Rule {
   /**
    * Second stage of the pre-filter, for files whose text matches `triggers`: a finer test that may
    * look at the files the file imports (a finding can rest on a callee's effects there). Must be
-   * just as conservative. Absent: `triggers` alone decides.
+   * just as conservative. Plain data (see Admission), so it can be judged on another thread.
+   * Absent: `triggers` alone decides.
    */
-  admits?(view: PrefilterView): boolean;
+  admits?: Admission;
   create(context: RuleContext): RuleListener;
 }

@@ -119,7 +119,7 @@ export const dualWrite: Rule = {
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  admits: (file) => file.reaches(DB_WRITE_EVIDENCE) && file.reaches(OUTGOING_EVIDENCE),
+  admits: { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
   create(context) {
     return {
       end() {

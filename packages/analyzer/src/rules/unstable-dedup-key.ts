@@ -75,9 +75,17 @@ export const unstableDedupKey: Rule = {
   // Without types a Redis client shows in the file's text or in a file it imports.
   triggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_CLIENT_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
   typeAwareTriggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_WRITE_CALL.source}`, 'i'),
-  admits: (file) =>
-    INBOX_NAME.test(file.text) ||
-    ((DEDUP_KEY_TEXT.test(file.text) || REDIS_WRITE_CALL.test(file.text)) && (file.typeAware || file.reaches(REDIS_CLIENT_EVIDENCE))),
+  admits: {
+    any: [
+      { text: INBOX_NAME },
+      {
+        all: [
+          { any: [{ text: DEDUP_KEY_TEXT }, { text: REDIS_WRITE_CALL }] },
+          { any: [{ typeAware: true }, { reaches: REDIS_CLIENT_EVIDENCE }] },
+        ],
+      },
+    ],
+  },
   create(context) {
     return {
       end() {
