@@ -169,10 +169,19 @@ function bundledLibs(): Map<string, string> {
 
 /**
  * A compiler host on the real file system, with the bundled lib files, that parses each file once
- * with parent pointers set (the analyzer's rules walk upwards) and keeps the trees: a program
- * rebuilt to add a file then reuses every tree, so the ones handed to the analyzer stay the
- * program's. Files are read once; the run sees the disk as it was when the program was built.
+ * and keeps the trees: a program rebuilt to add a file then reuses every tree, so the ones handed
+ * to the analyzer stay the program's. Files are read once; the run sees the disk as it was when
+ * the program was built.
+ *
+ * Source files are parsed as `parseSource` does (parent pointers set, every JSDoc comment), since
+ * the analyzer walks them. Declaration files (the libs, the dependencies' typings: a third of the
+ * text on a typical project) only answer the checker, so they are parsed as tsc parses them:
+ * without their JSDoc, which types never depend on in TypeScript files (the binder sets the
+ * parent pointers the checker needs).
  */
+/** `x.d.ts`, `x.d.mts`, `x.d.cts`, and `x.d.css.ts` (declarations for an arbitrary extension). */
+const DECLARATION_FILE = /\.d\.([cm]?ts|[^./]+\.ts)$/i;
+
 function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const libs = bundledLibs();
@@ -182,14 +191,28 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   host.getDefaultLibFileName = (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`;
   host.fileExists = (f) => libs.has(f) || fileExists.call(host, f);
   host.readFile = (f) => libs.get(f) ?? readFile.call(host, f);
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreateNewSourceFile) => {
+  const parseDeclarations = (fileName: string, version: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined => {
+    const text = host.readFile(fileName);
+    if (text === undefined) return undefined;
+    const settings = typeof version === 'object' ? version : { languageVersion: version };
+    return ts.createSourceFile(fileName, text, { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, false);
+  };
+  host.getSourceFile = (fileName, version, onError, shouldCreateNewSourceFile) => {
     if (trees.has(fileName) && !shouldCreateNewSourceFile) return trees.get(fileName);
-    const lib = libs.get(fileName);
-    const tree = lib !== undefined ? ts.createSourceFile(fileName, lib, languageVersion, true) : getSourceFile.call(host, fileName, languageVersion, onError, shouldCreateNewSourceFile);
+    const tree = DECLARATION_FILE.test(fileName) ? parseDeclarations(fileName, version) : getSourceFile.call(host, fileName, version, onError, shouldCreateNewSourceFile);
     trees.set(fileName, tree);
     return tree;
   };
   return host;
+}
+
+/** packageOfFile per declaration file (null: the project's own): thousands of answers come from a few files. */
+const packages = new WeakMap<ts.SourceFile, string | null>();
+
+function packageOfDeclaration(file: ts.SourceFile): string | undefined {
+  let known = packages.get(file);
+  if (known === undefined) packages.set(file, (known = packageOfFile(file.fileName) ?? null));
+  return known ?? undefined;
 }
 
 /** The package the type of `node` is declared in, as an Origin, or undefined (the project's own type, none, or the checker failed). */
@@ -204,7 +227,7 @@ function originFromChecker(checker: ts.TypeChecker, node: ts.Node): Origin | und
   const symbol = awaited.aliasSymbol ?? awaited.getSymbol();
   const declaration = symbol?.declarations?.[0];
   if (!symbol || !declaration) return undefined;
-  const module = packageOfFile(declaration.getSourceFile().fileName);
+  const module = packageOfDeclaration(declaration.getSourceFile());
   if (!module) return undefined;
   return { module, chain: [`:${symbol.getName()}`] };
 }
