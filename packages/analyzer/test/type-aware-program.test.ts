@@ -118,6 +118,18 @@ describe('TypeAwareOrigins', () => {
     expect(origins.failure).toBeUndefined();
   });
 
+  it('reads the JSDoc types of JavaScript files (TypeScript files are parsed without JSDoc)', () => {
+    const js = "/** @param {import('amqplib').Channel} ch */\nexport function run(ch, msg) {\n  ch.ack(msg);\n}\n";
+    const dir = project({ 'src/consumer.js': js });
+    const file = path.join(dir, 'src/consumer.js');
+    const origins = new TypeAwareOrigins(undefined, [file]);
+    const early = origins.parse(file, js);
+    expect(origins.originOf(early, ackReceiver(early))).toEqual(AMQP_CHANNEL);
+    const own = origins.parse(file, js);
+    expect(own).not.toBe(early);
+    expect(origins.originOf(own, ackReceiver(own))).toEqual(AMQP_CHANNEL);
+  });
+
   it('reports a malformed tsconfig as its failure and still parses', () => {
     const dir = project({ 'tsconfig.json': '{ "compilerOptions": { "strict": tru', 'src/consumer.ts': CONSUMER });
     const file = path.join(dir, 'src/consumer.ts');

@@ -167,39 +167,40 @@ function bundledLibs(): Map<string, string> {
   return libTexts;
 }
 
+/** `x.d.ts`, `x.d.mts`, `x.d.cts`, and `x.d.css.ts` (declarations for an arbitrary extension). */
+const DECLARATION_FILE = /\.d\.([cm]?ts|[^./]+\.ts)$/i;
+
 /**
  * A compiler host on the real file system, with the bundled lib files, that parses each file once
  * and keeps the trees: a program rebuilt to add a file then reuses every tree, so the ones handed
  * to the analyzer stay the program's. Files are read once; the run sees the disk as it was when
  * the program was built.
  *
- * Source files are parsed as `parseSource` does (parent pointers set, every JSDoc comment), since
- * the analyzer walks them. Declaration files (the libs, the dependencies' typings: a third of the
- * text on a typical project) only answer the checker, so they are parsed as tsc parses them:
- * without their JSDoc, which types never depend on in TypeScript files (the binder sets the
- * parent pointers the checker needs).
+ * JSDoc is parsed where types depend on it (JavaScript files) and nowhere else, as `parseSource`
+ * leaves it out and tsc skips what types do not need. Source files get their parent pointers at
+ * parse, as `parseSource` gives them, since the analyzer may walk them; declaration files (the
+ * libs, the dependencies' typings: a third of the text on a typical project) only answer the
+ * checker, and the binder sets the pointers it needs.
  */
-/** `x.d.ts`, `x.d.mts`, `x.d.cts`, and `x.d.css.ts` (declarations for an arbitrary extension). */
-const DECLARATION_FILE = /\.d\.([cm]?ts|[^./]+\.ts)$/i;
-
 function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const libs = bundledLibs();
   const trees = new Map<string, ts.SourceFile | undefined>();
-  const { fileExists, readFile, getSourceFile } = host;
+  const { fileExists, readFile } = host;
   host.getDefaultLibLocation = () => LIB_FOLDER;
   host.getDefaultLibFileName = (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`;
   host.fileExists = (f) => libs.has(f) || fileExists.call(host, f);
   host.readFile = (f) => libs.get(f) ?? readFile.call(host, f);
-  const parseDeclarations = (fileName: string, version: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined => {
-    const text = host.readFile(fileName);
-    if (text === undefined) return undefined;
+  host.getSourceFile = (fileName, version, onError) => {
+    if (trees.has(fileName)) return trees.get(fileName);
+    let text: string | undefined;
+    try {
+      text = host.readFile(fileName);
+    } catch (e) {
+      onError?.((e as Error).message);
+    }
     const settings = typeof version === 'object' ? version : { languageVersion: version };
-    return ts.createSourceFile(fileName, text, { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, false);
-  };
-  host.getSourceFile = (fileName, version, onError, shouldCreateNewSourceFile) => {
-    if (trees.has(fileName) && !shouldCreateNewSourceFile) return trees.get(fileName);
-    const tree = DECLARATION_FILE.test(fileName) ? parseDeclarations(fileName, version) : getSourceFile.call(host, fileName, version, onError, shouldCreateNewSourceFile);
+    const tree = text === undefined ? undefined : ts.createSourceFile(fileName, text, { ...settings, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, !DECLARATION_FILE.test(fileName));
     trees.set(fileName, tree);
     return tree;
   };
