@@ -19,7 +19,7 @@ export interface CachedAnalysis {
   parsed: boolean;
 }
 
-interface Stamp {
+export interface Stamp {
   size: number;
   mtimeMs: number;
   /** sha1 of the content, or null for a file that was probed and absent. */
@@ -99,6 +99,14 @@ export function analyzerFingerprint(): string {
     // No package.json beside the code (bundled): the file stamps still identify the build.
   }
   return `${version}+${contentHash(stamps.sort().join('\n'))}`;
+}
+
+/**
+ * The stamp of a file as a computation read it: its text, or null when it was probed and absent
+ * (a file that later appears must invalidate the result).
+ */
+export function stampOfRead(file: string, text: string | null): Stamp {
+  return text === null ? { size: -1, mtimeMs: 0, hash: null } : stampOf(file, text);
 }
 
 /** The file's current stamp, or an absent stamp. */
@@ -194,15 +202,25 @@ export class AnalysisCache {
    * Stores the result of analysing `file` (whose text was `text`), with the other files the
    * analysis read (`reads`: path → text, or null when probed and absent).
    */
-  set(file: string, text: string, result: CachedAnalysis, reads: ReadonlyMap<string, string | null>): void {
+  set(file: string, text: string, result: CachedAnalysis, reads: ReadonlyMap<string, string | null>, moreDeps: Readonly<Record<string, Stamp>> = {}): void {
     const deps: Record<string, Stamp> = {};
-    for (const [dep, depText] of reads) {
+    for (const [dep, depText] of reads) deps[dep] = stampOfRead(dep, depText);
+    this.setStamped(file, stampOf(file, text), result, { ...moreDeps, ...deps });
+  }
+
+  /**
+   * Stores a result with stamps already taken (by the read-ahead thread): the file's own, and
+   * those of every other file the result depends on, by absolute path.
+   */
+  setStamped(file: string, stamp: Stamp, result: CachedAnalysis, depStamps: Readonly<Record<string, Stamp>>): void {
+    const deps: Record<string, Stamp> = {};
+    for (const [dep, depStamp] of Object.entries(depStamps)) {
       if (path.resolve(dep) === path.resolve(file)) continue;
-      deps[this.rel(dep)] = depText === null ? { size: -1, mtimeMs: 0, hash: null } : stampOf(dep, depText);
+      deps[this.rel(dep)] = depStamp;
     }
     const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
     this.entries[this.rel(file)] = {
-      stamp: stampOf(file, text),
+      stamp,
       deps,
       result: {
         parsed: result.parsed,

@@ -14,6 +14,8 @@ import { discoverFiles, displayPath } from './files';
 import { collectGarbage, FILES_PER_COLLECTION } from './memory';
 import { sortFindings } from './ordering';
 import type { Rule } from './rule';
+import { Prefilter, type PrefilterSpec } from './prefilter';
+import { ReadAhead } from './read-ahead';
 import { inShard, type Shard } from './shard';
 import { DEFAULT_MAX_FILE_SIZE, readSource } from './source';
 import type { TypeAwareOrigins } from './type-aware';
@@ -47,6 +49,24 @@ export interface AuditOptions {
   cacheFile?: string;
   /** Analyse only the files of this CI matrix slice (by a hash of the cwd-relative path). */
   shard?: Shard;
+  /**
+   * Read and pre-filter files on a second thread while this one analyses (see read-ahead.ts).
+   * Default: when at least READ_AHEAD_MIN_FILES files are to be read. Same results either way.
+   */
+  readAhead?: boolean;
+}
+
+/** Below this many files to read, starting the read-ahead thread costs more than it saves. */
+export const READ_AHEAD_MIN_FILES = 500;
+
+function useReadAhead(options: AuditOptions, filesToRead: number): boolean {
+  if (options.prefilter === false || filesToRead === 0) return false;
+  return options.readAhead ?? filesToRead >= READ_AHEAD_MIN_FILES;
+}
+
+/** The analyzer's pre-filter as plain data for the read-ahead thread. */
+function prefilterSpecOf(analyzer: Analyzer): PrefilterSpec {
+  return Prefilter.spec(analyzer.prefilterRules(), analyzer.isTypeAware);
 }
 
 /** Counters of a run. */
@@ -59,6 +79,8 @@ export interface AuditStats {
   cached: number;
   /** Wall time of the run in milliseconds. */
   ms: number;
+  /** Whether a second thread read and pre-filtered every file to read (see AuditOptions.readAhead). */
+  readAhead: boolean;
 }
 
 /** Everything a run found. Order is deterministic: findings by file, position, rule; errors by file. */
@@ -147,43 +169,69 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   let parsed = 0;
   let cachedCount = 0;
   const total = files.length;
-  files.forEach((file, i) => {
-    options.onProgress?.(i, total);
-    let analysis: FileAnalysis | undefined = cache?.get(file);
-    if (analysis) {
-      cachedCount++;
-    } else {
-      const read = readSource(file, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-      if (!read.ok) {
-        errors.push(read.error);
-        return;
-      }
-      try {
-        const { analyzer: a } = analyzer();
-        if (cache) {
-          const tracked = a.project.track(() => a.analyzeText(file, read.text));
-          analysis = tracked.result;
-          cache.set(file, read.text, analysis, tracked.reads);
-        } else {
-          analysis = a.analyzeText(file, read.text);
+  // Cached results first: the read-ahead thread is given the files still to read, in order.
+  const fromCache = files.map((f) => cache?.get(f));
+  const toRead = files.filter((_, i) => fromCache[i] === undefined);
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, prefilterSpecOf(analyzer().analyzer), { maxFileSize, track: cache !== undefined }) : undefined;
+  try {
+    files.forEach((file, i) => {
+      options.onProgress?.(i, total);
+      let analysis: FileAnalysis | undefined = fromCache[i];
+      if (analysis) {
+        cachedCount++;
+      } else {
+        const item = readAhead?.next(file);
+        if (item && 'error' in item) {
+          errors.push(item.error);
+          return;
         }
-      } catch (e) {
-        internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
-        return;
+        if (item && !item.decision.parse) {
+          // Nothing to parse: the result is known, and its stamps were taken by the thread.
+          analysis = { findings: [], errors: [], parsed: false };
+          if (cache && item.stamp) cache.setStamped(file, item.stamp, analysis, item.deps ?? {});
+        } else {
+          let text = item?.text;
+          if (text === undefined) {
+            const read = readSource(file, maxFileSize);
+            if (!read.ok) {
+              errors.push(read.error);
+              return;
+            }
+            text = read.text;
+          }
+          const source = text;
+          const decision = item?.decision;
+          try {
+            const { analyzer: a } = analyzer();
+            if (cache) {
+              const tracked = a.project.track(() => a.analyzeText(file, source, decision));
+              analysis = tracked.result;
+              cache.set(file, source, analysis, tracked.reads, item?.deps);
+            } else {
+              analysis = a.analyzeText(file, source, decision);
+            }
+          } catch (e) {
+            internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
+            return;
+          }
+        }
+        // Under --types the program holds every tree and most of the heap: a forced collection
+        // frees little and marks all of it, each time.
+        if (analysis.parsed && ++parsed % FILES_PER_COLLECTION === 0 && !options.types) collectGarbage();
       }
-      // Under --types the program holds every tree and most of the heap: a forced collection
-      // frees little and marks all of it, each time.
-      if (analysis.parsed && ++parsed % FILES_PER_COLLECTION === 0 && !options.types) collectGarbage();
-    }
-    errors.push(...analysis.errors);
-    for (const f of analysis.findings) {
-      // A handler imported by several analysed files is reported once.
-      const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      findings.push(f);
-    }
-  });
+      errors.push(...analysis.errors);
+      for (const f of analysis.findings) {
+        // A handler imported by several analysed files is reported once.
+        const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(f);
+      }
+    });
+  } finally {
+    readAhead?.close();
+  }
   options.onProgress?.(total, total);
   const typeAware = created?.typeAware;
   if (typeAware?.failure) errors.push({ file: typeAware.tsconfig ?? cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
@@ -200,7 +248,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
     findings: sortFindings(findings),
     errors: sortErrors(errors),
     internalErrors,
-    stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started) },
+    stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
     cacheNotice: cache?.discarded,
   };
