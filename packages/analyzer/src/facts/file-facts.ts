@@ -10,6 +10,18 @@ import { OriginResolver, targetKey, type Origin, type OriginFallback } from './o
 const { SyntaxKind } = ts;
 
 /**
+ * The facts of each tree, so that tree-wide indexes built later from a node alone (the flow index
+ * of facts/effects/flow) can reuse what the walk collected instead of walking the tree again.
+ */
+const factsByTree = new WeakMap<ts.SourceFile, FileFacts>();
+
+/** The facts gathered by a finished walk of the tree, if any (see `FileFacts.walked`). */
+export function walkedFactsOf(sourceFile: ts.SourceFile): FileFacts | undefined {
+  const facts = factsByTree.get(sourceFile);
+  return facts?.walked ? facts : undefined;
+}
+
+/**
  * Facts about one file, gathered during the engine's single walk (`observe`) and derived lazily
  * afterwards (`memo`), so a rule pays only for the facts it reads and no fact is computed twice.
  */
@@ -19,6 +31,17 @@ export class FileFacts {
   readonly news: ts.NewExpression[] = [];
   readonly functions: ts.FunctionLikeDeclaration[] = [];
   readonly decorators: ts.Decorator[] = [];
+  /** Tagged templates (`sql\`…\``), which are calls too (see `CallLike`). */
+  readonly taggedTemplates: ts.TaggedTemplateExpression[] = [];
+  /**
+   * Whether the walk has observed every node, so the lists above are complete. The end-of-file
+   * token is the root's last child, the last node a walk in document order reaches; rule
+   * visitors run while the walk is still going on.
+   */
+  get walked(): boolean {
+    return this.reachedEnd;
+  }
+  private reachedEnd = false;
   readonly origins: OriginResolver;
   /** Functions reachable by a plain name in this file (declarations, `const f = () => …`, methods). */
   private readonly named = new Map<string, ts.FunctionLikeDeclaration>();
@@ -27,6 +50,7 @@ export class FileFacts {
   /** @param originFallback answers origins syntax cannot tell (type-aware mode only) */
   constructor(readonly sourceFile: ts.SourceFile, originFallback?: OriginFallback) {
     this.origins = new OriginResolver(originFallback);
+    factsByTree.set(sourceFile, this);
   }
 
   /** Called by the engine for every node, in document order. */
@@ -85,6 +109,12 @@ export class FileFacts {
         break;
       case SyntaxKind.Decorator:
         this.decorators.push(node as ts.Decorator);
+        break;
+      case SyntaxKind.TaggedTemplateExpression:
+        this.taggedTemplates.push(node as ts.TaggedTemplateExpression);
+        break;
+      case SyntaxKind.EndOfFileToken:
+        if (node.parent === this.sourceFile) this.reachedEnd = true;
         break;
       case SyntaxKind.FunctionDeclaration:
       case SyntaxKind.MethodDeclaration: {

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../../engine/project-index';
-import type { FileFacts } from '../file-facts';
+import { walkedFactsOf, type FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { isLocalModule } from './shape';
 
@@ -55,8 +55,8 @@ interface FlowEntries<T extends ts.Node> {
 }
 
 /**
- * The calls and tagged templates of one tree, gathered in a single walk the first time any flow
- * in that tree is asked for. Rules ask for the flow of every function of a file (several times,
+ * The calls and tagged templates of one tree, gathered once, the first time any flow in that
+ * tree is asked for. Rules ask for the flow of every function of a file (several times,
  * for calls and for templates), and walking each function's subtree again cost more than
  * everything else they do; a query now reads the slice of entries inside its node.
  */
@@ -76,7 +76,43 @@ function flowIndexOf(node: ts.Node): FlowIndex {
   while (root.parent) root = root.parent;
   let index = flowIndexes.get(root);
   if (index) return index;
-  index = { calls: { nodes: [], owners: [] }, tagged: { nodes: [], owners: [] } };
+  const facts = ts.isSourceFile(root) ? walkedFactsOf(root) : undefined;
+  index = facts ? indexFromFacts(facts) : indexByWalking(root);
+  flowIndexes.set(root, index);
+  return index;
+}
+
+/**
+ * The index from the calls and tagged templates the engine's walk already collected (in the same
+ * document order), each given its owner by climbing its ancestors: far cheaper than walking every
+ * node of the file again, which this index used to cost.
+ */
+function indexFromFacts(facts: FileFacts): FlowIndex {
+  const owners = new Map<ts.Node, ts.Node | undefined>();
+  return {
+    calls: { nodes: facts.calls, owners: facts.calls.map((c) => ownerOf(c, owners)) },
+    tagged: { nodes: facts.taggedTemplates, owners: facts.taggedTemplates.map((t) => ownerOf(t, owners)) },
+  };
+}
+
+/**
+ * The nearest enclosing function that does not run inline (as `flowOwner`), remembering the
+ * answer per inline function, which the calls inside it all climb through.
+ */
+function ownerOf(node: ts.Node, known: Map<ts.Node, ts.Node | undefined>): ts.Node | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (!FUNCTION_KINDS.has(n.kind)) continue;
+    if (known.has(n)) return known.get(n);
+    const owner = runsInline(n) ? ownerOf(n, known) : n;
+    known.set(n, owner);
+    return owner;
+  }
+  return undefined;
+}
+
+/** The index by a walk of its own, for a tree whose facts are not (yet) complete. */
+function indexByWalking(root: ts.Node): FlowIndex {
+  const index: FlowIndex = { calls: { nodes: [], owners: [] }, tagged: { nodes: [], owners: [] } };
   const { calls, tagged } = index;
   let owner: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
@@ -97,7 +133,6 @@ function flowIndexOf(node: ts.Node): FlowIndex {
     }
   };
   visit(root);
-  flowIndexes.set(root, index);
   return index;
 }
 
