@@ -50,6 +50,13 @@ export function commandOf(arg: ts.Expression | undefined): { name: string; param
   return { name, params: objectLiteralOf(e.arguments?.[0]), node: e };
 }
 
+const SES_V2_METHOD = /^send(Raw|Templated|BulkTemplated)?Email$/;
+
+/** Whether `awsEffect` can accept a call of this method name (it accepts no other). */
+export function isAwsMethod(method: string): boolean {
+  return method === 'send' || method === 'sendMessage' || method === 'sendMessageBatch' || method === 'publish' || method === 'putEvents' || SES_V2_METHOD.test(method);
+}
+
 /** `client.send(new SendMessageCommand(…))` and the v2 SDK's `sqs.sendMessage(…)`-style calls. */
 export function awsEffect(s: CallShape, facts: FileFacts): RawEffect | undefined {
   if (s.method === 'send') {
@@ -76,7 +83,7 @@ export function awsEffect(s: CallShape, facts: FileFacts): RawEffect | undefined
     if (hasProperty(first, 'PhoneNumber')) return { kind: 'sms', library: 'aws-sdk', call: s.call, idempotent: false, description: 'SNS publish to a phone number' };
     return { kind: 'publish', library: 'aws-sdk', call: s.call, idempotent: false, description: 'SNS publish via aws-sdk', broker: 'Amazon SNS', params: first };
   }
-  if (/^send(Raw|Templated|BulkTemplated)?Email$/.test(s.method ?? '') && (family === 'aws-sdk' || /ses/i.test(receiver))) {
+  if (SES_V2_METHOD.test(s.method ?? '') && (family === 'aws-sdk' || /ses/i.test(receiver))) {
     return { kind: 'email', library: 'aws-sdk', call: s.call, idempotent: false, description: `SES ${s.method} via aws-sdk` };
   }
   if (s.method === 'putEvents' && (family === 'aws-sdk' || /event/i.test(receiver))) {

@@ -34,6 +34,15 @@ const KEY_PROPERTIES = new Set(['id', '_id', 'messageId', 'message_id', 'eventId
 /** Self-referencing arithmetic in a raw fragment: `x + 1`, `"count" - 1`. */
 const ARITHMETIC = /[\w"`\]]\s*[+-]\s*[\d:?$]/;
 
+/** Drizzle's write builders (`db.insert(table)`). */
+const DRIZZLE_WRITES = /^(insert|update|delete)$/;
+
+/** Whether `dbWrite` can accept a call of this method name (it accepts no other). */
+export function isDbWriteMethod(method: string): boolean {
+  return SQL_METHODS.has(method) || PRISMA_WRITES.has(method) || MONGO_WRITES.has(method) || DRIZZLE_WRITES.test(method) ||
+    KNEX_WRITES.has(method) || ORM_WRITES.has(method);
+}
+
 /** Classifies a call as a database write, when it is one. */
 export function dbWrite(s: CallShape, facts: FileFacts): RawEffect | undefined {
   const family = familyOf(s.module);
@@ -216,7 +225,7 @@ function queryBuilderWrite(s: CallShape, facts: FileFacts, family: string | unde
   }
   // Drizzle: db.insert(table).values(…), db.update(table).set(…), db.delete(table)
   const drizzle = family === 'drizzle' || (families.includes('drizzle') && family === undefined) || family === 'db-transaction';
-  if (drizzle && /^(insert|update|delete)$/.test(s.method) && s.call.arguments.length === 1 && !ts.isObjectLiteralExpression(unwrap(s.call.arguments[0]))) {
+  if (drizzle && DRIZZLE_WRITES.test(s.method) && s.call.arguments.length === 1 && !ts.isObjectLiteralExpression(unwrap(s.call.arguments[0]))) {
     const table = s.call.arguments[0].getText();
     const op: WriteOp = later.some((c) => /^onConflictDo(Nothing|Update)$/.test(c)) || later.includes('onDuplicateKeyUpdate') ? 'upsert' : (s.method as WriteOp);
     const end = s.call.parent?.parent;

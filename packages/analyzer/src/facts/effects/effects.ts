@@ -1,12 +1,12 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../../engine/project-index';
 import type { FileFacts } from '../file-facts';
-import { awsEffect } from './aws';
-import { dbWrite, taggedSqlWrite, type RawEffect } from './db';
-import { httpCall, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
+import { awsEffect, isAwsMethod } from './aws';
+import { dbWrite, isDbWriteMethod, taggedSqlWrite, type RawEffect } from './db';
+import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
 import { calleeOf, callsInFlow, taggedTemplatesInFlow } from './flow';
-import { publishEffect, wrapperPublish } from './publish';
-import { shapeOf } from './shape';
+import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
+import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';
 
 /** How many calls deep `sideEffectsIn` follows the user's own functions. */
@@ -21,16 +21,23 @@ export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffe
   const classified = facts.memo('effects:classified', () => new WeakMap<ts.CallExpression, RawEffect | null>());
   const hit = classified.get(call);
   if (hit !== undefined) return hit ?? undefined;
+  // Most calls of ordinary code (`items.filter`, `Math.round`, `Date.now`) have a name no
+  // classifier accepts: answered by the name alone, before the shape looks up the receiver's origin.
+  const method = shapeMethod(call);
+  if (method === undefined || !(isAwsMethod(method) || isDbWriteMethod(method) || isPublishMethod(method) || isExternalMethod(method))) {
+    classified.set(call, null);
+    return undefined;
+  }
   const s = shapeOf(call, facts);
-  const effect = s.method
-    ? awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s)
-    : undefined;
+  const effect = awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
   classified.set(call, effect ?? null);
   return effect;
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */
 function classifyByName(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+  const method = shapeMethod(call);
+  if (method === undefined || !(isWrapperPublishMethod(method) || isNamedExternalMethod(method))) return undefined;
   const s = shapeOf(call, facts);
   return wrapperPublish(s) ?? namedExternalCall(s);
 }

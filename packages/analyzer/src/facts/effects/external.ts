@@ -12,6 +12,26 @@ const REDIS_COUNTERS = new Set(['incr', 'incrby', 'incrbyfloat', 'hincrby', 'hin
 const STRIPE_CREATES = /^(create|capture|confirm|pay|finalizeInvoice|sendInvoice|createReversal|createBalanceTransaction|createLoginLink|createUsageRecord|createSource|createTaxId|attach)$/;
 const STRIPE_UPDATES = /^(update|del|cancel|detach|voidInvoice|markUncollectible|close|expire|reject)$/;
 
+/** Functions that make a request when called plainly (`fetch(url)`, `axios(config)`). */
+const HTTP_FUNCTIONS = new Set(['fetch', 'axios', 'got', 'request']);
+const EMAIL_API_METHOD = /^(send|sendMultiple|sendEmail|sendEmailWithTemplate|sendEmailBatch|create)$/;
+const NAMED_EMAIL = /^send\w*(Email|Mail)$/;
+const NAMED_SMS = /^send\w*(Sms|SMS|TextMessage)$/;
+
+/**
+ * Whether any of `httpCall`, `messagingCall`, `paymentCall` and `redisCounter` can accept a call of
+ * this method name (they accept no other).
+ */
+export function isExternalMethod(method: string): boolean {
+  return HTTP_FUNCTIONS.has(method) || HTTP_VERBS.has(method.toLowerCase()) || method === 'sendMail' || EMAIL_API_METHOD.test(method) ||
+    STRIPE_CREATES.test(method) || STRIPE_UPDATES.test(method) || REDIS_COUNTERS.has(method);
+}
+
+/** Whether `namedExternalCall` can accept a call of this method name (it accepts no other). */
+export function isNamedExternalMethod(method: string): boolean {
+  return NAMED_EMAIL.test(method) || NAMED_SMS.test(method);
+}
+
 /** HTTP method of a request made with `fetch(url, init)` / `axios(config)` / `got(url, options)`. */
 function methodFromOptions(options: ts.Expression | undefined): string {
   const obj = objectLiteralOf(options);
@@ -61,7 +81,7 @@ export function messagingCall(s: CallShape): RawEffect | undefined {
   if (m === 'sendMail' && (family === 'nodemailer' || family === undefined || isLocalModule(s.module))) {
     return { kind: 'email', library: family === 'nodemailer' ? s.module! : 'nodemailer', call: s.call, idempotent: false, description: `${chain}.sendMail` };
   }
-  if (family === 'email-api' && /^(send|sendMultiple|sendEmail|sendEmailWithTemplate|sendEmailBatch|create)$/.test(m)) {
+  if (family === 'email-api' && EMAIL_API_METHOD.test(m)) {
     return { kind: 'email', library: s.module!, call: s.call, idempotent: false, description: `${chain}.${m} via ${s.module}` };
   }
   const twilio = family === 'twilio' || /twilio/i.test(chain);
@@ -101,7 +121,7 @@ export function namedExternalCall(s: CallShape): RawEffect | undefined {
   if (!m || !s.receiver) return undefined;
   const family = familyOf(s.module);
   if (family !== undefined && !isLocalModule(s.module)) return undefined;
-  if (/^send\w*(Email|Mail)$/.test(m)) return { kind: 'email', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
-  if (/^send\w*(Sms|SMS|TextMessage)$/.test(m)) return { kind: 'sms', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
+  if (NAMED_EMAIL.test(m)) return { kind: 'email', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
+  if (NAMED_SMS.test(m)) return { kind: 'sms', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
   return undefined;
 }

@@ -26,6 +26,17 @@ function last(s: CallShape): string {
   return s.names[s.names.length - 1] ?? '';
 }
 
+/** The methods `publishEffect` recognises. */
+const PUBLISH_METHODS = new Set([
+  'publish', 'sendToQueue', 'send', 'sendBatch', 'publishMessage', 'publishJSON', 'add', 'addBulk', 'emit', 'dispatchEvent',
+  'xadd', 'xAdd', 'spublish', 'sendMessages', 'scheduleMessages',
+]);
+
+/** Whether `publishEffect` can accept a call of this method name (it accepts no other). */
+export function isPublishMethod(method: string): boolean {
+  return PUBLISH_METHODS.has(method);
+}
+
 /**
  * A publish to a message broker, recognised by the receiver's library (imports and type
  * annotations) or, for the distinctive method names, by the receiver's name. In-process event
@@ -33,7 +44,7 @@ function last(s: CallShape): string {
  */
 export function publishEffect(s: CallShape, facts: FileFacts): RawEffect | undefined {
   const m = s.method;
-  if (!m || !s.receiver) return undefined;
+  if (!m || !s.receiver || !PUBLISH_METHODS.has(m)) return undefined;
   const family = familyOf(s.module);
   if (family === 'in-process') return undefined;
   const known = family !== undefined && !isLocalModule(s.module);
@@ -83,6 +94,11 @@ const WRAPPER_METHOD = /^(publish|emit|send|produce|dispatch|enqueue)\w*$/;
 
 /** Plain functions that publish, by name: `publish(order, subjects.OrderCreated)`, `publishOrderCreated(order)`, `sendOrderEvent(e)`. */
 const PUBLISH_FUNCTION = /^(publish|produce)([A-Z]\w*)?$|^(send|emit|dispatch|enqueue)\w*(Event|Message)s?$/;
+
+/** Whether `wrapperPublish` can accept a call of this method name (it accepts no other). */
+export function isWrapperPublishMethod(method: string): boolean {
+  return PUBLISH_FUNCTION.test(method) || WRAPPER_METHOD.test(method);
+}
 
 /** A publish through a wrapper whose code is out of reach, judged by names alone. */
 export function wrapperPublish(s: CallShape): RawEffect | undefined {

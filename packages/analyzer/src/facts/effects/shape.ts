@@ -29,7 +29,20 @@ export function shapeOf(call: ts.CallExpression, facts: FileFacts): CallShape {
   return shape;
 }
 
+/**
+ * The `method` of a call's shape (`create` in `this.prisma.order.create(…)`, `fetch` in
+ * `fetch(…)`), read without looking up where anything comes from: the classifiers first ask
+ * whether this name can be an effect at all, and most calls of ordinary code are not.
+ */
+export function shapeMethod(call: ts.CallExpression): string | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (ts.isIdentifier(callee)) return callee.text;
+  return undefined;
+}
+
 function readShape(call: ts.CallExpression, facts: FileFacts): CallShape {
+  // Names the method as `shapeMethod` does.
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const receiver = callee.expression;
