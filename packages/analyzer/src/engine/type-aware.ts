@@ -157,14 +157,25 @@ const LIB_FOLDER = '/node_modules/typescript/lib';
 
 let libTexts: Map<string, string> | undefined;
 
-/** The bundled lib files by full path, read from ts-morph's own dependency (which holds them). */
+/** The bundled lib files by full path. */
 function bundledLibs(): Map<string, string> {
-  if (!libTexts) {
-    const fromTsMorph = createRequire(require.resolve('ts-morph'));
-    const common = fromTsMorph('@ts-morph/common') as { getLibFiles(): Array<{ fileName: string; text: string }> };
-    libTexts = new Map(common.getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
-  }
+  libTexts ??= new Map(tsMorphCommon().getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
   return libTexts;
+}
+
+/**
+ * ts-morph's own dependency, which holds the lib files: the copy ts-morph itself loads, as another
+ * version may sit at the top of node_modules. In a bundle (the VS Code extension ships one and no
+ * node_modules) there is no ts-morph to resolve, and the bundled copy is ts-morph's; the name is
+ * a literal there so that bundlers include it, and a variable above so that they leave it alone.
+ */
+function tsMorphCommon(): { getLibFiles(): Array<{ fileName: string; text: string }> } {
+  const tsMorph = ['ts', 'morph'].join('-');
+  try {
+    return createRequire(require.resolve(tsMorph))('@ts-morph/common');
+  } catch {
+    return require('@ts-morph/common');
+  }
 }
 
 /** `x.d.ts`, `x.d.mts`, `x.d.cts`, and `x.d.css.ts` (declarations for an arbitrary extension). */
