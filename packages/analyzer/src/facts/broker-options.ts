@@ -407,6 +407,9 @@ const METHOD_SITES: Array<{ kinds: readonly ClientKind[]; library?: string; meth
   { kinds: ['jetstream-streams-api'], method: 'update', index: 1, site: 'nats.streamConfig' },
 ];
 
+/** Methods that can receive an options object of a site; the receiver of any other call need not be classified. */
+const SITE_METHODS = new Set([...METHOD_SITES.map((m) => m.method), 'sendMessageBatch']);
+
 /** Constructors whose first argument is the options object of a site, by module and export. */
 const CONSTRUCTOR_SITES: Record<string, Record<string, string>> = {
   kafkajs: { Kafka: 'kafkajs.kafka' },
@@ -440,6 +443,7 @@ export function optionObjectsOf(facts: FileFacts, node: ts.CallExpression | ts.N
     const origin = facts.originOf(node.expression.expression);
     if (origin?.module === 'sqs-consumer' && origin.chain.length === 1 && origin.chain[0] === 'Consumer') add('sqs-consumer.create', node.arguments[0]);
   }
+  if (!SITE_METHODS.has(method)) return out;
   const client = receiverClient(facts, node);
   if (!client) return out;
   for (const m of METHOD_SITES) {
