@@ -73,7 +73,9 @@ function optionOf(obj: ts.ObjectLiteralExpression, name: string): ts.Expression 
 function redisOpOf(call: ts.CallExpression, facts: FileFacts, folder: DurationFolder): RedisOp | undefined {
   const method = calleeName(call);
   const key = call.arguments[0];
-  if (!method || !key || !isRedisCall(call, facts)) return undefined;
+  // The method first: it is a plain lookup, and most calls of a file are not on Redis at all.
+  if (!method || !key || !(READS.has(method) || DELETES.has(method) || EXPIRES.has(method) || WRITES.has(method))) return undefined;
+  if (!isRedisCall(call, facts)) return undefined;
   const args = call.arguments;
   const ms = (expr: ts.Expression | undefined, factor: number): Pick<RedisOp, 'ttlMs' | 'ttlNode'> => {
     const v = folder.number(expr);
@@ -178,6 +180,11 @@ export interface KeySink {
 
 const IDEMPOTENCY_PROPERTY = /^(idempotency[-_]?key|x-idempotency-key|idempotency_key|Idempotency-Key)$/i;
 const DEDUP_VARIABLE = /^(dedup\w*|dedupe\w*|idempoten\w*|\w*(Dedup|Idempotency)(Key|Id)|processedKey|inboxKey)$/;
+/**
+ * Text that every name matching IDEMPOTENCY_PROPERTY or DEDUP_VARIABLE contains, except the
+ * variables named `idempoten…` (`idempotent` is also a common option: kafkajs `idempotent: true`).
+ */
+const KEY_NAME_TEXT = /idempotency|dedup|processedKey|inboxKey/i;
 const INBOX_KEY_PROPERTY = /^(message_?id|messageId|event_?id|eventId|dedup\w*|idempotency_?key|idempotencyKey|delivery_?id|key|id)$/i;
 const INSERT_METHODS = new Set(['create', 'insert', 'save', 'upsert', 'add', 'createMany', 'insertOne', 'bulkCreate']);
 
@@ -220,17 +227,25 @@ export function keySinksOf(facts: FileFacts, project?: ProjectIndex): KeySink[] 
         }
       }
     }
+    const variable = (d: ts.VariableDeclaration): void => {
+      if (ts.isIdentifier(d.name) && d.initializer && DEDUP_VARIABLE.test(d.name.text)) {
+        // An idempotency key is usually handed to an API (Stripe, HTTP); a dedup key is checked locally.
+        out.push({ key: d.initializer, use: `\`${d.name.text}\``, external: /idempot/i.test(d.name.text) });
+      }
+    };
     const walk = (n: ts.Node): void => {
       if (ts.isPropertyAssignment(n) && IDEMPOTENCY_PROPERTY.test(propertyNameText(n.name) ?? '')) {
         out.push({ key: n.initializer, use: `\`${propertyNameText(n.name)}\``, external: true });
       }
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && DEDUP_VARIABLE.test(n.name.text)) {
-        // An idempotency key is usually handed to an API (Stripe, HTTP); a dedup key is checked locally.
-        out.push({ key: n.initializer, use: `\`${n.name.text}\``, external: /idempot/i.test(n.name.text) });
-      }
+      if (ts.isVariableDeclaration(n)) variable(n);
       ts.forEachChild(n, walk);
     };
-    walk(facts.sourceFile);
+    // A file whose text names no such property, and no such variable but `idempoten…` ones, has
+    // only those variables to find, among the declarations the engine's walk collected: a scan of
+    // the text instead of a walk over every node.
+    const text = facts.sourceFile.text;
+    if (KEY_NAME_TEXT.test(text) || !facts.walked) walk(facts.sourceFile);
+    else if (/idempoten/i.test(text)) facts.variables.forEach(variable);
     // One report per key expression: a variable reported at its declaration is not reported again where used.
     const seen = new Set<ts.Node>();
     return out.filter((s) => !seen.has(s.key) && seen.add(s.key));

@@ -31,6 +31,7 @@ export class FileFacts {
   readonly news: ts.NewExpression[] = [];
   readonly functions: ts.FunctionLikeDeclaration[] = [];
   readonly decorators: ts.Decorator[] = [];
+  readonly variables: ts.VariableDeclaration[] = [];
   /** Tagged templates (`sql\`…\``), which are calls too (see `CallLike`). */
   readonly taggedTemplates: ts.TaggedTemplateExpression[] = [];
   /**
@@ -64,6 +65,7 @@ export class FileFacts {
         break;
       case SyntaxKind.VariableDeclaration: {
         const decl = node as ts.VariableDeclaration;
+        this.variables.push(decl);
         this.addImports(bindingsOfRequire(decl));
         if (ts.isIdentifier(decl.name)) {
           if (decl.type) this.origins.addSource(decl.name.text, decl.type);
