@@ -210,9 +210,11 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
   const out: ConsumerHandler[] = [];
   const base = { broker: 'sqs' as const, library, settlement: 'manual' as const, registration: receive };
   const batchNames = () => [...roots, ...collections];
+  // Read once: a node's start is found by scanning past its leading trivia.
+  const receiveStart = receive.getStart();
   const visit = (n: ts.Node): void => {
     // Only what follows the receive handles its messages.
-    if (n.end <= receive.getStart()) return;
+    if (n.end <= receiveStart) return;
     // const messages = res.Messages ?? []
     if (ts.isVariableDeclaration(n) && n.initializer && ts.isIdentifier(n.name) && isCollection(n.initializer, roots, collections)) {
       collections.add(n.name.text);
