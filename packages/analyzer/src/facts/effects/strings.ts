@@ -51,6 +51,9 @@ export function constInitializer(name: ts.Identifier): ts.Expression | undefined
 const BLOCK = ts.SyntaxKind.Block;
 const SOURCE_FILE = ts.SyntaxKind.SourceFile;
 const MODULE_BLOCK = ts.SyntaxKind.ModuleBlock;
+const VARIABLE_STATEMENT = ts.SyntaxKind.VariableStatement;
+const IDENTIFIER = ts.SyntaxKind.Identifier;
+const CONST_FLAG = ts.NodeFlags.Const;
 type ScopeWithStatements = ts.Block | ts.SourceFile | ts.ModuleBlock;
 
 /**
@@ -59,24 +62,33 @@ type ScopeWithStatements = ts.Block | ts.SourceFile | ts.ModuleBlock;
  * scanning the top level of a large file for each of them was quadratic. Keyed by the scope
  * node, which is safe across an editor's incremental reparse: a reused node keeps its statements.
  */
-function initializersOf(scope: ScopeWithStatements, constOnly: boolean): Map<string, ts.Expression> {
+function initializersOf(scope: ScopeWithStatements, constOnly: boolean): ReadonlyMap<string, ts.Expression> {
   const cache = constOnly ? constInitializers : anyInitializers;
   let byName = cache.get(scope);
   if (byName) return byName;
-  byName = new Map();
+  let found: Map<string, ts.Expression> | undefined;
+  // By kind and with the flag read once: every block around every looked-up name is scanned here,
+  // and each `ts.isX` / `ts.NodeFlags` goes through ts-morph's `ts` getter.
   for (const stmt of scope.statements) {
-    if (!ts.isVariableStatement(stmt)) continue;
-    if (constOnly && !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
-    for (const d of stmt.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.initializer && !byName.has(d.name.text)) byName.set(d.name.text, d.initializer);
+    if (stmt.kind !== VARIABLE_STATEMENT) continue;
+    const list = (stmt as ts.VariableStatement).declarationList;
+    if (constOnly && !(list.flags & CONST_FLAG)) continue;
+    for (const d of list.declarations) {
+      if (d.name.kind !== IDENTIFIER || !d.initializer) continue;
+      const name = (d.name as ts.Identifier).text;
+      found ??= new Map();
+      if (!found.has(name)) found.set(name, d.initializer);
     }
   }
+  // Blocks that declare nothing (many: `if` and loop bodies) share one empty map.
+  byName = found ?? NO_INITIALIZERS;
   cache.set(scope, byName);
   return byName;
 }
 
-const constInitializers = new WeakMap<ts.Node, Map<string, ts.Expression>>();
-const anyInitializers = new WeakMap<ts.Node, Map<string, ts.Expression>>();
+const NO_INITIALIZERS: ReadonlyMap<string, ts.Expression> = new Map();
+const constInitializers = new WeakMap<ts.Node, ReadonlyMap<string, ts.Expression>>();
+const anyInitializers = new WeakMap<ts.Node, ReadonlyMap<string, ts.Expression>>();
 
 /** The value of property `name` in an object literal (`name: v` or shorthand `name`). */
 export function propertyValue(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
