@@ -24,7 +24,7 @@ export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffe
   // Most calls of ordinary code (`items.filter`, `Math.round`, `Date.now`) have a name no
   // classifier accepts: answered by the name alone, before the shape looks up the receiver's origin.
   const method = shapeMethod(call);
-  if (method === undefined || !(isAwsMethod(method) || isDbWriteMethod(method) || isPublishMethod(method) || isExternalMethod(method))) {
+  if (method === undefined || !mayBeEffect(method)) {
     classified.set(call, null);
     return undefined;
   }
@@ -32,6 +32,18 @@ export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffe
   const effect = awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
   classified.set(call, effect ?? null);
   return effect;
+}
+
+/** Whether any classifier can accept a call of this method name, remembered per name (names repeat across files). */
+const effectMethods = new Map<string, boolean>();
+
+function mayBeEffect(method: string): boolean {
+  let may = effectMethods.get(method);
+  if (may === undefined) {
+    may = isAwsMethod(method) || isDbWriteMethod(method) || isPublishMethod(method) || isExternalMethod(method);
+    effectMethods.set(method, may);
+  }
+  return may;
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */

@@ -133,9 +133,22 @@ function parameterModule(expr: ts.Expression, facts: FileFacts): string | undefi
   return undefined;
 }
 
+/**
+ * Families by module specifier: every classifier asks for the family of the same few modules,
+ * call after call, and the answer is a run of some thirty tests.
+ */
+const families = new Map<string, string | undefined>();
+
 /** The library family of a module specifier. Relative modules and unknown packages have none. */
 export function familyOf(module: string | undefined): string | undefined {
   if (!module) return undefined;
+  if (families.has(module)) return families.get(module);
+  const family = readFamily(module);
+  families.set(module, family);
+  return family;
+}
+
+function readFamily(module: string): string | undefined {
   if (module === 'tx:$transaction') return 'prisma';
   if (module.startsWith('tx:')) return 'db-transaction';
   if (/prisma/.test(module)) return 'prisma';
