@@ -6,16 +6,17 @@
 
 export type SqlVerb = 'insert' | 'update' | 'delete' | 'upsert' | 'select' | 'begin' | 'commit' | 'rollback' | 'other';
 
+/** Read-only: `readSql` hands the same reading to every reader of the same text. */
 export interface SqlStatement {
-  verb: SqlVerb;
+  readonly verb: SqlVerb;
   /** Target (or source, for SELECT) table without schema and quotes, lower-cased. */
-  table?: string;
+  readonly table?: string;
   /** How an INSERT treats an existing key: ON CONFLICT DO NOTHING / INSERT IGNORE, or DO UPDATE / ON DUPLICATE KEY UPDATE / REPLACE. */
-  onConflict?: 'nothing' | 'update';
+  readonly onConflict?: 'nothing' | 'update';
   /** `SET n = n + 1` (or `- 1`): repeating it changes the result. */
-  counter: boolean;
+  readonly counter: boolean;
   /** Whether running it twice leaves the same state as running it once. */
-  idempotent: boolean;
+  readonly idempotent: boolean;
 }
 
 const TABLE = String.raw`((?:[\w$]+|"[^"]+"|\x60[^\x60]+\x60|\[[^\]]+\])(?:\s*\.\s*(?:[\w$]+|"[^"]+"|\x60[^\x60]+\x60|\[[^\]]+\]))*)`;
@@ -36,8 +37,25 @@ function stripComments(sql: string): string {
   return sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
 }
 
+/**
+ * Readings by text: the same statement is read by several fact modules (writes, transactions,
+ * dedup guards) and recurs across files. A reading is never modified, so it can be shared. Bounded,
+ * as a long editor session sees one text after another.
+ */
+const readings = new Map<string, SqlStatement>();
+const MAX_READINGS = 10_000;
+
 /** Classifies one SQL text by its first statement (or the data-modifying part of a CTE). */
 export function readSql(text: string): SqlStatement {
+  let reading = readings.get(text);
+  if (reading) return reading;
+  reading = read(text);
+  if (readings.size >= MAX_READINGS) readings.clear();
+  readings.set(text, reading);
+  return reading;
+}
+
+function read(text: string): SqlStatement {
   let sql = stripComments(text).trim().replace(/^\(+\s*/, '');
   // WITH x AS (INSERT …) — the write inside the CTE is what counts.
   if (/^with\b/i.test(sql)) {
