@@ -38,14 +38,22 @@ export function bindingsOfImportEquals(node: ts.ImportEqualsDeclaration): Import
   return [{ local: node.name.text, module: ref.expression.text, imported: '*', node }];
 }
 
+const AWAIT_EXPRESSION = ts.SyntaxKind.AwaitExpression;
+const PARENTHESIZED_EXPRESSION = ts.SyntaxKind.ParenthesizedExpression;
+const CALL_EXPRESSION = ts.SyntaxKind.CallExpression;
+
 /** The module name of `require('m')` (also `await import('m')`), or undefined. */
 export function requiredModule(expr: ts.Expression | undefined): string | undefined {
   let e = expr;
-  while (e && (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e))) e = e.expression;
-  if (!e || !ts.isCallExpression(e) || e.arguments.length !== 1) return undefined;
-  const arg = e.arguments[0];
+  // By kind: this runs for every variable declaration of every file, and most are not requires;
+  // each `ts.isX` goes through ts-morph's `ts` getter.
+  while (e && (e.kind === AWAIT_EXPRESSION || e.kind === PARENTHESIZED_EXPRESSION)) e = (e as ts.AwaitExpression | ts.ParenthesizedExpression).expression;
+  if (!e || e.kind !== CALL_EXPRESSION) return undefined;
+  const call = e as ts.CallExpression;
+  if (call.arguments.length !== 1) return undefined;
+  const arg = call.arguments[0];
   if (!ts.isStringLiteralLike(arg)) return undefined;
-  const callee = e.expression;
+  const callee = call.expression;
   if (ts.isIdentifier(callee) && callee.text === 'require') return arg.text;
   if (callee.kind === ts.SyntaxKind.ImportKeyword) return arg.text;
   return undefined;
