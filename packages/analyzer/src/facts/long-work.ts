@@ -46,7 +46,10 @@ const SLOW_CALLS: ReadonlyArray<{ test: RegExp; what: string; from: (module: str
 export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectIndex, frame: readonly ts.Node[] = []): LongWork[] {
   const folder = new DurationFolder(facts, project);
   const out: LongWork[] = [];
-  const visit = (n: ts.Node, inLoop: ts.IterationStatement | undefined): void => {
+  // The innermost loop around the node visited; set and restored around a loop's children rather
+  // than passed in a closure made for every node.
+  let inLoop: ts.IterationStatement | undefined;
+  const visit = (n: ts.Node): void => {
     if (n !== scope && ts.isFunctionLike(n)) return;
     if (ts.isIterationStatement(n, false)) {
       const machinery = frame.some((f) => f.pos >= n.pos && f.end <= n.end) || iteratesReceived(n, frame);
@@ -55,14 +58,18 @@ export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectInd
         out.push(loop);
         return;
       }
-      ts.forEachChild(n, (c) => visit(c, n));
+      const outer = inLoop;
+      inLoop = n;
+      ts.forEachChild(n, visit);
+      inLoop = outer;
       return;
     }
     if (ts.isAwaitExpression(n)) {
       const wait = waitOf(n.expression, folder);
       if (wait) {
-        if (inLoop && isPollingLoop(inLoop) && !frame.some((f) => f.pos >= inLoop.pos && f.end <= inLoop.end)) {
-          out.push({ kind: 'polling-loop', node: inLoop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
+        const loop = inLoop;
+        if (loop && isPollingLoop(loop) && !frame.some((f) => f.pos >= loop.pos && f.end <= loop.end)) {
+          out.push({ kind: 'polling-loop', node: loop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
           return;
         }
         if (wait.ms !== undefined) out.push({ kind: 'wait', node: n, description: `waits ${formatMs(wait.ms)} (\`${shorten(n.expression.getText())}\`)`, minMs: wait.ms });
@@ -70,9 +77,9 @@ export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectInd
       const slow = slowCallOf(n.expression, facts);
       if (slow) out.push({ kind: 'slow-call', node: n, description: `awaits ${slow} (\`${shorten(n.expression.getText())}\`)` });
     }
-    ts.forEachChild(n, (c) => visit(c, inLoop));
+    ts.forEachChild(n, visit);
   };
-  visit(scope, undefined);
+  visit(scope);
   return out;
 }
 
