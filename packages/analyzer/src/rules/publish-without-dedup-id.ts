@@ -36,7 +36,9 @@ export const publishWithoutDedupId: Rule = {
   // file is followed there, so this file need not name the library.
   triggers: /nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager|@aws-sdk\/client-sqs|aws-sdk|\.publish\(|sendToQueue\(|publishMessage\(/,
   create(context) {
-    const pubsubEvidence = pubsubDedupEvidence(context.sourceFile.text);
+    // Read when the first Pub/Sub publish is found, not for every file: two scans of the whole text.
+    let pubsubEvidence: { found: string | undefined } | undefined;
+    const evidence = () => (pubsubEvidence ??= { found: pubsubDedupEvidence(context.sourceFile.text) }).found;
     const visit = (node: ts.Node) => {
       const call = node as ts.CallExpression;
       const method = methodName(call);
@@ -44,7 +46,8 @@ export const publishWithoutDedupId: Rule = {
       const client = receiverClient(context.facts, call, context.project) ?? jetstreamByName(context, call);
       if (client?.kind === 'jetstream' && method === 'publish') checkJetStream(context, call);
       else if (client?.kind === 'pubsub-topic' && (method === 'publishMessage' || method === 'publish' || method === 'publishJSON')) {
-        if (pubsubEvidence) checkPubSub(context, call, method, pubsubEvidence);
+        const found = evidence();
+        if (found) checkPubSub(context, call, method, found);
       } else if (client?.kind === 'amqp-confirm-channel' && (method === 'publish' || method === 'sendToQueue')) {
         // amqp-connection-manager channels confirm unless created with `confirm: false`.
         if (client.library === 'amqp-connection-manager' && /\bconfirm\s*:\s*false\b/.test(context.sourceFile.text)) return;
