@@ -11,7 +11,7 @@ import type { Finding, FixSafety, InputError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
 import { AnalysisCache, analyzerFingerprint, cacheKey } from './cache';
 import { discoverFiles, displayPath } from './files';
-import { collectGarbage, FILES_PER_COLLECTION } from './memory';
+import { CollectionPacer } from './memory';
 import { sortFindings } from './ordering';
 import type { Rule } from './rule';
 import { Prefilter, type PrefilterSpec } from './prefilter';
@@ -173,6 +173,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   const fromCache = files.map((f) => cache?.get(f));
   const toRead = files.filter((_, i) => fromCache[i] === undefined);
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const pacer = new CollectionPacer();
   const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, prefilterSpecOf(analyzer().analyzer), { maxFileSize, track: cache !== undefined }) : undefined;
   try {
     files.forEach((file, i) => {
@@ -218,7 +219,10 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
         }
         // Under --types the program holds every tree and most of the heap: a forced collection
         // frees little and marks all of it, each time.
-        if (analysis.parsed && ++parsed % FILES_PER_COLLECTION === 0 && !options.types) collectGarbage();
+        if (analysis.parsed) {
+          parsed++;
+          if (!options.types) pacer.afterFile();
+        }
       }
       errors.push(...analysis.errors);
       for (const f of analysis.findings) {
