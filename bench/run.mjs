@@ -7,7 +7,11 @@
  * drift of the machine hits them alike, and reports medians, min–max, files/s, peak RSS and the
  * ratios to the floor. Results go to stdout as a table and to bench/results/<stamp>.json.
  *
- * Usage: node bench/run.mjs [--files 10000] [--runs 5] [--skip-eslint] [--skip-types] [--skip-editor] [extra corpus dirs...]
+ * `eos audit --types` is timed on a second corpus: the same generator with `--deps`, so that the
+ * program has real dependencies (Node's typings, pg, kafkajs, amqplib, the AWS SDK from this
+ * repo's node_modules), at the size of a typeorm-like project (--types-files, default 3,000).
+ *
+ * Usage: node bench/run.mjs [--files 10000] [--types-files 3000] [--runs 5] [--skip-eslint] [--skip-types] [--skip-editor] [extra corpus dirs...]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,10 +26,11 @@ const option = (name, fallback) => {
   return i === -1 ? fallback : args[i + 1];
 };
 const FILES = Number(option('files', 10_000));
+const TYPES_FILES = Number(option('types-files', 3_000));
 const RUNS = Number(option('runs', 5));
 const SKIP_ESLINT = args.includes('--skip-eslint');
 const SKIP_TYPES = args.includes('--skip-types');
-const VALUED = new Set(['--files', '--runs']);
+const VALUED = new Set(['--files', '--types-files', '--runs']);
 const extra = args.filter((a, i) => !a.startsWith('--') && !VALUED.has(args[i - 1]));
 
 if (!fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
@@ -45,11 +50,13 @@ function snapshotEos() {
   for (const [from, to] of [
     ['packages/analyzer/dist', path.join(analyzer, 'dist')],
     ['packages/analyzer/package.json', path.join(analyzer, 'package.json')],
+    // The analyzer's own dependencies where npm nested them (another version than the root's).
+    ['packages/analyzer/node_modules', path.join(analyzer, 'node_modules')],
     ['packages/cli/dist', path.join(snap, 'cli/dist')],
     ['packages/cli/bin', path.join(snap, 'cli/bin')],
     ['packages/cli/package.json', path.join(snap, 'cli/package.json')],
   ]) {
-    fs.cpSync(path.join(root, from), to, { recursive: true });
+    if (fs.existsSync(path.join(root, from))) fs.cpSync(path.join(root, from), to, { recursive: true });
   }
   process.on('exit', () => fs.rmSync(snap, { recursive: true, force: true }));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
@@ -98,15 +105,16 @@ function countFiles(dir) {
   return count;
 }
 
-/** The contenders for one corpus; each returns a measurement. */
-function contenders(dir) {
+/** The contenders for one corpus; each returns a measurement. `types`: the corpus for `--types`. */
+function contenders(dir, { types = false } = {}) {
   const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
   const list = [
     { name: 'floor: TypeScript parse', run: () => measure(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], dir) },
     { name: 'eos audit', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--format', 'json'], dir, eos.env) },
   ];
-  if (!SKIP_TYPES && fs.existsSync(path.join(dir, 'tsconfig.json'))) {
+  if (types) {
     list.push({ name: 'eos audit --types', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--types', '--format', 'json'], dir, eos.env) });
+    return list;
   }
   const cached = [eos.bin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile];
   let warmed = false;
@@ -132,9 +140,9 @@ function contenders(dir) {
   return list;
 }
 
-function benchCorpus(name, dir) {
+function benchCorpus(name, dir, kind = {}) {
   const files = countFiles(dir);
-  const list = contenders(dir);
+  const list = contenders(dir, kind);
   const samples = new Map(list.map((c) => [c.name, []]));
   for (let round = 0; round < RUNS; round++) {
     for (const c of list) {
@@ -189,10 +197,16 @@ if (!fs.existsSync(path.join(synthetic, 'package.json'))) {
 }
 corpora.push(['synthetic monorepo (seed 42)', synthetic]);
 for (const dir of extra) corpora.push([path.basename(dir), path.resolve(dir)]);
+if (!SKIP_TYPES) {
+  // Regenerated each time: it links this checkout's node_modules.
+  const typed = path.join(os.tmpdir(), `eos-bench-typed-${TYPES_FILES}`);
+  spawnSync(process.execPath, [path.join(root, 'bench/generate-monorepo.mjs'), typed, '--files', String(TYPES_FILES), '--deps', path.join(root, 'node_modules')], { stdio: 'inherit' });
+  corpora.push([`synthetic project with real dependencies, for --types`, typed, { types: true }]);
+}
 
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}; ${RUNS} rounds, alternating`);
-const results = corpora.map(([name, dir]) => benchCorpus(name, dir));
+const results = corpora.map(([name, dir, kind]) => benchCorpus(name, dir, kind));
 results.forEach(printTable);
 
 // The editor path: re-analysis after a one-character edit (the VS Code extension's own benchmark).
