@@ -85,7 +85,7 @@ export class EvidenceIndex {
   private readonly files = new Map<string, FileEvidence | null>();
   private readonly reach = new Map<RegExp, Map<string, boolean>>();
 
-  constructor(private readonly project: SourceFiles) {}
+  constructor(private readonly sources: SourceFiles) {}
 
   /** The pre-filter's view of `fileName` whose current text is `text`. */
   view(fileName: string, text: string, typeAware: boolean): PrefilterView {
@@ -101,7 +101,7 @@ export class EvidenceIndex {
   private resolveImports(fileName: string, text: string): string[] {
     const out = new Set<string>();
     for (const m of text.matchAll(RELATIVE_SPECIFIER)) {
-      const target = this.project.resolveModule(fileName, m[1]);
+      const target = this.sources.resolveModule(fileName, m[1]);
       if (target !== undefined && target !== fileName) out.add(target);
     }
     return [...out];
@@ -110,7 +110,7 @@ export class EvidenceIndex {
   private evidenceOf(fileName: string): FileEvidence | undefined {
     let known = this.files.get(fileName);
     if (known === undefined) {
-      const text = this.project.readFile(fileName);
+      const text = this.sources.readFile(fileName);
       known = text === undefined ? null : { imports: this.resolveImports(fileName, text), matches: new Map() };
       this.files.set(fileName, known);
     }
@@ -120,7 +120,7 @@ export class EvidenceIndex {
   private matches(fileName: string, evidence: FileEvidence, pattern: RegExp): boolean {
     let hit = evidence.matches.get(pattern);
     if (hit === undefined) {
-      hit = pattern.test(this.project.readFile(fileName) ?? '');
+      hit = pattern.test(this.sources.readFile(fileName) ?? '');
       evidence.matches.set(pattern, hit);
     }
     return hit;
@@ -129,20 +129,20 @@ export class EvidenceIndex {
   /**
    * Depth-first search from `roots` for a file whose text matches. A file on the path to a match
    * reaches it; when the whole search fails, every file it visited fails too (their imports were
-   * all visited), so both answers are remembered. While the ProjectIndex tracks reads (the
-   * cache), every file the answer depends on is read again so that it is recorded.
+   * all visited), so both answers are remembered. While reads are tracked (for the cache), every
+   * file the answer depends on is read again so that it is recorded.
    */
   private anyReaches(roots: readonly string[], pattern: RegExp, origin: string): boolean {
     let known = this.reach.get(pattern);
     if (!known) this.reach.set(pattern, (known = new Map()));
-    const tracking = this.project.tracking;
+    const tracking = this.sources.tracking;
     const visited = new Set<string>([origin]);
     const path: string[] = [];
     const stack: Array<{ file: string; next: number; imports: string[] }> = [];
     const enter = (file: string): boolean => {
       if (visited.has(file)) return false;
       visited.add(file);
-      if (tracking) this.project.readFile(file);
+      if (tracking) this.sources.readFile(file);
       else {
         const answer = known.get(file);
         if (answer === false) return false;
