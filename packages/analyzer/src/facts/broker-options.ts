@@ -407,6 +407,8 @@ const METHOD_SITES: Array<{ kinds: readonly ClientKind[]; library?: string; meth
   { kinds: ['jetstream-streams-api'], method: 'update', index: 1, site: 'nats.streamConfig' },
 ];
 
+const NO_OPTION_OBJECTS: readonly OptionObject[] = [];
+
 /** Methods that can receive an options object of a site; the receiver of any other call need not be classified. */
 const SITE_METHODS = new Set([...METHOD_SITES.map((m) => m.method), 'sendMessageBatch']);
 
@@ -422,7 +424,12 @@ const CONSTRUCTOR_SITES: Record<string, Record<string, string>> = {
 };
 
 /** The library options objects of one call or `new` (several for SendMessageBatch entries). */
-export function optionObjectsOf(facts: FileFacts, node: ts.CallExpression | ts.NewExpression): OptionObject[] {
+export function optionObjectsOf(facts: FileFacts, node: ts.CallExpression | ts.NewExpression): readonly OptionObject[] {
+  // Most calls of a file take no options object of a site: answered before anything is built.
+  if (!ts.isNewExpression(node)) {
+    const method = methodName(node);
+    if (!method || (method !== 'create' && !SITE_METHODS.has(method))) return NO_OPTION_OBJECTS;
+  }
   const out: OptionObject[] = [];
   const add = (id: string, arg: ts.Expression | undefined) => {
     const object = objectLiteralOf(arg);

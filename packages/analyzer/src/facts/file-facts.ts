@@ -164,7 +164,8 @@ export class FileFacts {
    * `facts.memo('consumers', () => findConsumers(facts))`, which keeps each fact in its own module.
    */
   memo<T>(key: string, compute: () => T): T {
-    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const known = this.memos.get(key);
+    if (known !== undefined || this.memos.has(key)) return known as T;
     const value = compute();
     this.memos.set(key, value);
     return value;

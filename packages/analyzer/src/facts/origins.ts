@@ -134,7 +134,8 @@ export class OriginResolver {
 
   /** Origin of an expression, or undefined when it does not come from an imported module. */
   originOf(expr: ts.Expression): Origin | undefined {
-    if (this.cache.has(expr)) return this.cache.get(expr);
+    const known = this.cache.get(expr);
+    if (known !== undefined || this.cache.has(expr)) return known;
     this.cache.set(expr, undefined); // cycle guard
     const inner = unwrap(expr);
     let origin = this.compute(inner);
