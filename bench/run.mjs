@@ -7,9 +7,10 @@
  * drift of the machine hits them alike, and reports medians, min–max, files/s, peak RSS and the
  * ratios to the floor. Results go to stdout as a table and to bench/results/<stamp>.json.
  *
- * `eos audit --types` is timed on a second corpus: the same generator with `--deps`, so that the
- * program has real dependencies (Node's typings, pg, kafkajs, amqplib, the AWS SDK from this
- * repo's node_modules), at the size of a typeorm-like project (--types-files, default 3,000).
+ * `eos audit --types` is timed on every corpus with a tsconfig.json, and on a second synthetic
+ * corpus made for it: the same generator with `--deps`, so that the program has real
+ * dependencies (Node's typings, pg, kafkajs, amqplib, the AWS SDK from this repo's
+ * node_modules), at the size of a typeorm-like project (--types-files, default 3,000).
  *
  * Usage: node bench/run.mjs [--files 10000] [--types-files 3000] [--runs 5] [--skip-eslint] [--skip-types] [--skip-editor] [extra corpus dirs...]
  */
@@ -105,17 +106,20 @@ function countFiles(dir) {
   return count;
 }
 
-/** The contenders for one corpus; each returns a measurement. `types`: the corpus for `--types`. */
-function contenders(dir, { types = false } = {}) {
+/**
+ * The contenders for one corpus; each returns a measurement. `typesOnly`: the corpus made for
+ * `--types` (floor, eos, eos --types: the cache and the peer are timed on the others).
+ */
+function contenders(dir, { typesOnly = false } = {}) {
   const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
   const list = [
     { name: 'floor: TypeScript parse', run: () => measure(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], dir) },
     { name: 'eos audit', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--format', 'json'], dir, eos.env) },
   ];
-  if (types) {
+  if (!SKIP_TYPES && fs.existsSync(path.join(dir, 'tsconfig.json'))) {
     list.push({ name: 'eos audit --types', run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--types', '--format', 'json'], dir, eos.env) });
-    return list;
   }
+  if (typesOnly) return list;
   const cached = [eos.bin, 'audit', '.', '--format', 'json', '--cache', '--cache-location', cacheFile];
   let warmed = false;
   list.push({
@@ -201,7 +205,7 @@ if (!SKIP_TYPES) {
   // Regenerated each time: it links this checkout's node_modules.
   const typed = path.join(os.tmpdir(), `eos-bench-typed-${TYPES_FILES}`);
   spawnSync(process.execPath, [path.join(root, 'bench/generate-monorepo.mjs'), typed, '--files', String(TYPES_FILES), '--deps', path.join(root, 'node_modules')], { stdio: 'inherit' });
-  corpora.push([`synthetic project with real dependencies, for --types`, typed, { types: true }]);
+  corpora.push([`synthetic project with real dependencies, for --types`, typed, { typesOnly: true }]);
 }
 
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
