@@ -58,7 +58,7 @@ describe('pre-filter evidence through imports', () => {
 });
 
 describe('the pre-filter as plain data (for another thread)', () => {
-  it('decides every fixture and example file the same after a round trip through its spec', async () => {
+  it('gives the findings of the analyzer\'s own pre-filter on every fixture and example, after a round trip through its spec', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const { allRules } = await import('../src/rules');
@@ -66,20 +66,47 @@ describe('the pre-filter as plain data (for another thread)', () => {
     const { Prefilter } = await import('../src/engine/prefilter');
     const { FIXTURES, fixtureFiles } = await import('./fixture-runner');
     const files = [...fixtureFiles(FIXTURES), ...fixtureFiles(path.resolve(__dirname, '../../../examples'))];
-    for (const typeAware of [false, true]) {
-      const analyzer = new Analyzer({ rules: allRules, originFallback: typeAware ? () => undefined : undefined });
-      const rules = analyzer.prefilterRules();
-      const local = new Prefilter(rules, new ProjectIndex({ readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined) }, () => undefined), typeAware);
-      const spec = JSON.parse(JSON.stringify(Prefilter.spec(rules, typeAware)));
-      const remote = Prefilter.fromSpec(spec, new ProjectIndex({ readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined) }, () => undefined));
-      let admitted = 0;
+    const disk = new ProjectIndex({ readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined) }, () => undefined);
+    // Syntactic; type-aware with and without Redis typings in the program; type-aware, packages unknown.
+    for (const packages of [undefined, new Set(['ioredis', 'pg']), new Set(['pg']), 'unknown'] as const) {
+      const typeAware = packages !== undefined;
+      const options = { rules: allRules, originFallback: typeAware ? () => undefined : undefined, typePackages: packages instanceof Set ? () => packages : undefined };
+      const own = new Analyzer(options);
+      const fed = new Analyzer(options);
+      const remote = Prefilter.fromSpec(JSON.parse(JSON.stringify(own.prefilterSpec())), disk);
+      let parsed = 0;
       for (const file of files) {
         const text = fs.readFileSync(file, 'utf8');
-        const decision = local.decide(file, text);
-        expect(remote.decide(file, text), file).toEqual(decision);
-        if (decision.parse) admitted++;
+        const expected = own.analyzeText(file, text);
+        const actual = fed.analyzeText(file, text, remote.decide(file, text));
+        expect(actual.parsed, file).toBe(expected.parsed);
+        expect(actual.findings.map((f) => `${f.ruleId}@${f.start}`), file).toEqual(expected.findings.map((f) => `${f.ruleId}@${f.start}`));
+        if (expected.parsed) parsed++;
       }
-      expect(admitted).toBeGreaterThan(files.length / 2);
+      expect(parsed).toBeGreaterThan(files.length / 2);
     }
   });
 });
+
+describe('type-aware admissions', () => {
+  // A check-then-set on a Map: a dedup key on a Redis client, if the checker could say the Map is one.
+  const text = "const byId = new Map<string, number>();\nexport function remember(id: string) {\n  if (byId.get(id)) return;\n  byId.set(id, 1);\n}\n";
+  const decide = async (packages: ReadonlySet<string> | undefined, typeAware: boolean) => {
+    const { allRules } = await import('../src/rules');
+    const { Analyzer } = await import('../src/engine/analyzer');
+    const analyzer = new Analyzer({ rules: allRules, originFallback: typeAware ? () => undefined : undefined, typePackages: packages && (() => packages) });
+    return analyzer.analyzeText('/p/remember.ts', text).parsed;
+  };
+
+  it('parses a file whose Redis client only the checker could see, when the program holds Redis typings or they are unknown', async () => {
+    expect(await decide(new Set(['ioredis', 'pg']), true)).toBe(true);
+    expect(await decide(new Set(['@upstash/redis']), true)).toBe(true);
+    expect(await decide(undefined, true)).toBe(true);
+  });
+
+  it('skips it when no Redis package is in the program, and in a syntactic run', async () => {
+    expect(await decide(new Set(['pg', 'kafkajs']), true)).toBe(false);
+    expect(await decide(undefined, false)).toBe(false);
+  });
+});
+

@@ -6,7 +6,7 @@ import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
 import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
-import { Prefilter, type PrefilterDecision, type PrefilterRule } from './prefilter';
+import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
@@ -29,6 +29,12 @@ export interface AnalyzerOptions {
   host?: SourceHost;
   /** Type-aware mode: gives each parsed file a fallback for origins syntax cannot tell (see engine/type-aware). */
   originFallback?: (sourceFile: ts.SourceFile) => OriginFallback | undefined;
+  /**
+   * Type-aware mode: the packages the checker's program declares types of (see
+   * TypeAwareOrigins.declaredPackages), asked once, before the first file is judged; lets the
+   * pre-filter skip what no origin can name. Absent: any package.
+   */
+  typePackages?: () => ReadonlySet<string>;
   /**
    * Parses the file being analysed (default `parseSource`). Editors pass one that reuses the
    * previous tree of the same document (`ts.updateSourceFile`), so an edit re-parses only the
@@ -78,7 +84,7 @@ export class Analyzer {
   /** Whether origins come from the type checker (`originFallback`). */
   private readonly typeAware: boolean;
   private readonly ruleIds: ReadonlySet<string>;
-  private readonly prefilterOfRun: Prefilter;
+  private prefilterOfRun: Prefilter | undefined;
 
   constructor(private readonly options: AnalyzerOptions) {
     this.prefilter = options.prefilter ?? true;
@@ -87,7 +93,6 @@ export class Analyzer {
     this.enabled = enabled;
     this.typeAware = options.originFallback !== undefined;
     this.ruleIds = new Set(options.rules.map((r) => r.meta.id));
-    this.prefilterOfRun = new Prefilter(this.prefilterRules(), this.project, this.typeAware);
   }
 
   /** Severity of a rule after settings. */
@@ -95,14 +100,19 @@ export class Analyzer {
     return this.options.settings?.[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
   }
 
+  /** This analyzer's pre-filter as plain data, to judge files elsewhere (the read-ahead thread). */
+  prefilterSpec(): PrefilterSpec {
+    return Prefilter.spec(this.prefilterRules(), this.typeScope());
+  }
+
   /** The enabled rules as the pre-filter sees them, in this run's mode. */
-  prefilterRules(): PrefilterRule[] {
+  private prefilterRules(): PrefilterRule[] {
     return this.enabled.map((r) => ({ id: r.meta.id, triggers: (this.typeAware && r.typeAwareTriggers) || r.triggers, admits: r.admits }));
   }
 
-  /** Whether origins come from the type checker: the pre-filter then uses `typeAwareTriggers`. */
-  get isTypeAware(): boolean {
-    return this.typeAware;
+  private typeScope(): TypeScope | undefined {
+    if (!this.typeAware) return undefined;
+    return { packages: this.options.typePackages?.() };
   }
 
   /**
@@ -153,6 +163,7 @@ export class Analyzer {
   /** The rules to run on a file, or undefined when it need not be parsed at all. */
   private rulesToRun(fileName: string, text: string, decided: PrefilterDecision | undefined): readonly Rule[] | undefined {
     if (!this.prefilter) return this.enabled;
+    this.prefilterOfRun ??= new Prefilter(this.prefilterRules(), this.project, this.typeScope());
     const decision = decided ?? this.prefilterOfRun.decide(fileName, text);
     if (!decision.parse) return undefined;
     const ids = new Set(decision.rules);

@@ -21,13 +21,13 @@ export interface SourceFiles {
 
 /**
  * A rule's second pre-filter test (see `Rule.admits`), as plain data so that it can be sent to
- * another thread: the file's own text matches, the file or a file it imports matches, the run
- * is type-aware, or a combination.
+ * another thread: the file's own text matches, the file or a file it imports matches, the type
+ * checker can name a package matching `typesFrom` as an origin, or a combination.
  */
 export type Admission =
   | { text: RegExp }
   | { reaches: RegExp }
-  | { typeAware: true }
+  | { typesFrom: RegExp }
   | { all: readonly Admission[] }
   | { any: readonly Admission[] };
 
@@ -42,10 +42,20 @@ export interface PrefilterView {
    */
   reaches(pattern: RegExp): boolean;
   /**
-   * Origins come from the type checker (`--types`), which sees through any import (path aliases,
-   * workspace packages), so evidence of a library may be in no text `reaches` can find.
+   * Whether origins come from the type checker (`--types`) and its program declares types in a
+   * package whose name matches: the checker sees through any import (path aliases, workspace
+   * packages, a helper's return type), so such an origin may show in no text `reaches` can find,
+   * but it can only name a package the program holds declarations of.
    */
-  readonly typeAware: boolean;
+  typesFrom(pattern: RegExp): boolean;
+}
+
+/**
+ * What the type checker of a run can name as an origin: undefined for a syntactic run;
+ * `packages` undefined when not known (any package).
+ */
+export interface TypeScope {
+  packages?: ReadonlySet<string>;
 }
 
 /**
@@ -88,12 +98,12 @@ export class EvidenceIndex {
   constructor(private readonly sources: SourceFiles) {}
 
   /** The pre-filter's view of `fileName` whose current text is `text`. */
-  view(fileName: string, text: string, typeAware: boolean): PrefilterView {
+  view(fileName: string, text: string, types: TypeScope | undefined): PrefilterView {
     let imports: string[] | undefined;
     const importsOf = (): string[] => (imports ??= this.resolveImports(fileName, text));
     return {
       text,
-      typeAware,
+      typesFrom: (pattern) => types !== undefined && (types.packages === undefined || [...types.packages].some((p) => pattern.test(p))),
       reaches: (pattern) => pattern.test(text) || this.anyReaches(importsOf(), pattern, fileName),
     };
   }
@@ -180,7 +190,7 @@ export class EvidenceIndex {
 export function isAdmitted(admission: Admission, view: PrefilterView): boolean {
   if ('text' in admission) return admission.text.test(view.text);
   if ('reaches' in admission) return view.reaches(admission.reaches);
-  if ('typeAware' in admission) return view.typeAware;
+  if ('typesFrom' in admission) return view.typesFrom(admission.typesFrom);
   if ('all' in admission) return admission.all.every((a) => isAdmitted(a, view));
   return admission.any.some((a) => isAdmitted(a, view));
 }
@@ -215,7 +225,7 @@ export class Prefilter {
   constructor(
     private readonly rules: readonly PrefilterRule[],
     files: SourceFiles,
-    private readonly typeAware: boolean,
+    private readonly types: TypeScope | undefined,
   ) {
     this.union = unionOf([SUPPRESSION_MARK, ...rules.map((r) => r.triggers)]);
     this.evidence = new EvidenceIndex(files);
@@ -223,14 +233,14 @@ export class Prefilter {
 
   decide(fileName: string, text: string): PrefilterDecision {
     if (!this.union.test(text)) return { rules: [], parse: false };
-    const view = this.evidence.view(fileName, text, this.typeAware);
+    const view = this.evidence.view(fileName, text, this.types);
     const rules = this.rules.filter((r) => r.triggers.test(text) && (!r.admits || isAdmitted(r.admits, view))).map((r) => r.id);
     return { rules, parse: rules.length > 0 || SUPPRESSION_MARK.test(text) };
   }
 
   /** The rules and mode as plain data, for `Prefilter.fromSpec` on another thread. */
-  static spec(rules: readonly PrefilterRule[], typeAware: boolean): PrefilterSpec {
-    return { typeAware, rules: rules.map((r) => ({ id: r.id, triggers: patternOf(r.triggers), admits: r.admits && admissionSpec(r.admits) })) };
+  static spec(rules: readonly PrefilterRule[], types: TypeScope | undefined): PrefilterSpec {
+    return { types: types && { packages: types.packages && [...types.packages] }, rules: rules.map((r) => ({ id: r.id, triggers: patternOf(r.triggers), admits: r.admits && admissionSpec(r.admits) })) };
   }
 
   static fromSpec(spec: PrefilterSpec, files: SourceFiles): Prefilter {
@@ -245,11 +255,11 @@ export class Prefilter {
     const admission = (a: AdmissionSpec): Admission =>
       'text' in a ? { text: regex(a.text) }
       : 'reaches' in a ? { reaches: regex(a.reaches) }
-      : 'typeAware' in a ? { typeAware: true }
+      : 'typesFrom' in a ? { typesFrom: regex(a.typesFrom) }
       : 'all' in a ? { all: a.all.map(admission) }
       : { any: a.any.map(admission) };
     const rules = spec.rules.map((r) => ({ id: r.id, triggers: regex(r.triggers), admits: r.admits && admission(r.admits) }));
-    return new Prefilter(rules, files, spec.typeAware);
+    return new Prefilter(rules, files, spec.types && { packages: spec.types.packages && new Set(spec.types.packages) });
   }
 }
 
@@ -263,13 +273,14 @@ export interface PatternSpec {
 export type AdmissionSpec =
   | { text: PatternSpec }
   | { reaches: PatternSpec }
-  | { typeAware: true }
+  | { typesFrom: PatternSpec }
   | { all: AdmissionSpec[] }
   | { any: AdmissionSpec[] };
 
 /** A Prefilter as plain data (structured-clone safe). */
 export interface PrefilterSpec {
-  typeAware: boolean;
+  /** The TypeScope, its packages as a list. */
+  types?: { packages?: string[] };
   rules: Array<{ id: string; triggers: PatternSpec; admits?: AdmissionSpec }>;
 }
 
@@ -280,7 +291,7 @@ function patternOf(r: RegExp): PatternSpec {
 function admissionSpec(a: Admission): AdmissionSpec {
   if ('text' in a) return { text: patternOf(a.text) };
   if ('reaches' in a) return { reaches: patternOf(a.reaches) };
-  if ('typeAware' in a) return { typeAware: true };
+  if ('typesFrom' in a) return { typesFrom: patternOf(a.typesFrom) };
   if ('all' in a) return { all: a.all.map(admissionSpec) };
   return { any: a.any.map(admissionSpec) };
 }

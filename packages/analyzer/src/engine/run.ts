@@ -14,7 +14,6 @@ import { discoverFiles, displayPath } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from './ordering';
 import type { Rule } from './rule';
-import { Prefilter, type PrefilterSpec } from './prefilter';
 import { ReadAhead } from './read-ahead';
 import { inShard, type Shard } from './shard';
 import { DEFAULT_MAX_FILE_SIZE, readSource } from './source';
@@ -64,10 +63,7 @@ function useReadAhead(options: AuditOptions, filesToRead: number): boolean {
   return options.readAhead ?? filesToRead >= READ_AHEAD_MIN_FILES;
 }
 
-/** The analyzer's pre-filter as plain data for the read-ahead thread. */
-function prefilterSpecOf(analyzer: Analyzer): PrefilterSpec {
-  return Prefilter.spec(analyzer.prefilterRules(), analyzer.isTypeAware);
-}
+
 
 /** Counters of a run. */
 export interface AuditStats {
@@ -140,6 +136,7 @@ export function createAnalyzer(options: AuditOptions, anchorPath?: string, files
     settings: options.settings,
     prefilter: options.prefilter,
     originFallback: typeAware ? (sf) => typeAware.fallbackFor(sf) : undefined,
+    typePackages: typeAware ? () => typeAware.declaredPackages() : undefined,
     // Under --types each file is parsed once, by the program, and the analyzer walks that tree.
     parse: typeAware ? (file, text) => typeAware.parse(file, text) : undefined,
   });
@@ -174,7 +171,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   const toRead = files.filter((_, i) => fromCache[i] === undefined);
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const pacer = new CollectionPacer();
-  const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, prefilterSpecOf(analyzer().analyzer), { maxFileSize, track: cache !== undefined }) : undefined;
+  const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, analyzer().analyzer.prefilterSpec(), { maxFileSize, track: cache !== undefined }) : undefined;
   try {
     files.forEach((file, i) => {
       options.onProgress?.(i, total);

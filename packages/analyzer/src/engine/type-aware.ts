@@ -31,6 +31,8 @@ export class TypeAwareOrigins {
   private copies = new WeakMap<ts.SourceFile, ts.SourceFile | null>();
   /** Answers per node of the program (null: none); the same expression is asked again across fix passes and imported files. */
   private answers = new WeakMap<ts.Node, Origin | null>();
+  /** Packages with declarations in the program (see declaredPackages); grows when the program does. */
+  private readonly packages = new Set<string>();
   /** Why the program could not be built, once it failed (the run goes on syntactically). */
   failure: string | undefined;
 
@@ -49,6 +51,17 @@ export class TypeAwareOrigins {
   parse(fileName: string, text: string): ts.SourceFile {
     const own = this.program?.getSourceFile(fileName);
     return own !== undefined && own.text === text ? own : parseSource(fileName, text);
+  }
+
+  /**
+   * The packages the program holds declarations of (`packageOfFile` of each of its files): the
+   * only packages an answer of `originOf` can name. Builds the program; empty when it cannot be
+   * built (every answer is then undefined). The set is live: a file added to the program later
+   * (one outside the run and the tsconfig, opened in an editor) adds its packages.
+   */
+  declaredPackages(): ReadonlySet<string> {
+    this.load();
+    return this.packages;
   }
 
   /** The fallback the facts layer consults for one analysed file (see OriginResolver). */
@@ -114,6 +127,10 @@ export class TypeAwareOrigins {
 
   private use(program: ts.Program): void {
     this.program = program;
+    for (const sf of program.getSourceFiles()) {
+      const pkg = packageOfFile(sf.fileName);
+      if (pkg) this.packages.add(pkg);
+    }
     this.checker = program.getTypeChecker();
     this.copies = new WeakMap();
     this.answers = new WeakMap();

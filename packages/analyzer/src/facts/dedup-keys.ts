@@ -17,7 +17,7 @@ import { calleeName, callsWithin, contains, enclosingFunction, normalizedText, p
  */
 
 /** Redis clients by module; wrappers (`this.redis.raw()`, `cache`) are recognised by name. */
-const REDIS_MODULE = /^(ioredis|redis|@redis\/client|@upstash\/redis|@nestjs-modules\/ioredis)$/;
+export const REDIS_MODULE = /^(ioredis|redis|@redis\/client|@upstash\/redis|@nestjs-modules\/ioredis)$/;
 const REDIS_NAME = /redis|(^|\.)(cache|kv|store)$/i;
 
 /** Key text of a processed-message record. */

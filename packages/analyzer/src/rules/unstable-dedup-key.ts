@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
-import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
+import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
 import { INBOX_NAME } from '../facts/effects/types';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { enclosingFunction } from '../facts/syntax-helpers';
@@ -81,7 +81,7 @@ export const unstableDedupKey: Rule = {
       {
         all: [
           { any: [{ text: DEDUP_KEY_TEXT }, { text: REDIS_WRITE_CALL }] },
-          { any: [{ typeAware: true }, { reaches: REDIS_CLIENT_EVIDENCE }] },
+          { any: [{ typesFrom: REDIS_MODULE }, { reaches: REDIS_CLIENT_EVIDENCE }] },
         ],
       },
     ],

@@ -74,6 +74,7 @@ export function createFolderContext(input: FolderContextInput): FolderContext {
     host: input.host,
     parse: input.parse,
     originFallback: typeAware ? (sf) => typeAware.fallbackFor(sf) : undefined,
+    typePackages: typeAware ? () => typeAware.declaredPackages() : undefined,
   });
   const ignoreGlobs = config?.config.ignore ?? [];
   const matchers = ignoreGlobs.length > 0 ? picomatch(ignoreGlobs, { dot: true }) : undefined;
