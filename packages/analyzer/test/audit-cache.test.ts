@@ -176,6 +176,15 @@ export async function logAlert(text: string): Promise<void> {
     expect(run().stats.cached).toBe(5);
   });
 
+  it('discards a cache file of an earlier format with a notice, and writes the current one', () => {
+    fs.writeFileSync(cacheFile, JSON.stringify({ format: 1, key: 'whatever', entries: { 'src/util.ts': { stamp: { size: 1, mtimeMs: 1, hash: null }, deps: {}, result: { parsed: false, errors: [], findings: [] } } } }));
+    const after = run();
+    expect(after.cacheNotice).toMatch(/unknown cache format/);
+    expect(after.stats.cached).toBe(0);
+    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(2);
+    expect(run().stats.cached).toBe(5);
+  });
+
   it('drops the cache when the rule configuration changes', () => {
     run();
     const off = run({ settings: { 'ack-before-process': { severity: 'off' } } });

@@ -26,17 +26,30 @@ export interface Stamp {
   hash: string | null;
 }
 
+/** A Stamp as stored: [size, mtimeMs, hash]. */
+type StoredStamp = [number, number, string | null];
+
+/**
+ * One file's entry as stored. Most files of a large tree have no dependencies and were skipped by
+ * the pre-filter, so those parts are left out: the file a rerun parses stays small.
+ */
 interface Entry {
-  stamp: Stamp;
-  deps: Record<string, Stamp>;
-  result: CachedAnalysis;
+  /** The file's own stamp. */
+  s: StoredStamp;
+  /** Stamps of the other files the result depends on; absent when none. */
+  d?: Record<string, StoredStamp>;
+  /** The result; absent for a file that was not parsed and gave nothing. */
+  r?: CachedAnalysis;
 }
 
 interface CacheFileContent {
-  format: 1;
+  format: 2;
   key: string;
   entries: Record<string, Entry>;
 }
+
+const stored = (s: Stamp): StoredStamp => [s.size, s.mtimeMs, s.hash];
+const stampFrom = ([size, mtimeMs, hash]: StoredStamp): Stamp => ({ size, mtimeMs, hash });
 
 /** sha1 of a text, hex. */
 export function contentHash(text: string): string {
@@ -166,7 +179,7 @@ export class AnalysisCache {
     }
     try {
       const content = JSON.parse(raw) as CacheFileContent;
-      if (content.format !== 1 || typeof content.entries !== 'object') cache.discarded = 'unknown cache format';
+      if (content.format !== 2 || typeof content.entries !== 'object') cache.discarded = 'unknown cache format';
       else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
       else cache.entries = content.entries;
     } catch {
@@ -176,6 +189,13 @@ export class AnalysisCache {
   }
 
   private rel(file: string): string {
+    // Files below the root, the usual case, by slicing: path.relative for each of a large tree's
+    // files was a noticeable part of a rerun answered from the cache.
+    const prefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
+    if (file.startsWith(prefix) && path.isAbsolute(file) && !file.includes(`${path.sep}.`)) {
+      const rel = file.slice(prefix.length);
+      return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+    }
     return path.relative(this.root, file).split(path.sep).join('/');
   }
 
@@ -186,15 +206,17 @@ export class AnalysisCache {
   /** The stored result for `file` if it and everything it depended on are unchanged. */
   get(file: string): CachedAnalysis | undefined {
     const entry = this.entries[this.rel(file)];
-    if (!entry || !unchanged(file, entry.stamp)) return undefined;
-    for (const [dep, stamp] of Object.entries(entry.deps)) {
-      if (!unchanged(this.abs(dep), stamp)) return undefined;
+    if (!entry || !unchanged(file, stampFrom(entry.s))) return undefined;
+    for (const [dep, stamp] of Object.entries(entry.d ?? {})) {
+      if (!unchanged(this.abs(dep), stampFrom(stamp))) return undefined;
     }
+    const result = entry.r;
+    if (!result) return { parsed: false, errors: [], findings: [] };
     const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.abs(x.file) });
     return {
-      parsed: entry.result.parsed,
-      errors: entry.result.errors.map(fix),
-      findings: entry.result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
+      parsed: result.parsed,
+      errors: result.errors.map(fix),
+      findings: result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
     };
   }
 
@@ -213,21 +235,20 @@ export class AnalysisCache {
    * those of every other file the result depends on, by absolute path.
    */
   setStamped(file: string, stamp: Stamp, result: CachedAnalysis, depStamps: Readonly<Record<string, Stamp>>): void {
-    const deps: Record<string, Stamp> = {};
+    const entry: Entry = { s: stored(stamp) };
     for (const [dep, depStamp] of Object.entries(depStamps)) {
       if (path.resolve(dep) === path.resolve(file)) continue;
-      deps[this.rel(dep)] = depStamp;
+      (entry.d ??= {})[this.rel(dep)] = stored(depStamp);
     }
-    const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
-    this.entries[this.rel(file)] = {
-      stamp,
-      deps,
-      result: {
+    if (result.parsed || result.errors.length > 0 || result.findings.length > 0) {
+      const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
+      entry.r = {
         parsed: result.parsed,
         errors: result.errors.map(fix),
         findings: result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
-      },
-    };
+      };
+    }
+    this.entries[this.rel(file)] = entry;
     this.dirty = true;
   }
 
@@ -245,7 +266,7 @@ export class AnalysisCache {
   /** Writes the cache atomically (temp file + rename) when something changed. */
   save(): void {
     if (!this.dirty && !this.discarded) return;
-    const content: CacheFileContent = { format: 1, key: this.key, entries: this.entries };
+    const content: CacheFileContent = { format: 2, key: this.key, entries: this.entries };
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     fs.writeFileSync(tmp, JSON.stringify(content));

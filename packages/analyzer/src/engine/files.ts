@@ -66,6 +66,8 @@ class Walker {
   private readonly errors: InputError[] = [];
   private readonly layers = new Map<string, IgnoreLayer | null>();
   private readonly isIgnoredByConfig: (relative: string) => boolean;
+  /** Whether the configuration ignores anything (else no path is made relative to its base). */
+  private readonly hasConfigIgnores: boolean;
   private readonly ignoreBase: string;
   private readonly useGitignore: boolean;
 
@@ -73,7 +75,8 @@ class Walker {
     this.ignoreBase = path.resolve(cwd, options.ignoreBase ?? cwd);
     this.useGitignore = options.gitignore ?? true;
     const globs = [...(options.ignore ?? [])];
-    this.isIgnoredByConfig = globs.length > 0 ? picomatch(globs, { dot: true }) : () => false;
+    this.hasConfigIgnores = globs.length > 0;
+    this.isIgnoredByConfig = this.hasConfigIgnores ? picomatch(globs, { dot: true }) : () => false;
   }
 
   result(): Discovery {
@@ -182,9 +185,11 @@ class Walker {
   }
 
   private ignored(full: string, isDirectory: boolean, layers: IgnoreLayer[]): boolean {
-    const fromBase = path.relative(this.ignoreBase, full).split(path.sep).join('/');
-    if (fromBase && !fromBase.startsWith('..') && !path.isAbsolute(fromBase)) {
-      if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return true;
+    if (this.hasConfigIgnores) {
+      const fromBase = path.relative(this.ignoreBase, full).split(path.sep).join('/');
+      if (fromBase && !fromBase.startsWith('..') && !path.isAbsolute(fromBase)) {
+        if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return true;
+      }
     }
     // As in git, a deeper .gitignore overrides a shallower one (`!keep.gen.ts` below `*.gen.ts`).
     for (let i = layers.length - 1; i >= 0; i--) {
