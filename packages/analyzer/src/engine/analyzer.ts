@@ -31,8 +31,8 @@ export interface AnalyzerOptions {
   originFallback?: (sourceFile: ts.SourceFile) => OriginFallback | undefined;
   /**
    * Type-aware mode: the packages the checker's program declares types of (see
-   * TypeAwareOrigins.declaredPackages), asked once, before the first file is judged; lets the
-   * pre-filter skip what no origin can name. Absent: any package.
+   * TypeAwareOrigins.declaredPackages), asked when the pre-filter is built, before the first
+   * file is judged; lets the pre-filter skip what no origin can name. Absent: any package.
    */
   typePackages?: () => ReadonlySet<string>;
   /**
@@ -119,7 +119,7 @@ export class Analyzer {
    * Analyses one file's text, applying the suppression comments of every file a finding lands in.
    * Syntax errors yield an input error and no findings (a half-parsed file gives bogus ones).
    * `decided`: the pre-filter's decision when it was already made for this text (by the
-   * read-ahead thread, from `prefilterRules()`); otherwise the analyzer makes it.
+   * read-ahead thread, from `prefilterSpec()`); otherwise the analyzer makes it.
    */
   analyzeText(fileName: string, text: string, decided?: PrefilterDecision): FileAnalysis {
     const raw = this.runRules(fileName, text, decided);

@@ -63,8 +63,6 @@ function useReadAhead(options: AuditOptions, filesToRead: number): boolean {
   return options.readAhead ?? filesToRead >= READ_AHEAD_MIN_FILES;
 }
 
-
-
 /** Counters of a run. */
 export interface AuditStats {
   /** Source files found. */
