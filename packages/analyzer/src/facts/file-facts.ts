@@ -116,7 +116,10 @@ export class FileFacts {
         this.taggedTemplates.push(node as ts.TaggedTemplateExpression);
         break;
       case SyntaxKind.EndOfFileToken:
-        if (node.parent === this.sourceFile) this.reachedEnd = true;
+        if (node.parent === this.sourceFile) {
+          this.reachedEnd = true;
+          this.origins.settle();
+        }
         break;
       case SyntaxKind.FunctionDeclaration:
       case SyntaxKind.MethodDeclaration: {

@@ -68,6 +68,20 @@ export class OriginResolver {
    */
   private readonly keyCache = new Map<string, { origin: Origin | undefined; read: number }>();
   private readonly resolving = new Set<string>();
+  /**
+   * Whether every source has been added (the engine's walk is over). Until then an expression
+   * with no origin may gain one from a source further down the file (`this.channel` assigned in
+   * a later method), so "no origin" is not kept: a rule asking during the walk must not change
+   * what another rule is told afterwards, or findings would depend on which rules ran (and the
+   * pre-filter chooses that). A found origin is kept: sources are read in document order, and a
+   * later one never comes first.
+   */
+  private settled = false;
+
+  /** The walk is over: every source is known, and every answer can be kept. */
+  settle(): void {
+    this.settled = true;
+  }
 
   addImport(binding: ImportBinding): void {
     this.imports.set(binding.local, binding);
@@ -104,7 +118,8 @@ export class OriginResolver {
     } finally {
       this.resolving.delete(key);
     }
-    this.keyCache.set(key, { origin: found, read });
+    // Before the walk is over, a source read without an answer may get one (see `settled`).
+    if (found || this.settled) this.keyCache.set(key, { origin: found, read });
     return found;
   }
 
@@ -141,7 +156,8 @@ export class OriginResolver {
     let origin = this.compute(inner);
     // A value from the project's own modules (`./channel`) says nothing about the broker; the checker may.
     if (this.fallback && (!origin || origin.module.startsWith('.')) && askable(inner)) origin = this.fallback(inner) ?? origin;
-    this.cache.set(expr, origin);
+    if (origin || this.settled) this.cache.set(expr, origin);
+    else this.cache.delete(expr);
     return origin;
   }
 
