@@ -49,7 +49,6 @@ interface CacheFileContent {
 }
 
 const stored = (s: Stamp): StoredStamp => [s.size, s.mtimeMs, s.hash];
-const stampFrom = ([size, mtimeMs, hash]: StoredStamp): Stamp => ({ size, mtimeMs, hash });
 
 /** sha1 of a text, hex. */
 export function contentHash(text: string): string {
@@ -135,22 +134,26 @@ function stampOf(file: string, knownText?: string): Stamp {
 }
 
 /** Whether `file` still matches `stamp`: stat first, hash only when stat differs. */
-function unchanged(file: string, stamp: Stamp): boolean {
-  let st: fs.Stats;
+function unchanged(file: string, [size, mtimeMs, hash]: StoredStamp): boolean {
+  let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(file);
+    st = fs.statSync(file, { throwIfNoEntry: false });
   } catch {
-    return stamp.hash === null;
+    st = undefined;
   }
-  if (stamp.hash === null) return false;
-  if (st.size === stamp.size && st.mtimeMs === stamp.mtimeMs) return true;
-  if (st.size !== stamp.size) return false;
+  if (!st) return hash === null;
+  if (hash === null) return false;
+  if (st.size === size && st.mtimeMs === mtimeMs) return true;
+  if (st.size !== size) return false;
   try {
-    return contentHash(fs.readFileSync(file, 'utf8')) === stamp.hash;
+    return contentHash(fs.readFileSync(file, 'utf8')) === hash;
   } catch {
     return false;
   }
 }
+
+/** The result of a file that was not parsed and gave nothing; shared, read only. */
+const NOTHING: CachedAnalysis = Object.freeze({ parsed: false, errors: Object.freeze([]) as unknown as InputError[], findings: Object.freeze([]) as unknown as Finding[] });
 
 /** Per-file analysis results that survive between runs. */
 export class AnalysisCache {
@@ -206,12 +209,12 @@ export class AnalysisCache {
   /** The stored result for `file` if it and everything it depended on are unchanged. */
   get(file: string): CachedAnalysis | undefined {
     const entry = this.entries[this.rel(file)];
-    if (!entry || !unchanged(file, stampFrom(entry.s))) return undefined;
-    for (const [dep, stamp] of Object.entries(entry.d ?? {})) {
-      if (!unchanged(this.abs(dep), stampFrom(stamp))) return undefined;
+    if (!entry || !unchanged(file, entry.s)) return undefined;
+    if (entry.d) {
+      for (const dep in entry.d) if (!unchanged(this.abs(dep), entry.d[dep])) return undefined;
     }
     const result = entry.r;
-    if (!result) return { parsed: false, errors: [], findings: [] };
+    if (!result) return NOTHING;
     const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.abs(x.file) });
     return {
       parsed: result.parsed,

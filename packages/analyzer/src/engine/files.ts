@@ -143,6 +143,8 @@ class Walker {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const own = this.useGitignore ? this.layerOf(dir) : undefined;
+    // Usually the folder is its own real path, and so is each plain file in it (one string, not two).
+    const realDir = stack[stack.length - 1];
     const active = own ? [...layers, own] : layers;
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
@@ -180,7 +182,7 @@ class Walker {
       // reports why it cannot be analysed instead of silently dropping it. A plain entry's real
       // path is its folder's real path plus its name: resolving it again per file was most of the
       // time of a cached rerun.
-      this.addFile(full, isLink ? undefined : path.join(stack[stack.length - 1], entry.name));
+      this.addFile(full, isLink ? undefined : realDir === dir ? full : path.join(realDir, entry.name));
     }
   }
 
