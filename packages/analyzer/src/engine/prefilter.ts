@@ -24,12 +24,24 @@ export interface SourceFiles {
  * another thread: the file's own text matches, the file or a file it imports matches, the type
  * checker can name a package matching `typesFrom` as an origin, or a combination.
  */
-export type Admission =
-  | { text: RegExp }
-  | { reaches: RegExp }
-  | { typesFrom: RegExp }
-  | { all: readonly Admission[] }
-  | { any: readonly Admission[] };
+export type Admission = AdmissionOf<RegExp>;
+
+/** The shape of an Admission over any representation of its patterns. */
+export type AdmissionOf<P> =
+  | { text: P }
+  | { reaches: P }
+  | { typesFrom: P }
+  | { all: ReadonlyArray<AdmissionOf<P>> }
+  | { any: ReadonlyArray<AdmissionOf<P>> };
+
+/** The same admission with each pattern mapped (to plain data and back). */
+function mapAdmission<P, Q>(a: AdmissionOf<P>, f: (pattern: P) => Q): AdmissionOf<Q> {
+  if ('text' in a) return { text: f(a.text) };
+  if ('reaches' in a) return { reaches: f(a.reaches) };
+  if ('typesFrom' in a) return { typesFrom: f(a.typesFrom) };
+  if ('all' in a) return { all: a.all.map((x) => mapAdmission(x, f)) };
+  return { any: a.any.map((x) => mapAdmission(x, f)) };
+}
 
 /** What an Admission is judged against: a file's text and the files it imports. */
 export interface PrefilterView {
@@ -103,7 +115,7 @@ export class EvidenceIndex {
     const importsOf = (): string[] => (imports ??= this.resolveImports(fileName, text));
     return {
       text,
-      typesFrom: (pattern) => types !== undefined && (types.packages === undefined || [...types.packages].some((p) => pattern.test(p))),
+      typesFrom: (pattern) => types !== undefined && (types.packages === undefined || anyMatches(types.packages, pattern)),
       reaches: (pattern) => pattern.test(text) || this.anyReaches(importsOf(), pattern, fileName),
     };
   }
@@ -240,7 +252,7 @@ export class Prefilter {
 
   /** The rules and mode as plain data, for `Prefilter.fromSpec` on another thread. */
   static spec(rules: readonly PrefilterRule[], types: TypeScope | undefined): PrefilterSpec {
-    return { types: types && { packages: types.packages && [...types.packages] }, rules: rules.map((r) => ({ id: r.id, triggers: patternOf(r.triggers), admits: r.admits && admissionSpec(r.admits) })) };
+    return { types: types && { packages: types.packages && [...types.packages] }, rules: rules.map((r) => ({ id: r.id, triggers: patternOf(r.triggers), admits: r.admits && mapAdmission(r.admits, patternOf) })) };
   }
 
   static fromSpec(spec: PrefilterSpec, files: SourceFiles): Prefilter {
@@ -252,13 +264,7 @@ export class Prefilter {
       if (!r) patterns.set(key, (r = new RegExp(p.source, p.flags)));
       return r;
     };
-    const admission = (a: AdmissionSpec): Admission =>
-      'text' in a ? { text: regex(a.text) }
-      : 'reaches' in a ? { reaches: regex(a.reaches) }
-      : 'typesFrom' in a ? { typesFrom: regex(a.typesFrom) }
-      : 'all' in a ? { all: a.all.map(admission) }
-      : { any: a.any.map(admission) };
-    const rules = spec.rules.map((r) => ({ id: r.id, triggers: regex(r.triggers), admits: r.admits && admission(r.admits) }));
+    const rules = spec.rules.map((r) => ({ id: r.id, triggers: regex(r.triggers), admits: r.admits && mapAdmission(r.admits, regex) }));
     return new Prefilter(rules, files, spec.types && { packages: spec.types.packages && new Set(spec.types.packages) });
   }
 }
@@ -270,12 +276,7 @@ export interface PatternSpec {
 }
 
 /** An Admission as plain data. */
-export type AdmissionSpec =
-  | { text: PatternSpec }
-  | { reaches: PatternSpec }
-  | { typesFrom: PatternSpec }
-  | { all: AdmissionSpec[] }
-  | { any: AdmissionSpec[] };
+export type AdmissionSpec = AdmissionOf<PatternSpec>;
 
 /** A Prefilter as plain data (structured-clone safe). */
 export interface PrefilterSpec {
@@ -288,10 +289,7 @@ function patternOf(r: RegExp): PatternSpec {
   return { source: r.source, flags: r.flags };
 }
 
-function admissionSpec(a: Admission): AdmissionSpec {
-  if ('text' in a) return { text: patternOf(a.text) };
-  if ('reaches' in a) return { reaches: patternOf(a.reaches) };
-  if ('typesFrom' in a) return { typesFrom: patternOf(a.typesFrom) };
-  if ('all' in a) return { all: a.all.map(admissionSpec) };
-  return { any: a.any.map(admissionSpec) };
+function anyMatches(names: Iterable<string>, pattern: RegExp): boolean {
+  for (const name of names) if (pattern.test(name)) return true;
+  return false;
 }
