@@ -142,12 +142,18 @@ class Walker {
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const own = this.useGitignore ? this.layerOf(dir) : undefined;
     // Usually the folder is its own real path, and so is each plain file in it (one string, not two).
     const realDir = stack[stack.length - 1];
+    // Asked of the listing, not of the disk: a failed read per folder (most have no .gitignore)
+    // costs an exception each, a noticeable part of walking a large tree.
+    const own = this.useGitignore && entries.some((e) => e.name === '.gitignore') ? this.layerOf(dir) : undefined;
+    // Joined by hand: `dir` is already normalised and a name holds no separator, so path.join's
+    // normalising pass, once per entry, would change nothing.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const realPrefix = realDir === dir ? prefix : realDir.endsWith(path.sep) ? realDir : realDir + path.sep;
     const active = own ? [...layers, own] : layers;
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
+      const full = prefix + entry.name;
       let isDirectory = entry.isDirectory();
       const isLink = entry.isSymbolicLink();
       if (isLink) {
@@ -167,7 +173,8 @@ class Walker {
       if (isDirectory) {
         if (DEFAULT_SKIPPED_DIRECTORIES.includes(entry.name)) continue;
         if (this.ignored(full, true, active)) continue;
-        const real = this.realpath(full);
+        // A plain folder's real path is its parent's plus its name, as for files below.
+        const real = isLink ? this.realpath(full) : realPrefix + entry.name;
         if (real === undefined) continue;
         if (stack.includes(real)) {
           this.errors.push({ file: full, message: `symbolic link loop: leads back to ${real}, which is already being walked; not followed` });
@@ -182,7 +189,7 @@ class Walker {
       // reports why it cannot be analysed instead of silently dropping it. A plain entry's real
       // path is its folder's real path plus its name: resolving it again per file was most of the
       // time of a cached rerun.
-      this.addFile(full, isLink ? undefined : realDir === dir ? full : path.join(realDir, entry.name));
+      this.addFile(full, isLink ? undefined : realDir === dir ? full : realPrefix + entry.name);
     }
   }
 
