@@ -133,18 +133,22 @@ function stampOf(file: string, knownText?: string): Stamp {
   }
 }
 
+/** statSync options of the unchanged check: absence is an answer, not an exception. */
+const STAT_OR_UNDEFINED = { throwIfNoEntry: false } as const;
+
 /** Whether `file` still matches `stamp`: stat first, hash only when stat differs. */
-function unchanged(file: string, [size, mtimeMs, hash]: StoredStamp): boolean {
+function unchanged(file: string, stamp: StoredStamp): boolean {
   let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(file, { throwIfNoEntry: false });
+    st = fs.statSync(file, STAT_OR_UNDEFINED);
   } catch {
     st = undefined;
   }
+  const hash = stamp[2];
   if (!st) return hash === null;
   if (hash === null) return false;
-  if (st.size === size && st.mtimeMs === mtimeMs) return true;
-  if (st.size !== size) return false;
+  if (st.size !== stamp[0]) return false;
+  if (st.mtimeMs === stamp[1]) return true;
   try {
     return contentHash(fs.readFileSync(file, 'utf8')) === hash;
   } catch {
@@ -152,28 +156,41 @@ function unchanged(file: string, [size, mtimeMs, hash]: StoredStamp): boolean {
   }
 }
 
+/** Where a path has a segment starting with a dot. */
+const DOT_SEGMENT = `${path.sep}.`;
+
 /** The result of a file that was not parsed and gave nothing; shared, read only. */
 const NOTHING: CachedAnalysis = Object.freeze({ parsed: false, errors: Object.freeze([]) as unknown as InputError[], findings: Object.freeze([]) as unknown as Finding[] });
 
 /** Per-file analysis results that survive between runs. */
 export class AnalysisCache {
   private entries: Record<string, Entry> = {};
+  /** How many entries the cache file held when opened. */
+  private storedCount = 0;
+  /** Stored entries that get() found for a file of this run. */
+  private readonly found = new Set<string>();
   /** Why an existing cache file was discarded, for a one-line notice. */
   discarded?: string;
   private dirty = false;
 
+  /** The root with a trailing separator: what the path of a file below it starts with. */
+  private readonly rootPrefix: string;
+
+  /** @param root absolute folder the stored paths are relative to */
   private constructor(
     private readonly file: string,
     private readonly key: string,
     private readonly root: string,
-  ) {}
+  ) {
+    this.rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
+  }
 
   /**
    * Opens the cache file. A missing file starts empty; an unreadable, corrupt or differently-keyed
    * one is discarded (and overwritten on save), never an error.
    */
   static open(file: string, key: string, root: string): AnalysisCache {
-    const cache = new AnalysisCache(file, key, root);
+    const cache = new AnalysisCache(file, key, path.resolve(root));
     let raw: string;
     try {
       raw = fs.readFileSync(file, 'utf8');
@@ -184,7 +201,10 @@ export class AnalysisCache {
       const content = JSON.parse(raw) as CacheFileContent;
       if (content.format !== 2 || typeof content.entries !== 'object') cache.discarded = 'unknown cache format';
       else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
-      else cache.entries = content.entries;
+      else {
+        cache.entries = content.entries;
+        cache.storedCount = Object.keys(content.entries).length;
+      }
     } catch {
       cache.discarded = 'cache file is not valid JSON';
     }
@@ -193,10 +213,10 @@ export class AnalysisCache {
 
   private rel(file: string): string {
     // Files below the root, the usual case, by slicing: path.relative for each of a large tree's
-    // files was a noticeable part of a rerun answered from the cache.
-    const prefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
-    if (file.startsWith(prefix) && path.isAbsolute(file) && !file.includes(`${path.sep}.`)) {
-      const rel = file.slice(prefix.length);
+    // files was a noticeable part of a rerun answered from the cache. A path with a segment
+    // starting with a dot (perhaps `..`) takes the long way.
+    if (file.startsWith(this.rootPrefix) && !file.includes(DOT_SEGMENT, this.rootPrefix.length - 1)) {
+      const rel = file.slice(this.rootPrefix.length);
       return path.sep === '/' ? rel : rel.split(path.sep).join('/');
     }
     return path.relative(this.root, file).split(path.sep).join('/');
@@ -208,8 +228,11 @@ export class AnalysisCache {
 
   /** The stored result for `file` if it and everything it depended on are unchanged. */
   get(file: string): CachedAnalysis | undefined {
-    const entry = this.entries[this.rel(file)];
-    if (!entry || !unchanged(file, entry.s)) return undefined;
+    const key = this.rel(file);
+    const entry = this.entries[key];
+    if (!entry) return undefined;
+    this.found.add(key);
+    if (!unchanged(file, entry.s)) return undefined;
     if (entry.d) {
       for (const dep in entry.d) if (!unchanged(this.abs(dep), entry.d[dep])) return undefined;
     }
@@ -257,6 +280,10 @@ export class AnalysisCache {
 
   /** Drops entries of files no longer in the run, so the cache does not grow forever. */
   retainOnly(files: Iterable<string>): void {
+    // get() was asked for files of this run only, so when it found every stored entry there is
+    // nothing to drop (entries set since are for files of this run too): the usual rerun skips
+    // building a set of every path.
+    if (this.found.size === this.storedCount) return;
     const keep = new Set([...files].map((f) => this.rel(f)));
     for (const k of Object.keys(this.entries)) {
       if (!keep.has(k)) {
