@@ -176,13 +176,35 @@ export async function logAlert(text: string): Promise<void> {
     expect(run().stats.cached).toBe(5);
   });
 
-  it('discards a cache file of an earlier format with a notice, and writes the current one', () => {
-    fs.writeFileSync(cacheFile, JSON.stringify({ format: 1, key: 'whatever', entries: { 'src/util.ts': { stamp: { size: 1, mtimeMs: 1, hash: null }, deps: {}, result: { parsed: false, errors: [], findings: [] } } } }));
+  it.each([
+    ['format 1', { format: 1, key: 'whatever', entries: { 'src/util.ts': { stamp: { size: 1, mtimeMs: 1, hash: null }, deps: {}, result: { parsed: false, errors: [], findings: [] } } } }],
+    ['format 2', { format: 2, key: 'whatever', entries: { 'src/util.ts': { s: [1, 1, null] } } }],
+    ['format 3 with columns of different lengths', { format: 3, key: 'whatever', files: ['src/util.ts', 'src/store.ts'], sizes: [1], mtimes: [1, 2], hashes: '', details: {} }],
+    ['a JSON array', []],
+  ])('discards a cache file of another shape (%s) with a notice, and writes the current one', (_, content) => {
+    fs.writeFileSync(cacheFile, JSON.stringify(content));
     const after = run();
     expect(after.cacheNotice).toMatch(/unknown cache format/);
     expect(after.stats.cached).toBe(0);
-    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(2);
+    expect(after.errors).toEqual([]);
+    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(3);
     expect(run().stats.cached).toBe(5);
+  });
+
+  it('re-analyses a file whose import was missing when it was analysed, once that file appears', () => {
+    // The handler module does not exist yet: the analysis probed for it and found nothing, which
+    // the cache must remember as a stamp of an absent file.
+    write('src/register.ts', PROJECT['src/register.ts'].replace("'./handler'", "'./later'"));
+    const cold = run();
+    expect(summary(cold).some((s) => s.startsWith('src/later.ts:'))).toBe(false);
+    expect(run().stats.cached).toBe(5);
+    write('src/later.ts', PROJECT['src/handler.ts']);
+    const after = run();
+    expect(summary(after)).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/later\.ts:6:.*ack-before-process/)]));
+    expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
+    // register.ts depended on the absent file and is analysed again; util.ts and payments.ts were not.
+    expect(after.stats.parsed).toBeGreaterThanOrEqual(2);
+    expect(after.stats.cached).toBeLessThanOrEqual(4);
   });
 
   it('drops the cache when the rule configuration changes', () => {
@@ -208,7 +230,13 @@ export async function logAlert(text: string): Promise<void> {
     run();
     fs.rmSync(path.join(dir, 'src/util.ts'));
     run();
-    const stored = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, unknown> };
-    expect(Object.keys(stored.entries).sort()).toEqual(['src/handler.ts', 'src/payments.ts', 'src/register.ts', 'src/store.ts']);
+    const stored = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: string[]; sizes: number[] };
+    expect(stored.files).toEqual(['src/handler.ts', 'src/payments.ts', 'src/register.ts', 'src/store.ts']);
+    expect(stored.sizes).toHaveLength(4);
+    expect(run().stats.cached).toBe(4);
+    // Back again: its entry is written anew, beside the four kept from the file.
+    write('src/util.ts', PROJECT['src/util.ts']);
+    expect(run().stats).toMatchObject({ files: 5, cached: 4 });
+    expect(run().stats).toMatchObject({ files: 5, cached: 5 });
   });
 });

@@ -29,23 +29,66 @@ export interface Stamp {
 /** A Stamp as stored: [size, mtimeMs, hash]. */
 type StoredStamp = [number, number, string | null];
 
-/**
- * One file's entry as stored. Most files of a large tree have no dependencies and were skipped by
- * the pre-filter, so those parts are left out: the file a rerun parses stays small.
- */
-interface Entry {
-  /** The file's own stamp. */
-  s: StoredStamp;
-  /** Stamps of the other files the result depends on; absent when none. */
+/** What a file's entry holds besides its own stamp; both parts are left out when empty. */
+interface EntryDetails {
+  /** Stamps of the other files the result depends on (paths relative to the root). */
   d?: Record<string, StoredStamp>;
   /** The result; absent for a file that was not parsed and gave nothing. */
   r?: CachedAnalysis;
 }
 
+/** One file's entry, as set during a run. */
+interface Entry extends EntryDetails {
+  /** The file's own stamp. */
+  s: StoredStamp;
+}
+
+/**
+ * The cache file. A rerun checks the stamp of every file of a large tree, so stamps are stored
+ * as columns (an array per field, one string of all hashes) rather than as an object per file:
+ * parsing then makes a few arrays instead of tens of thousands of small objects, which was a
+ * good part of a cached rerun (the parse, and the garbage collections that copied them).
+ */
 interface CacheFileContent {
-  format: 2;
+  format: 3;
   key: string;
-  entries: Record<string, Entry>;
+  /** Paths relative to the root, '/'-separated, sorted. */
+  files: string[];
+  /** Per file, as `files`: its size in bytes, or -1 when it was absent (then it has no hash). */
+  sizes: number[];
+  /** Per file, as `files`: its mtimeMs. */
+  mtimes: number[];
+  /** Per file, as `files`: HASH_LENGTH hex characters of its content hash (zeros when absent). */
+  hashes: string;
+  /** By index into `files`, for the files that have dependencies or a result. */
+  details: Record<number, EntryDetails>;
+}
+
+/** Length of a content hash (sha1, hex). */
+const HASH_LENGTH = 40;
+
+/** The hash column's placeholder for an absent file. */
+const NO_HASH = '0'.repeat(HASH_LENGTH);
+
+/** The columns as read: an empty table when there is no usable cache file. */
+type Table = Omit<CacheFileContent, 'format' | 'key'>;
+
+const EMPTY_TABLE: Table = { files: [], sizes: [], mtimes: [], hashes: '', details: {} };
+
+/** Whether parsed JSON has the columns of a format 3 file, of matching lengths. */
+function isTable(content: Partial<CacheFileContent>): boolean {
+  const { files, sizes, mtimes, hashes, details } = content;
+  return (
+    Array.isArray(files) &&
+    Array.isArray(sizes) &&
+    Array.isArray(mtimes) &&
+    typeof hashes === 'string' &&
+    typeof details === 'object' &&
+    details !== null &&
+    sizes.length === files.length &&
+    mtimes.length === files.length &&
+    hashes.length === files.length * HASH_LENGTH
+  );
 }
 
 const stored = (s: Stamp): StoredStamp => [s.size, s.mtimeMs, s.hash];
@@ -136,24 +179,30 @@ function stampOf(file: string, knownText?: string): Stamp {
 /** statSync options of the unchanged check: absence is an answer, not an exception. */
 const STAT_OR_UNDEFINED = { throwIfNoEntry: false } as const;
 
-/** Whether `file` still matches `stamp`: stat first, hash only when stat differs. */
-function unchanged(file: string, stamp: StoredStamp): boolean {
+/**
+ * Whether `file` still matches a stamp: stat first, the content hash only when the size matches
+ * and the mtime does not (a fresh checkout). `size` -1 stands for a file that was absent.
+ */
+function unchanged(file: string, size: number, mtimeMs: number, hash: string): boolean {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(file, STAT_OR_UNDEFINED);
   } catch {
     st = undefined;
   }
-  const hash = stamp[2];
-  if (!st) return hash === null;
-  if (hash === null) return false;
-  if (st.size !== stamp[0]) return false;
-  if (st.mtimeMs === stamp[1]) return true;
+  if (!st) return size === -1;
+  if (st.size !== size) return false;
+  if (st.mtimeMs === mtimeMs) return true;
   try {
     return contentHash(fs.readFileSync(file, 'utf8')) === hash;
   } catch {
     return false;
   }
+}
+
+/** `unchanged` for a stamp as stored in an entry. */
+function unchangedSince(file: string, [size, mtimeMs, hash]: StoredStamp): boolean {
+  return unchanged(file, hash === null ? -1 : size, mtimeMs, hash ?? NO_HASH);
 }
 
 /** Where a path has a segment starting with a dot. */
@@ -164,11 +213,14 @@ const NOTHING: CachedAnalysis = Object.freeze({ parsed: false, errors: Object.fr
 
 /** Per-file analysis results that survive between runs. */
 export class AnalysisCache {
-  private entries: Record<string, Entry> = {};
-  /** How many entries the cache file held when opened. */
-  private storedCount = 0;
-  /** Stored entries that get() found for a file of this run. */
-  private readonly found = new Set<string>();
+  /** The entries of the cache file, as read. */
+  private table: Table = EMPTY_TABLE;
+  /** Index into the table's columns by path. */
+  private index = new Map<string, number>();
+  /** Entries set during this run (null: dropped), which take the place of the table's. */
+  private readonly changed = new Map<string, Entry | null>();
+  /** How many of the table's entries get() found for a file of this run. */
+  private found = 0;
   /** Why an existing cache file was discarded, for a one-line notice. */
   discarded?: string;
   private dirty = false;
@@ -197,16 +249,18 @@ export class AnalysisCache {
     } catch {
       return cache;
     }
+    let content: Partial<CacheFileContent>;
     try {
-      const content = JSON.parse(raw) as CacheFileContent;
-      if (content.format !== 2 || typeof content.entries !== 'object') cache.discarded = 'unknown cache format';
-      else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
-      else {
-        cache.entries = content.entries;
-        cache.storedCount = Object.keys(content.entries).length;
-      }
+      content = JSON.parse(raw) as Partial<CacheFileContent>;
     } catch {
       cache.discarded = 'cache file is not valid JSON';
+      return cache;
+    }
+    if (content === null || typeof content !== 'object' || content.format !== 3 || !isTable(content)) cache.discarded = 'unknown cache format';
+    else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
+    else {
+      cache.table = content as Table;
+      cache.table.files.forEach((f, i) => cache.index.set(f, i));
     }
     return cache;
   }
@@ -229,14 +283,23 @@ export class AnalysisCache {
   /** The stored result for `file` if it and everything it depended on are unchanged. */
   get(file: string): CachedAnalysis | undefined {
     const key = this.rel(file);
-    const entry = this.entries[key];
-    if (!entry) return undefined;
-    this.found.add(key);
-    if (!unchanged(file, entry.s)) return undefined;
-    if (entry.d) {
-      for (const dep in entry.d) if (!unchanged(this.abs(dep), entry.d[dep])) return undefined;
+    let details: EntryDetails | undefined;
+    if (this.changed.has(key)) {
+      const entry = this.changed.get(key);
+      if (!entry || !unchangedSince(file, entry.s)) return undefined;
+      details = entry;
+    } else {
+      const i = this.index.get(key);
+      if (i === undefined) return undefined;
+      this.found++;
+      const { sizes, mtimes, hashes } = this.table;
+      if (!unchanged(file, sizes[i], mtimes[i], hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH))) return undefined;
+      details = this.table.details[i];
     }
-    const result = entry.r;
+    if (details?.d) {
+      for (const dep in details.d) if (!unchangedSince(this.abs(dep), details.d[dep])) return undefined;
+    }
+    const result = details?.r;
     if (!result) return NOTHING;
     const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.abs(x.file) });
     return {
@@ -274,20 +337,28 @@ export class AnalysisCache {
         findings: result.findings.map((f) => ({ ...fix(f), related: f.related?.map(fix) })),
       };
     }
-    this.entries[this.rel(file)] = entry;
+    this.changed.set(this.rel(file), entry);
     this.dirty = true;
   }
 
-  /** Drops entries of files no longer in the run, so the cache does not grow forever. */
+  /**
+   * Drops entries of files no longer in the run, so the cache does not grow forever.
+   * @param files every file of the run (get() is asked only for files among them, once each)
+   */
   retainOnly(files: Iterable<string>): void {
-    // get() was asked for files of this run only, so when it found every stored entry there is
-    // nothing to drop (entries set since are for files of this run too): the usual rerun skips
-    // building a set of every path.
-    if (this.found.size === this.storedCount) return;
+    // When get() found every entry of the table, none is stale (entries set since are for files
+    // of this run too): the usual rerun skips making a set of every path.
+    if (this.found === this.table.files.length) return;
     const keep = new Set([...files].map((f) => this.rel(f)));
-    for (const k of Object.keys(this.entries)) {
-      if (!keep.has(k)) {
-        delete this.entries[k];
+    for (const k of this.table.files) {
+      if (!keep.has(k) && !this.changed.has(k)) {
+        this.changed.set(k, null);
+        this.dirty = true;
+      }
+    }
+    for (const [k, entry] of this.changed) {
+      if (entry && !keep.has(k)) {
+        this.changed.set(k, null);
         this.dirty = true;
       }
     }
@@ -296,11 +367,34 @@ export class AnalysisCache {
   /** Writes the cache atomically (temp file + rename) when something changed. */
   save(): void {
     if (!this.dirty && !this.discarded) return;
-    const content: CacheFileContent = { format: 2, key: this.key, entries: this.entries };
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(content));
+    fs.writeFileSync(tmp, JSON.stringify(this.content()));
     fs.renameSync(tmp, this.file);
     this.dirty = false;
+  }
+
+  /** The table's entries with this run's changes, as written. */
+  private content(): CacheFileContent {
+    const { table } = this;
+    const entries = new Map<string, Entry>();
+    table.files.forEach((f, i) => {
+      if (this.changed.has(f)) return;
+      const hash = table.hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH);
+      entries.set(f, { ...table.details[i], s: [table.sizes[i], table.mtimes[i], table.sizes[i] === -1 ? null : hash] });
+    });
+    for (const [f, entry] of this.changed) if (entry) entries.set(f, entry);
+    const content: CacheFileContent = { format: 3, key: this.key, files: [...entries.keys()].sort(), sizes: [], mtimes: [], hashes: '', details: {} };
+    const hashes: string[] = [];
+    content.files.forEach((f, i) => {
+      const { s: [size, mtimeMs, hash], d, r } = entries.get(f)!;
+      const absent = hash === null;
+      content.sizes.push(absent ? -1 : size);
+      content.mtimes.push(absent ? 0 : mtimeMs);
+      hashes.push(absent ? NO_HASH : hash);
+      if (d || r) content.details[i] = { d, r };
+    });
+    content.hashes = hashes.join('');
+    return content;
   }
 }
