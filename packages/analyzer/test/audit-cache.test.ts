@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditPaths, type AuditOptions, type AuditResult } from '@eos/analyzer';
+import { analyzerFingerprint, buildIdentity } from '../src/engine/cache';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 
@@ -238,5 +239,42 @@ export async function logAlert(text: string): Promise<void> {
     write('src/util.ts', PROJECT['src/util.ts']);
     expect(run().stats).toMatchObject({ files: 5, cached: 4 });
     expect(run().stats).toMatchObject({ files: 5, cached: 5 });
+  });
+
+  it('reuses the build id the cache file remembers, and leaves the file alone on an unchanged rerun', () => {
+    run();
+    const written = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { build: { stamp: string; id: string } };
+    expect(written.build).toEqual(buildIdentity());
+    const before = fs.statSync(cacheFile);
+    expect(run().stats.cached).toBe(5);
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(before.mtimeMs);
+    // A remembered stamp that no longer matches (eos rebuilt from the same sources): the build is
+    // fingerprinted again, gives the same id, the results stay, and the new stamp is written.
+    fs.writeFileSync(cacheFile, JSON.stringify({ ...written, build: { stamp: 'from another install', id: written.build.id } }));
+    const rebuilt = run();
+    expect(rebuilt.stats.cached).toBe(5);
+    expect(rebuilt.cacheNotice).toBeUndefined();
+    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as typeof written).build).toEqual(written.build);
+  });
+});
+
+describe('buildIdentity', () => {
+  it('takes the remembered id only while every code file looks as it did', () => {
+    const now = buildIdentity();
+    expect(now.id).toBe(analyzerFingerprint());
+    expect(buildIdentity({ stamp: now.stamp, id: 'remembered' }).id).toBe('remembered');
+    expect(buildIdentity({ stamp: 'stale', id: 'remembered' }).id).toBe(now.id);
+    expect(buildIdentity({ stamp: now.stamp }).id).toBe(now.id);
+  });
+
+  it('moves its stamp, not its id, when a code file is touched without being changed', () => {
+    const before = buildIdentity();
+    // Setting the same times again still moves the file's ctime, as any write would.
+    const file = path.resolve(__dirname, '../src/engine/cache.ts');
+    const { atime, mtime } = fs.statSync(file);
+    fs.utimesSync(file, atime, mtime);
+    const after = buildIdentity({ stamp: before.stamp, id: 'remembered' });
+    expect(after.stamp).not.toBe(before.stamp);
+    expect(after.id).toBe(before.id);
   });
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
-import { AnalysisCache, analyzerFingerprint, cacheKey } from './cache';
+import { AnalysisCache, cacheKey } from './cache';
 import { discoverFiles, displayPath } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from './ordering';
@@ -156,7 +156,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   // Created on the first file that needs analysing: a run answered from the cache never loads it.
   let created: ReturnType<typeof createAnalyzer> | undefined;
   const analyzer = (): ReturnType<typeof createAnalyzer> => (created ??= createAnalyzer(options, anchor, discovery.files));
-  const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), auditCacheKey(options, discovery.files), cwd) : undefined;
+  const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), (build) => auditCacheKey(options, discovery.files, build), cwd) : undefined;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const errors: InputError[] = [...discovery.errors];
@@ -255,11 +255,12 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
 
 /**
  * The cache key of a run: everything besides file contents that changes what the analysis says.
- * Built-in rules are identified by the analyzer build (their code), custom ones by id. Under
+ * Built-in rules are identified by the analyzer build (`build`: its id, see `buildIdentity`),
+ * custom ones by id. Under
  * `--types` the checker may look at any file of the program, so the key also folds in the size
  * and mtime of every discovered file: any change there re-analyses everything.
  */
-function auditCacheKey(options: AuditOptions, files: readonly string[]): string {
+function auditCacheKey(options: AuditOptions, files: readonly string[], build: string): string {
   let program: string | undefined;
   if (options.types) {
     program = files
@@ -274,7 +275,7 @@ function auditCacheKey(options: AuditOptions, files: readonly string[]): string 
       .join('\n');
   }
   return cacheKey({
-    build: analyzerFingerprint(),
+    build,
     rules: options.rules ? options.rules.map((r) => r.meta.id) : 'built-in',
     settings: options.settings ?? {},
     prefilter: options.prefilter ?? true,
