@@ -7,10 +7,10 @@
  * content hash when those differ (a fresh CI checkout touches every mtime, not the contents).
  * The key folds in the eos version and the rule configuration: any change there drops the cache.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, InputError } from '../types';
+import { sha1 } from './sha1';
 
 /** What the cache stores per analysed file. */
 export interface CachedAnalysis {
@@ -97,15 +97,16 @@ const stored = (s: Stamp): StoredStamp => [s.size, s.mtimeMs, s.hash];
 
 /** sha1 of a text, hex. */
 export function contentHash(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return sha1(text).toString('hex');
 }
 
 /**
- * A stable key from the values that change what the analysis says. Object keys are sorted at
- * every depth, so the same configuration written in another order gives the same key.
+ * A stable key from the values that change what the analysis says: their JSON with object keys
+ * sorted at every depth, so the same configuration written in another order gives the same key.
+ * Compared as it is, not hashed (a hash would cost loading node:crypto on every cached run).
  */
 export function cacheKey(parts: Record<string, unknown>): string {
-  return contentHash(stableJson(parts));
+  return stableJson(parts);
 }
 
 function stableJson(value: unknown): string {
@@ -165,7 +166,7 @@ export function analyzerFingerprint(files: readonly string[] = codeFiles()): str
 
 /** An analyzer build as a cache file remembers it: its fingerprint and how its files looked. */
 export interface BuildIdentity {
-  /** Hash of each code file's path, size, mtime, ctime and inode. */
+  /** Each code file's path, size, mtime, ctime and inode, a line each. */
   stamp: string;
   /** `analyzerFingerprint()` of those files. */
   id: string;
@@ -179,16 +180,17 @@ export interface BuildIdentity {
  */
 export function buildIdentity(remembered?: Partial<BuildIdentity>): BuildIdentity {
   const files = codeFiles();
-  const stats = files.map((file) => {
-    try {
-      const st = fs.statSync(file, STAT_OR_UNDEFINED);
-      if (st) return `${file}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
-    } catch {
-      // Unreadable: as absent (then the fingerprint, which reads it, decides).
-    }
-    return `${file}:absent`;
-  });
-  const stamp = contentHash(stats.join('\n'));
+  const stamp = files
+    .map((file) => {
+      try {
+        const st = fs.statSync(file, STAT_OR_UNDEFINED);
+        if (st) return `${file}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+      } catch {
+        // Unreadable: as absent (then the fingerprint, which reads it, decides).
+      }
+      return `${file}:absent`;
+    })
+    .join('\n');
   if (remembered?.stamp === stamp && typeof remembered.id === 'string') return { stamp, id: remembered.id };
   return { stamp, id: analyzerFingerprint(files) };
 }

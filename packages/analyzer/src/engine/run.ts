@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
-import { AnalysisCache, cacheKey } from './cache';
+import { AnalysisCache, cacheKey, contentHash } from './cache';
 import { discoverFiles, displayPath } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from './ordering';
@@ -280,7 +280,7 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
     settings: options.settings ?? {},
     prefilter: options.prefilter ?? true,
     types: options.types ?? false,
-    program: program === undefined ? undefined : cacheKey({ program }),
+    program: program === undefined ? undefined : contentHash(program),
   });
 }
 

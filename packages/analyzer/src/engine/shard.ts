@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha1 } from './sha1';
 
 /** A CI matrix slice: shard `index` (1-based) of `count`. */
 export interface Shard {
@@ -23,6 +23,6 @@ export function parseShard(text: string): Shard | string {
  */
 export function inShard(relativePath: string, shard: Shard): boolean {
   if (shard.count === 1) return true;
-  const digest = createHash('sha1').update(relativePath.split('\\').join('/')).digest();
+  const digest = sha1(relativePath.split('\\').join('/'));
   return digest.readUInt32BE(0) % shard.count === shard.index - 1;
 }
