@@ -192,6 +192,20 @@ export async function logAlert(text: string): Promise<void> {
     expect(run().stats.cached).toBe(5);
   });
 
+  it('analyses again, without an error, a file whose entry in the cache file is malformed', () => {
+    const cold = run();
+    const content = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: string[]; details: Record<number, unknown> };
+    const handler = content.files.indexOf('src/handler.ts');
+    const payments = content.files.indexOf('src/payments.ts');
+    content.details[handler] = { r: { parsed: true, findings: 'not a list' } };
+    content.details[payments] = { d: { 'src/store.ts': 'not a stamp' } };
+    fs.writeFileSync(cacheFile, JSON.stringify(content));
+    const after = run();
+    expect(after.errors).toEqual([]);
+    expect(after.stats.cached).toBe(3);
+    expect(after.findings).toEqual(cold.findings);
+  });
+
   it('re-analyses a file whose import was missing when it was analysed, once that file appears', () => {
     // The handler module does not exist yet: the analysis probed for it and found nothing, which
     // the cache must remember as a stamp of an absent file.

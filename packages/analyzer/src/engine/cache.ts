@@ -333,8 +333,19 @@ export class AnalysisCache {
     return path.resolve(this.root, rel);
   }
 
-  /** The stored result for `file` if it and everything it depended on are unchanged. */
+  /**
+   * The stored result for `file` if it and everything it depended on are unchanged. An entry that
+   * cannot be read as written (a cache file edited by hand) is as good as none.
+   */
   get(file: string): CachedAnalysis | undefined {
+    try {
+      return this.lookup(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private lookup(file: string): CachedAnalysis | undefined {
     const key = this.rel(file);
     let details: EntryDetails | undefined;
     if (this.changed.has(key)) {
