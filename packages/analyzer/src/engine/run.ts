@@ -256,9 +256,9 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
 /**
  * The cache key of a run: everything besides file contents that changes what the analysis says.
  * Built-in rules are identified by the analyzer build (`build`: its id, see `buildIdentity`),
- * custom ones by id. Under
- * `--types` the checker may look at any file of the program, so the key also folds in the size
- * and mtime of every discovered file: any change there re-analyses everything.
+ * custom ones by id. Under `--types` the checker may look at any file of the program, so the key
+ * also folds in the size and mtime of every discovered file: any change there re-analyses
+ * everything.
  */
 function auditCacheKey(options: AuditOptions, files: readonly string[], build: string): string {
   let program: string | undefined;
