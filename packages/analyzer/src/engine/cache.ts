@@ -121,9 +121,11 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** The analyzer's code files (src under tests, dist when installed) and its package.json. */
+/** The analyzer's code: src under tests, dist when installed. */
+const CODE_ROOT = path.resolve(__dirname, '..');
+
+/** The analyzer's code files and its package.json. */
 function codeFiles(): string[] {
-  const codeRoot = path.resolve(__dirname, '..');
   const files: string[] = [];
   const walk = (dir: string): void => {
     let entries: fs.Dirent[];
@@ -138,10 +140,10 @@ function codeFiles(): string[] {
       else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(full);
     }
   };
-  walk(codeRoot);
+  walk(CODE_ROOT);
   files.sort();
   // Absent when bundled: the code files still identify the build.
-  files.push(path.resolve(codeRoot, '..', 'package.json'));
+  files.push(path.resolve(CODE_ROOT, '..', 'package.json'));
   return files;
 }
 
@@ -152,11 +154,10 @@ function codeFiles(): string[] {
  * milliseconds (about a hundred files read and hashed); see `buildIdentity` for the cheap way.
  */
 export function analyzerFingerprint(files: readonly string[] = codeFiles()): string {
-  const codeRoot = path.resolve(__dirname, '..');
   const parts: string[] = [];
   for (const file of files) {
     try {
-      parts.push(`${path.relative(codeRoot, file)}:${contentHash(fs.readFileSync(file, 'utf8'))}`);
+      parts.push(`${path.relative(CODE_ROOT, file)}:${contentHash(fs.readFileSync(file, 'utf8'))}`);
     } catch {
       // Vanished while walking, or no package.json: the next run sees the tree as it is then.
     }
@@ -195,23 +196,26 @@ export function buildIdentity(remembered?: Partial<BuildIdentity>): BuildIdentit
   return { stamp, id: analyzerFingerprint(files) };
 }
 
+/** The stamp of a file that is not there (probed and absent, or unreadable). */
+const ABSENT: Stamp = Object.freeze({ size: -1, mtimeMs: 0, hash: null });
+
 /**
  * The stamp of a file as a computation read it: its text, or null when it was probed and absent
  * (a file that later appears must invalidate the result).
  */
 export function stampOfRead(file: string, text: string | null): Stamp {
-  return text === null ? { size: -1, mtimeMs: 0, hash: null } : stampOf(file, text);
+  return text === null ? ABSENT : stampOf(file, text);
 }
 
 /** The file's current stamp, or an absent stamp. */
 function stampOf(file: string, knownText?: string): Stamp {
   try {
     const st = fs.statSync(file);
-    if (!st.isFile()) return { size: -1, mtimeMs: 0, hash: null };
+    if (!st.isFile()) return ABSENT;
     const text = knownText ?? fs.readFileSync(file, 'utf8');
     return { size: st.size, mtimeMs: st.mtimeMs, hash: contentHash(text) };
   } catch {
-    return { size: -1, mtimeMs: 0, hash: null };
+    return ABSENT;
   }
 }
 
