@@ -1,7 +1,9 @@
 // Builds the extension into out/: the client, the language server (with the analyzer) and the
-// scaffold engine as three bundles, the test suite file by file, and a copy of the templates.
+// scaffold engine as three bundles, the test suite file by file, and copies of the templates and
+// the rule docs.
 // `--production` minifies and drops source maps (what `npm run package` ships).
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -63,8 +65,12 @@ await esbuild.build({
   external: ['mocha'],
 });
 
-// Templates ship inside the extension (the scaffold commands render them).
-fs.cpSync(path.resolve(root, '..', '..', 'templates'), path.join(out, 'templates'), { recursive: true, filter: (src) => !src.endsWith('README.md') });
+// Templates and rule docs ship inside the extension (the scaffold commands render the templates;
+// diagnostics and "Show documentation" open the docs), copied from the packages that ship them.
+const packageDir = (name) => path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+const templates = packageDir('@eos/templates');
+fs.cpSync(templates, path.join(out, 'templates'), { recursive: true, filter: (src) => src === templates || fs.statSync(src).isDirectory() || path.dirname(src) !== templates });
+fs.cpSync(path.join(packageDir('@eos/analyzer'), 'docs', 'rules'), path.join(out, 'docs', 'rules'), { recursive: true });
 
 const size = (f) => `${(fs.statSync(path.join(out, f)).size / 1024 / 1024).toFixed(1)} MB`;
 console.log(`built out/: extension.js ${size('extension.js')}, server.js ${size('server.js')}, scaffold-engine.js ${size('scaffold-engine.js')}, ts-morph.js ${size('ts-morph.js')}, ${testFiles.length} suite files, ${unitTests.length} unit test files${production ? ' (production)' : ''}`);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScaffoldError } from './errors';
+import { MissingPackageError, shippedPath } from '../shipped';
 
 /** Kinds of template variables; see templates/README.md. */
 export type VariableType = 'choice' | 'identifier' | 'path' | 'boolean' | 'integer';
@@ -116,9 +117,17 @@ const DETECT_KINDS: readonly DetectKind[] = ['store', 'broker', 'language', 'mod
 const NAME_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 const FLAG_PATTERN = /^[a-z][a-z0-9-]*$/;
 
-/** Folder of the templates shipped with eos (`<repo>/templates`; src/ and dist/ sit at the same depth). */
+/** The package that ships eos's templates (the repository's `templates/` folder). */
+export const TEMPLATES_PACKAGE = '@eos/templates';
+
+/** Folder of the templates shipped with eos: the installed `@eos/templates` package. */
 export function defaultTemplatesRoot(): string {
-  return path.resolve(__dirname, '..', '..', '..', '..', 'templates');
+  try {
+    return shippedPath(TEMPLATES_PACKAGE);
+  } catch (err) {
+    if (err instanceof MissingPackageError) throw new ScaffoldError(err.message, 'template');
+    throw err;
+  }
 }
 
 /** Names of the templates under `root` (folders holding a template.json), sorted. */
@@ -129,10 +138,13 @@ export function listTemplateNames(root: string = defaultTemplatesRoot()): string
   } catch {
     throw new ScaffoldError(`templates folder not found: ${root}`, 'template');
   }
-  return entries
+  const names = entries
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'template.json')))
     .map((e) => e.name)
     .sort();
+  // A templates folder without a template is a broken install (or a wrong --templates path), not an empty catalogue.
+  if (names.length === 0) throw new ScaffoldError(`no templates in ${root} (no folder holds a template.json)`, 'template');
+  return names;
 }
 
 /** Loads every template under `root`. */

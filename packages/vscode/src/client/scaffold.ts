@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnswerValue, ScaffoldPlan, VariableSpec, WriteResult } from '@eos/analyzer/scaffold';
@@ -47,10 +46,9 @@ export interface ScaffoldOutcome {
 
 class Cancelled extends Error {}
 
-/** Where the templates are: packaged into out/templates, or the repository's templates/ in development. */
+/** Where the templates are: bundled into out/templates by scripts/build.mjs (from @eos/templates), in development too. */
 export function templatesRoot(extensionPath: string): string {
-  const packaged = path.join(extensionPath, 'out', 'templates');
-  return fs.existsSync(packaged) ? packaged : path.resolve(extensionPath, '..', '..', 'templates');
+  return path.join(extensionPath, 'out', 'templates');
 }
 
 /**
