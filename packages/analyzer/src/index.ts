@@ -9,7 +9,8 @@ export { Analyzer, diskHost, displayPath, lineColumnOf, sortFindings } from './e
 export type { AnalyzerOptions, FileAnalysis, RuleSetting } from './engine/analyzer';
 export type { Rule, RuleContext, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';
 export type { SourceHost } from './engine/project-index';
-export { DOCS_BASE_URL, docsUrlOf } from './engine/docs-url';
+export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
+export { MissingPackageError } from './shipped';
 export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
 export { allRules, ruleById } from './rules';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';

@@ -19,7 +19,8 @@ export { readSource, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source'
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './engine/config';
 export type { EosConfig, LoadedConfig, RuleIds } from './engine/config';
 export { sortFindings } from './engine/ordering';
-export { DOCS_BASE_URL, docsUrlOf } from './engine/docs-url';
+export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
+export { MissingPackageError } from './shipped';
 export { UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export { unifiedDiff } from './text/unified-diff';

@@ -63,7 +63,6 @@ export interface Finding {
   /** Fixes a person should choose between; never applied automatically. */
   suggestions?: Fix[];
   related?: RelatedLocation[];
-  docsUrl: string;
 }
 
 /** What goes wrong at runtime when the finding is left alone. */

@@ -6,6 +6,7 @@ export interface Palette {
   red(s: string): string;
   yellow(s: string): string;
   blue(s: string): string;
+  cyan(s: string): string;
   dim(s: string): string;
   bold(s: string): string;
   underline(s: string): string;
@@ -17,13 +18,14 @@ const colored: Palette = {
   red: wrap(31, 39),
   yellow: wrap(33, 39),
   blue: wrap(34, 39),
+  cyan: wrap(36, 39),
   dim: wrap(2, 22),
   bold: wrap(1, 22),
   underline: wrap(4, 24),
 };
 
 const identity = (s: string) => s;
-const plain: Palette = { red: identity, yellow: identity, blue: identity, dim: identity, bold: identity, underline: identity };
+const plain: Palette = { red: identity, yellow: identity, blue: identity, cyan: identity, dim: identity, bold: identity, underline: identity };
 
 /** Whether output to `stream` should be coloured. */
 export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -117,7 +117,7 @@ describe('stylish', () => {
       cwd: '/p',
       findings: [{
         ruleId: 'r', severity: 'error', file: '/p/a.ts', start: 0, end: 16, line: 1, column: 1, endLine: 1, endColumn: 17,
-        message: 'm', consequence: 'message-lost', docsUrl: 'https://x/r.md',
+        message: 'm', consequence: 'message-lost',
         related: [{ file: '/p/a.ts', start: 24, end: 33, message: 'the work' }, { file: '/p/b.ts', start: 2, end: 3, message: 'elsewhere' }],
       }],
       errors: [], stats: { files: 1, parsed: 1, ms: 1 } as never, rules: [], severityOf: () => 'error', version: '0',

@@ -8,7 +8,7 @@ import { LanguageClient, State, TransportKind, type LanguageClientOptions, type 
 import { auditWorkspace, type AuditCommandArgs } from './client/audit';
 import { runScaffold, SCAFFOLD_COMMANDS, type ScaffoldCommandArgs } from './client/scaffold';
 import { StatusItem } from './client/status';
-import { DisableForLineCommand, ShowRuleDocsCommand, StatusNotification, type DisableForLineArgs, type InitializationOptions, type StatusParams } from './shared/protocol';
+import { DisableForLineCommand, ShowRuleDocsCommand, StatusNotification, type DisableForLineArgs, type InitializationOptions, type StatusParams } from './protocol';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
 const SHOW_OUTPUT = 'eos.showOutput';
@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): EosApi {
     synchronize: { fileEvents: watchers },
     outputChannel: log,
     diagnosticCollectionName: 'eos',
-    initializationOptions: (): InitializationOptions => ({ trusted: vscode.workspace.isTrusted }),
+    initializationOptions: (): InitializationOptions => ({ trusted: vscode.workspace.isTrusted, docsDir: docsDir(context).fsPath }),
   };
   const lc = new LanguageClient('eos', 'eos', serverOptions, clientOptions);
   client = lc;
@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): EosApi {
       await ready;
       return auditWorkspace(lc, args);
     }),
-    vscode.commands.registerCommand(ShowRuleDocsCommand, (url: string) => vscode.env.openExternal(vscode.Uri.parse(url))),
+    vscode.commands.registerCommand(ShowRuleDocsCommand, (page: string) => showRuleDoc(context, page)),
     vscode.commands.registerCommand(DisableForLineCommand, (args: DisableForLineArgs) => disableForLine(args)),
     ...SCAFFOLD_COMMANDS.map(({ command, template }) =>
       vscode.commands.registerCommand(command, (args?: ScaffoldCommandArgs) => runScaffold(template, context.extensionPath, log, args)),
@@ -91,6 +91,24 @@ export function activate(context: vscode.ExtensionContext): EosApi {
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
+}
+
+/** The rule docs bundled into the extension (scripts/build.mjs copies them from @eos/analyzer). */
+function docsDir(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.extensionUri, 'out', 'docs', 'rules');
+}
+
+/** Opens a bundled doc page in VS Code's Markdown preview; works offline and needs no web address. */
+async function showRuleDoc(context: vscode.ExtensionContext, page: string): Promise<void> {
+  const uri = vscode.Uri.joinPath(docsDir(context), `${page}.md`);
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    // A page the server names but the package lacks is a packaging bug: say so instead of opening an empty preview.
+    void vscode.window.showErrorMessage(`eos: the documentation page ${uri.fsPath} is missing from this extension (a packaging bug in eos).`);
+    return;
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
 }
 
 /**

@@ -3,14 +3,13 @@ import { ts } from 'ts-morph';
 import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
-import { docsUrlOf } from './docs-url';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
-import { applySuppressions, INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from './suppressions';
+import { applySuppressions } from './suppressions';
 
 /** Severity and options of one rule after configuration is applied. */
 export interface RuleSetting {
@@ -257,7 +256,6 @@ export class Analyzer {
         end: r.node.getEnd(),
         message: r.message,
       })),
-      docsUrl: docsUrlOf(rule.meta.id),
     };
   }
 
@@ -276,7 +274,6 @@ export class Analyzer {
       endColumn: b.column,
       message,
       consequence: 'option-ignored',
-      docsUrl: docsUrlOf(ruleId === UNUSED_SUPPRESSION || ruleId === INVALID_SUPPRESSION ? 'suppressions' : ruleId),
     };
   }
 }

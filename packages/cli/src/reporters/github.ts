@@ -1,3 +1,4 @@
+import { docsReference } from '../docs/references';
 import { shownPath } from './paths';
 import type { Reporter } from './types';
 
@@ -19,7 +20,7 @@ export const github: Reporter = (input) => {
       `endColumn=${f.endColumn}`,
       `title=${escapeProperty(`eos ${f.ruleId}`)}`,
     ];
-    lines.push(`::${level} ${props.join(',')}::${escapeData(`${f.message} (${f.docsUrl})`)}`);
+    lines.push(`::${level} ${props.join(',')}::${escapeData(`${f.message} (docs: ${docsReference(f.ruleId)})`)}`);
   }
   for (const e of input.errors) {
     lines.push(`::error file=${escapeProperty(shownPath(e.file, input.cwd))},title=${escapeProperty('eos: cannot analyse')}::${escapeData(e.message)}`);

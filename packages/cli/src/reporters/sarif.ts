@@ -1,10 +1,10 @@
-import { DOCS_BASE_URL, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, docsUrlOf, type Finding, type Severity } from '@eos/analyzer/dist/light';
+import { INVALID_SUPPRESSION, UNUSED_SUPPRESSION, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, type Finding, type Severity } from '@eos/analyzer/dist/light';
 import { pathToFileURL } from 'node:url';
+import { resolvePageLinks } from '../docs/references';
+import { renderMarkdown } from '../docs/terminal-markdown';
 import { shownPath } from './paths';
 import type { Reporter, ReportInput } from './types';
 
-/** Where SARIF consumers find the tool. */
-const INFORMATION_URI = DOCS_BASE_URL.replace(/\/blob\/.*$/, '');
 /** Base id relative artifact URIs resolve against (the working directory of the run). */
 const SRCROOT = '%SRCROOT%';
 
@@ -16,14 +16,18 @@ const levelOf = (s: Severity): SarifLevel => (s === 'error' ? 'error' : s === 'w
 interface RuleDescriptor {
   id: string;
   shortDescription: { text: string };
-  helpUri: string;
+  /** The rule's doc page, shipped with eos (GitHub code scanning shows the Markdown). */
+  help?: { text: string; markdown: string };
+  /** Only when the docs are published on the web. */
+  helpUri?: string;
   defaultConfiguration: { level: SarifLevel; enabled: boolean };
   properties: Record<string, unknown>;
 }
 
 /**
  * SARIF 2.1.0 (OASIS), as GitHub code scanning and other viewers ingest it: one run whose driver
- * lists every rule (id, short description, help URI, default level), results with regions
+ * lists every rule (id, short description, its doc page as help, the help URI when the docs are
+ * published, default level), results with regions
  * relative to %SRCROOT%, related locations, fixes as replacements, and the inputs that could not
  * be analysed as tool execution notifications.
  */
@@ -40,7 +44,7 @@ export const sarif: Reporter = (input) => {
             name: 'eos',
             semanticVersion: input.version,
             version: input.version,
-            informationUri: INFORMATION_URI,
+            ...optionalUri('informationUri', docsHomepage()),
             rules,
           },
         },
@@ -64,12 +68,13 @@ export const sarif: Reporter = (input) => {
 };
 
 function ruleDescriptors(input: ReportInput): RuleDescriptor[] {
+  const help = helpOfPages();
   const descriptors: RuleDescriptor[] = input.rules.map((r) => {
     const configured = input.severityOf(r.meta.id);
     return {
       id: r.meta.id,
       shortDescription: { text: r.meta.description },
-      helpUri: docsUrlOf(r.meta.id),
+      ...help(r.meta.id),
       // The configured severity is what this run reports; "off" rules are listed as disabled.
       defaultConfiguration: { level: levelOf(configured === 'off' ? r.meta.defaultSeverity : configured), enabled: configured !== 'off' },
       properties: {
@@ -88,7 +93,7 @@ function ruleDescriptors(input: ReportInput): RuleDescriptor[] {
     descriptors.push({
       id,
       shortDescription: { text },
-      helpUri: docsUrlOf('suppressions'),
+      ...help(id),
       defaultConfiguration: { level: 'warning', enabled: true },
       properties: { tags: ['suppressions'] },
     });
@@ -96,10 +101,33 @@ function ruleDescriptors(input: ReportInput): RuleDescriptor[] {
   // Findings of rules not in the registry (should not happen) still get a descriptor.
   for (const f of input.findings) {
     if (!descriptors.some((d) => d.id === f.ruleId)) {
-      descriptors.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: f.docsUrl, defaultConfiguration: { level: levelOf(f.severity), enabled: true }, properties: {} });
+      descriptors.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, defaultConfiguration: { level: levelOf(f.severity), enabled: true }, properties: {} });
     }
   }
   return descriptors;
+}
+
+/**
+ * The help of a rule id: its doc page (read once per page and run), plus its web address when the
+ * docs are published. Links to other pages are resolved, since a viewer has no sibling files.
+ */
+function helpOfPages(): (ruleId: string) => Pick<RuleDescriptor, 'help' | 'helpUri'> {
+  const pages = new Map<string, Pick<RuleDescriptor, 'help' | 'helpUri'>>();
+  return (ruleId) => {
+    const page = docPageOf(ruleId);
+    let entry = pages.get(page);
+    if (!entry) {
+      const markdown = resolvePageLinks(readRuleDoc(page));
+      entry = { help: { text: renderMarkdown(markdown, false), markdown }, ...optionalUri('helpUri', docsUrlOf(page)) };
+      pages.set(page, entry);
+    }
+    return entry;
+  };
+}
+
+/** `{ [key]: uri }` when there is an address, `{}` when there is none (SARIF omits absent URIs). */
+function optionalUri<K extends string>(key: K, uri: string | undefined): { [P in K]?: string } {
+  return (uri === undefined ? {} : { [key]: uri }) as { [P in K]?: string };
 }
 
 function result(f: Finding, input: ReportInput, ruleIndex: number | undefined) {
@@ -133,7 +161,7 @@ function result(f: Finding, input: ReportInput, ruleIndex: number | undefined) {
           ],
         }
       : {}),
-    properties: { consequence: f.consequence, docsUrl: f.docsUrl },
+    properties: { consequence: f.consequence, ...optionalUri('docsUrl', docsUrlOf(docPageOf(f.ruleId))) },
   };
 }
 

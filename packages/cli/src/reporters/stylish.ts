@@ -1,5 +1,6 @@
 import type { Finding } from '@eos/analyzer';
 import { palette, type Palette } from '../ansi';
+import { docsReference } from '../docs/references';
 import { shownPath } from './paths';
 import type { Reporter, ReportInput } from './types';
 
@@ -8,7 +9,7 @@ const CONTEXT_LINES = 1;
 
 /**
  * Human output: findings grouped by file, each with its message, rule id, a code frame of the
- * reported range and the fix on offer; then a summary line (the inputs that could not be analysed
+ * reported range, the fix on offer and where its rule is explained; then a summary line (the inputs that could not be analysed
  * are listed on stderr by the command).
  */
 export const stylish: Reporter = (input) => {
@@ -32,7 +33,7 @@ export const stylish: Reporter = (input) => {
       }
       if (f.fix) out.push(`    ${c.blue('fix')} (${f.fix.safety}): ${f.fix.description} ${c.dim(f.fix.safety === 'safe' ? '(--fix)' : '(--fix-unsafe)')}`);
       for (const s of f.suggestions ?? []) out.push(`    ${c.blue('suggestion')}: ${s.description}`);
-      out.push(`    ${c.dim(f.docsUrl)}`);
+      out.push(`    ${c.dim(`docs: ${docsReference(f.ruleId)}`)}`);
     }
     out.push('');
   }

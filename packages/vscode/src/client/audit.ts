@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { AuditProgressNotification, AuditRequest, type AuditParams, type AuditProgressParams, type AuditResult } from '../shared/protocol';
+import { AuditProgressNotification, AuditRequest, type AuditParams, type AuditProgressParams, type AuditResult } from '../protocol';
 
 /** Arguments of `eos.auditWorkspace` (tests pass them; a person runs it without). */
 export interface AuditCommandArgs {

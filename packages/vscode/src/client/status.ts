@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ServerState, StatusParams } from '../shared/protocol';
+import type { ServerState, StatusParams } from '../protocol';
 
 const ICONS: Record<ServerState | 'starting' | 'stopped', string> = {
   ready: '$(check)',

@@ -1,4 +1,4 @@
-import { INVALID_SUPPRESSION, UNUSED_SUPPRESSION, type Finding, type Fix } from '@eos/analyzer';
+import { docPageOf, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, type Finding, type Fix } from '@eos/analyzer';
 import {
   CodeAction,
   CodeActionKind,
@@ -9,7 +9,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DisableForLineCommand, FIX_ALL_KIND, ShowRuleDocsCommand, type DisableForLineArgs } from '../shared/protocol';
+import { DisableForLineCommand, FIX_ALL_KIND, ShowRuleDocsCommand, type DisableForLineArgs } from '../protocol';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
 import { TextIndex } from './text-index';
 
@@ -61,7 +61,7 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
       }
       if (!docsShown.has(finding.ruleId)) {
         docsShown.add(finding.ruleId);
-        const docs = CodeAction.create(`Show documentation for ${finding.ruleId}`, { title: 'Show documentation', command: ShowRuleDocsCommand, arguments: [finding.docsUrl] }, CodeActionKind.QuickFix);
+        const docs = CodeAction.create(`Show documentation for ${finding.ruleId}`, { title: 'Show documentation', command: ShowRuleDocsCommand, arguments: [docPageOf(finding.ruleId)] }, CodeActionKind.QuickFix);
         docs.diagnostics = diagnostics;
         actions.push(docs);
       }

@@ -1,4 +1,5 @@
-import type { Finding, Severity } from '@eos/analyzer';
+import * as path from 'node:path';
+import { docPageOf, type Finding, type Severity } from '@eos/analyzer';
 import { type Diagnostic, DiagnosticSeverity, type DiagnosticRelatedInformation } from 'vscode-languageserver';
 import { uriOfPath } from './uris';
 import type { TextIndex } from './text-index';
@@ -20,11 +21,12 @@ export interface DiagnosticData {
 }
 
 /**
- * One finding as an LSP diagnostic: `code` links the rule id to its documentation, related
- * information points at the other half of the problem (e.g. the work an ack precedes).
- * `indexOf` gives the text index of another file named by related information.
+ * One finding as an LSP diagnostic: `code` links the rule id to its doc page bundled with the
+ * extension (under `docsDir`), related information points at the other half of the problem (e.g.
+ * the work an ack precedes). `indexOf` gives the text index of another file named by related
+ * information.
  */
-export function toDiagnostic(finding: Finding, index: TextIndex, indexOf: (file: string) => TextIndex | undefined): Diagnostic {
+export function toDiagnostic(finding: Finding, index: TextIndex, indexOf: (file: string) => TextIndex | undefined, docsDir?: string): Diagnostic {
   const related: DiagnosticRelatedInformation[] = [];
   for (const r of finding.related ?? []) {
     const other = r.file === finding.file ? index : indexOf(r.file);
@@ -36,7 +38,7 @@ export function toDiagnostic(finding: Finding, index: TextIndex, indexOf: (file:
     range: index.range(finding.start, finding.end),
     severity: SEVERITY[finding.severity],
     code: finding.ruleId,
-    codeDescription: { href: finding.docsUrl },
+    codeDescription: docsDir ? { href: uriOfPath(path.join(docsDir, `${docPageOf(finding.ruleId)}.md`)) } : undefined,
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     relatedInformation: related.length > 0 ? related : undefined,

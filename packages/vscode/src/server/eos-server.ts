@@ -25,7 +25,7 @@ import {
   type InitializationOptions,
   type ServerState,
   type StatusParams,
-} from '../shared/protocol';
+} from '../protocol';
 import { codeActionsFor } from './code-actions';
 import { toDiagnostic } from './diagnostics';
 import { FindingsStore, type OriginResult } from './findings-store';
@@ -65,6 +65,8 @@ export class EosServer {
   private readonly analysedVersions = new Map<string, number>();
   private folders: string[] = [];
   private trusted = true;
+  /** Where the bundled rule docs are (diagnostic codes link to them). */
+  private docsDir: string | undefined;
   private configurationRequests = false;
   private state: StatusParams = { state: 'ready' };
   /** onSave mode: findings of an edited, unsaved version, for code actions only (never published). */
@@ -151,6 +153,7 @@ export class EosServer {
   private initialize(params: InitializeParams): InitializeResult {
     const options = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
     this.trusted = options.trusted !== false;
+    this.docsDir = options.docsDir;
     this.configurationRequests = !!params.capabilities.workspace?.configuration;
     this.folders = (params.workspaceFolders ?? []).map((f) => pathOfUri(f.uri)).filter((f): f is string => !!f);
     return {
@@ -485,7 +488,7 @@ export class EosServer {
       const text = this.host.readFile(other);
       return text === undefined ? undefined : indexOfText(text);
     };
-    const diagnostics: Diagnostic[] = this.store.findingsIn(file).map(({ finding, text }) => toDiagnostic(finding, indexOfText(text), indexOfFile));
+    const diagnostics: Diagnostic[] = this.store.findingsIn(file).map(({ finding, text }) => toDiagnostic(finding, indexOfText(text), indexOfFile, this.docsDir));
     // Every publish is a marker change in the editor, which restarts its pending code-action
     // requests (a Ctrl+. menu can vanish): send only what changed.
     const key = JSON.stringify(diagnostics);

@@ -13,7 +13,7 @@ import {
 } from '@eos/analyzer';
 import picomatch from 'picomatch';
 import type { ts } from 'ts-morph';
-import type { EosSettings } from '../shared/protocol';
+import type { EosSettings } from '../protocol';
 
 /** Settings used when the client sends none (e.g. a file outside every workspace folder). */
 export const DEFAULT_SETTINGS: EosSettings = { enable: true, run: 'onType', rules: {}, typeAware: false };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ACK_AFTER, ACK_FIRST, activateEos, closeAllEditors, codeActions, eosDiagnostics, open, RULE, waitFor, writeSource } from './helpers';
+import { ACK_AFTER, ACK_FIRST, activateEos, closeAllEditors, codeActions, eosDiagnostics, EXTENSION_ID, open, RULE, waitFor, writeSource } from './helpers';
 
 describe('code actions', () => {
   before(activateEos);
@@ -27,12 +27,24 @@ describe('code actions', () => {
     await waitFor('the diagnostic to clear', () => eosDiagnostics(editor.document.uri, RULE).length === 0);
   });
 
-  it('offers documentation for the rule', async () => {
+  it('offers documentation for the rule and opens the bundled page in the Markdown preview', async () => {
     const { editor, diagnostic } = await buggyEditor();
     const actions = await codeActions(editor.document.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
     const docs = actions.find((a) => a.command?.command === 'eos.showRuleDocs');
-    assert.ok(docs, `a "show documentation" action; got ${JSON.stringify(actions.map((a) => [a.title, a.command]))}`);
-    assert.match(String(docs.command?.arguments?.[0]), /ack-before-process\.md$/);
+    assert.ok(docs?.command, `a "show documentation" action; got ${JSON.stringify(actions.map((a) => [a.title, a.command]))}`);
+    assert.deepEqual(docs.command.arguments, [RULE]);
+    await vscode.commands.executeCommand(docs.command.command, ...(docs.command.arguments ?? []));
+    const preview = await waitFor('the Markdown preview of the rule page', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('markdown.preview') && t.label.includes(`${RULE}.md`)),
+    );
+    assert.ok(preview);
+    // The page it shows is the copy bundled with the extension, which the diagnostic's code links to.
+    const page = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'out', 'docs', 'rules', `${RULE}.md`);
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(page)), /^# ack-before-process\n/);
+    const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
+    assert.equal(target?.toString(), page.toString());
   });
 
   it('fixes every safely fixable problem of a file with source.fixAll.eos', async () => {

@@ -49,7 +49,7 @@ export interface DisableForLineArgs {
   ruleId: string;
 }
 
-/** Opens a rule's documentation page. */
+/** Opens a doc page bundled with the extension in the Markdown preview; argument: the page (`docPageOf(ruleId)`). */
 export const ShowRuleDocsCommand = 'eos.showRuleDocs';
 
 /** The code action kind of "fix all eos problems". */
@@ -68,4 +68,6 @@ export interface EosSettings {
 export interface InitializationOptions {
   /** Restricted Mode: the workspace's own configuration (eos.config.json) is not read. */
   trusted: boolean;
+  /** Folder of the rule docs bundled with the extension (out/docs/rules), as a file system path. */
+  docsDir?: string;
 }
