@@ -112,7 +112,7 @@ function domainClass() {
 function header(imports) {
   return [
     ...imports,
-    `import type { Options } from '../shared/options';`,
+    `import type { Options } from '../common/options';`,
     '',
     ...TYPED.flatMap((n) => [
       `interface ${cap(n)}Input { id: string; items: Array<{ sku: string; price: number; quantity: number }> }`,
@@ -243,7 +243,7 @@ let written = 0;
 let lines = 0;
 for (let p = 0; p < packages && written < FILES; p++) {
   const pkg = path.join(outDir, 'packages', `pkg-${String(p).padStart(3, '0')}`);
-  write(path.join(pkg, 'src', 'shared', 'options.ts'), 'export interface Options { discount?: number }\n');
+  write(path.join(pkg, 'src', 'common', 'options.ts'), 'export interface Options { discount?: number }\n');
   written++;
   for (let f = 1; f < FILES_PER_PACKAGE && written < FILES; f++, written++) {
     const r = random();

@@ -1,7 +1,7 @@
-// Installs (once, cached) and starts the VS Code server that `code-server@4.100.3` bundles, following
-// /work/shared/VSCODE-TESTING.md: @vscode/test-electron cannot download VS Code without internet,
-// but the npm registry and Debian packages are reachable, and this server runs the real Node
-// extension host behind a browser workbench.
+// Installs (once, cached) and starts the VS Code server that `code-server@4.100.3` bundles:
+// @vscode/test-electron cannot download VS Code on a machine without internet, but the npm registry
+// and Debian packages are reachable there, and this server runs the real Node extension host behind
+// a browser workbench.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';

@@ -85,6 +85,6 @@ export interface TransactionScope {
 export interface DedupGuard {
   kind: 'unique-insert' | 'set-nx' | 'processed-check' | 'idempotent-upsert' | 'library';
   node: ts.Node;
-  /** Whether claim and work commit together (same transaction / atomic), per DOMAIN.md. */
+  /** Whether claim and work commit together (same transaction / atomic), as docs/brokers.md explains. */
   atomic: boolean;
 }

@@ -9,7 +9,7 @@ import { longWorkIn, type LongWork } from '../facts/long-work';
 import type { ConsumerHandler } from '../facts/model';
 import { calleeName } from '../facts/syntax-helpers';
 
-/** Broker defaults, per DOMAIN.md and each client's documentation. */
+/** Broker defaults, per docs/brokers.md and each client's documentation. */
 const SQS_DEFAULT_VISIBILITY_MS = 30_000;
 const KAFKAJS_DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 const JETSTREAM_DEFAULT_ACK_WAIT_MS = 30_000;

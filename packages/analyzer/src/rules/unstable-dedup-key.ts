@@ -7,7 +7,7 @@ import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { enclosingFunction } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
 
-/** What to key on instead, per broker (DOMAIN.md: which ids survive a redelivery and which survive a resend). */
+/** What to key on instead, per broker (docs/brokers.md: which ids survive a redelivery and which survive a resend). */
 const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
   rabbitmq: 'the publisher-set `msg.properties.messageId` (set it when publishing) or a business id from the payload',
   kafka: 'the record coordinates `${topic}:${partition}:${message.offset}` or a business key from the payload',
