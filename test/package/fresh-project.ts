@@ -61,6 +61,15 @@ export function explain(r: Run): string {
   return `${r.command} exited ${r.status}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`;
 }
 
+/** The run's stdout as JSON; a failure shows everything the run printed. */
+export function jsonOf<T>(r: Run): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON: ${explain(r)}`);
+  }
+}
+
 /** Throws with the run's output unless it exited 0. */
 export function ok(r: Run): Run {
   if (r.status !== 0) throw new Error(explain(r));

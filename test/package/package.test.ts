@@ -23,6 +23,7 @@ import {
   filesEndingWith,
   installEos,
   installSteps,
+  jsonOf,
   newProject,
   ok,
   packAll,
@@ -138,7 +139,7 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
     const cli = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
     expect(version.stdout.startsWith(`@eos/cli/${cli.version} `)).toBe(true);
     const rules = ok(await eos(['rules', '--json']));
-    const rows = JSON.parse(rules.stdout) as Array<{ id: string; explain: string }>;
+    const rows = jsonOf<Array<{ id: string; explain: string }>>(rules);
     expect(rows.map((r) => r.id)).toEqual(allRules.map((r) => r.meta.id));
     // Every page is read from the package by the SARIF check below; here two as a person asks for them.
     for (const page of [rows[0].id, 'suppressions']) {
@@ -156,7 +157,7 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
 
     const json = await eos(['audit', 'sample', '--format', 'json']);
     expect(json.status, explain(json)).toBe(1);
-    const report = JSON.parse(json.stdout) as { findings: Array<{ ruleId: string; file: string; line: number; column: number }>; errors: unknown[] };
+    const report = jsonOf<{ findings: Array<{ ruleId: string; file: string; line: number; column: number }>; errors: unknown[] }>(json);
     expect(report.errors).toEqual([]);
     expect(report.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}:${f.column}`)).toEqual(expected);
     for (const [file, ruleId] of [['sample/consumers/payment-consumer.ts', 'ack-before-process'], ['sample/api/create-order.ts', 'dual-write'], ['sample/consumers/refund-consumer.ts', 'missing-dedup']]) {
@@ -168,7 +169,7 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
     expect(stylish.stdout).toContain('docs: eos explain ack-before-process');
 
     const sarif = await eos(['audit', 'sample', '--format', 'sarif']);
-    const rulesInLog = (JSON.parse(sarif.stdout) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; help?: { markdown: string } }> } } }> }).runs[0].tool.driver.rules;
+    const rulesInLog = jsonOf<{ runs: Array<{ tool: { driver: { rules: Array<{ id: string; help?: { markdown: string } }> } } }> }>(sarif).runs[0].tool.driver.rules;
     expect(rulesInLog.map((r) => r.id)).toEqual(expect.arrayContaining(allRules.map((r) => r.meta.id)));
     for (const rule of rulesInLog) {
       const title = docPage(docPageOf(rule.id)).split('\n')[0];
@@ -176,7 +177,7 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
     }
 
     const fix = await eos(['audit', 'sample/consumers/payment-consumer.ts', '--fix', '--format', 'json']);
-    expect(JSON.parse(fix.stdout).findings.filter((f: { ruleId: string }) => f.ruleId === 'ack-before-process')).toEqual([]);
+    expect(jsonOf<{ findings: Array<{ ruleId: string }> }>(fix).findings.filter((f) => f.ruleId === 'ack-before-process')).toEqual([]);
   }, STEP_TIMEOUT_MS);
 
   it(`scaffolds every kind eos scaffold list reports (${spec.typescript ? 'TypeScript' : 'JavaScript'}, ${spec.esm ? 'ESM' : 'CommonJS'}), then installs what their next steps ask for`, async () => {
@@ -223,7 +224,7 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
     expect(scaffolded.length).toBeGreaterThan(0);
     const r = await eos(['audit', 'src', '--format', 'json']);
     expect(r.status, explain(r)).toBe(0);
-    expect(JSON.parse(r.stdout).findings).toEqual([]);
+    expect(jsonOf<{ findings: unknown[] }>(r).findings).toEqual([]);
   }, STEP_TIMEOUT_MS);
 
   it(`the generated tests pass against ${spec.store === 'sqlite' ? 'SQLite' : spec.store === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, none skipped`, async () => {
