@@ -15,8 +15,8 @@ const project = (files: Record<string, string | Buffer>) => {
   return dir;
 };
 
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(async () => {
+  await ensureBuilt();
   sample = sampleWithFindings();
 });
 afterAll(() => {

@@ -8,8 +8,8 @@ import { auditJson, copyDir, ensureBuilt, eos, ROOT } from './helpers';
 
 let dir: string;
 
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(async () => {
+  await ensureBuilt();
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'eos-e2e-cache-')));
   copyDir(path.join(ROOT, 'examples/orders-service'), dir);
 });

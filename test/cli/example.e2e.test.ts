@@ -21,7 +21,7 @@ const registered = (id: string) => allRules.some((r) => r.meta.id === id);
 describe('quick start: eos audit examples/orders-service', () => {
   let report: Awaited<ReturnType<typeof auditJson>>;
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     report = await auditJson(['examples/orders-service'], ROOT);
   });
 

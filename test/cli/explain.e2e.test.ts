@@ -9,8 +9,8 @@ import { BIN, ensureBuilt, eos, tree } from './helpers';
 const DOCS = path.resolve(__dirname, '../../packages/analyzer/docs/rules');
 let dir: string;
 
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(async () => {
+  await ensureBuilt();
   dir = tree({ 'package.json': '{ "name": "somewhere-else" }\n' });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

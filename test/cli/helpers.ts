@@ -1,23 +1,33 @@
 /** Shared helpers of the end-to-end CLI suites: build once, run the built binary, make sample trees. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const BIN = path.join(ROOT, 'packages/cli/bin/run.js');
 const BUILT = path.join(ROOT, 'packages/cli/dist/commands/audit.js');
 
+/** `tsc -b` of the workspace under a lock: test files run in parallel and build the same tree. */
+const BUILD_ARGS = [path.join(os.tmpdir(), 'eos-cli-e2e-build.lock'), 'npx', 'tsc', '-b'];
+
+/** A failing build is tolerated only when an earlier build left the CLI in place (the suites then say what they ran). */
+function buildFailed(e: unknown): void {
+  if (!fs.existsSync(BUILT)) throw new Error(`tsc -b failed and no built CLI exists:\n${(e as { stdout?: Buffer | string }).stdout?.toString() ?? e}`);
+}
+
 /**
- * Builds the workspace (`tsc -b`, incremental) so the suites test what a user would run. Test
- * files run in parallel, so the build is serialised with a lock. A failing build is tolerated
- * only when an earlier build left the CLI in place (the suites then say what they ran).
+ * Builds the workspace (`tsc -b`, incremental) so the suites test what a user would run. Without
+ * blocking the test worker: a worker blocked for long (waiting for the lock while other files
+ * build, on a busy machine) misses vitest's RPC deadline ("Timeout calling onTaskUpdate") and
+ * fails the run.
  */
-export function ensureBuilt(): void {
+export async function ensureBuilt(): Promise<void> {
   try {
-    execFileSync('flock', [path.join(os.tmpdir(), 'eos-cli-e2e-build.lock'), 'npx', 'tsc', '-b'], { cwd: ROOT, stdio: 'pipe' });
+    await promisify(execFile)('flock', BUILD_ARGS, { cwd: ROOT });
   } catch (e) {
-    if (!fs.existsSync(BUILT)) throw new Error(`tsc -b failed and no built CLI exists:\n${(e as { stdout?: Buffer }).stdout?.toString() ?? e}`);
+    buildFailed(e);
   }
 }
 

@@ -12,8 +12,8 @@ import { copyDir, ensureBuilt, ROOT } from './helpers';
 
 let dir: string;
 
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(async () => {
+  await ensureBuilt();
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'eos-e2e-read-ahead-')));
   // Every rule fixture and the sample service: hundreds of files with findings of every rule.
   copyDir(path.join(ROOT, 'packages/analyzer/test/fixtures'), path.join(dir, 'fixtures'));

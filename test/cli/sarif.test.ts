@@ -44,8 +44,8 @@ function sarifValidator() {
 let sample: Sample;
 let fixable: Sample;
 const made: string[] = [];
-beforeAll(() => {
-  ensureBuilt();
+beforeAll(async () => {
+  await ensureBuilt();
   sample = sampleWithFindings();
   fixable = sampleWithFindings((fs) => fs.some((f) => f.fix !== undefined));
 });

@@ -94,7 +94,7 @@ let failed = false;
 const tables: Array<[Store, string]> = [];
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   work = tempFolder('eos-package-');
   fs.mkdirSync(path.join(work, 'tarballs'));
   tarballs = await packAll(path.join(work, 'tarballs'));

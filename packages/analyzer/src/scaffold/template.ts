@@ -142,7 +142,7 @@ export function listTemplateNames(root: string = defaultTemplatesRoot()): string
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'template.json')))
     .map((e) => e.name)
     .sort();
-  // A templates folder without a template is a broken install (or a wrong --templates path), not an empty catalogue.
+  // A templates folder without a template is a broken install (or a wrong templatesRoot), not an empty catalogue.
   if (names.length === 0) throw new ScaffoldError(`no templates in ${root} (no folder holds a template.json)`, 'template');
   return names;
 }
