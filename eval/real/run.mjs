@@ -41,6 +41,7 @@ function parseArgs(argv) {
   if (!(opts.timeout > 0)) throw new UsageError('--timeout must be a positive number of seconds');
   opts.labels = path.resolve(opts.labels ?? path.join(here, 'labels.jsonl'));
   opts.work = path.resolve(opts.work ?? path.join(os.tmpdir(), 'eos-eval-real'));
+  opts.builtEos = opts.eos === undefined;
   opts.eos = path.resolve(opts.eos ?? path.join(root, 'packages/cli/bin/run.js'));
   opts.mirrors = path.resolve(opts.mirrors);
   return opts;
@@ -60,14 +61,23 @@ function mirrorOf(mirrors, repo, commit) {
   return { gitDir };
 }
 
-/** Extracts the whole tree at `commit` into `dir` (git archive | tar), unless a complete copy is there. */
+/**
+ * Extracts the whole tree at `commit` into `dir` (git archive | tar), unless a complete copy is
+ * there. Mirrors may lack some blobs (snapshots leave out very large files); those paths are left
+ * out of the archive and counted, so the rest of the tree is still analysed.
+ */
 async function layOut(gitDir, commit, dir) {
   const stamp = `${dir}.complete`;
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === commit && fs.existsSync(dir)) return { reused: true };
+  if (fs.existsSync(stamp) && fs.existsSync(dir)) {
+    const [done, absent] = fs.readFileSync(stamp, 'utf8').trim().split(' ');
+    if (done === commit) return { reused: true, absent: Number(absent ?? 0) };
+  }
   fs.rmSync(stamp, { force: true });
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const git = spawn('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const absent = absentBlobs(gitDir, commit);
+  const pathspec = absent.length === 0 ? [] : ['--', '.', ...absent.map((p) => `:(exclude,literal)${p}`)];
+  const git = spawn('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit, ...pathspec], { stdio: ['ignore', 'pipe', 'pipe'] });
   const tar = spawn('tar', ['-x', '-f', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
   git.stdout.pipe(tar.stdin);
   const [gitExit, tarExit] = await Promise.all([exited(git), exited(tar)]);
@@ -75,8 +85,34 @@ async function layOut(gitDir, commit, dir) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(`laying out ${commit.slice(0, 12)} failed: ${(gitExit.stderr + tarExit.stderr).trim() || `exit ${gitExit.code}/${tarExit.code}`}`);
   }
-  fs.writeFileSync(stamp, `${commit}\n`);
-  return { reused: false };
+  fs.writeFileSync(stamp, `${commit} ${absent.length}\n`);
+  return { reused: false, absent: absent.length };
+}
+
+/** Paths at `commit` whose blob the mirror does not have. */
+function absentBlobs(gitDir, commit) {
+  const run = (args, input) => {
+    const r = spawnSync('git', ['--git-dir', gitDir, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`git ${args[0]} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+    return r.stdout;
+  };
+  const blobs = run(['ls-tree', '-r', '-z', '--full-tree', commit])
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const tab = entry.indexOf('\t');
+      const [, type, sha] = entry.slice(0, tab).split(' ');
+      return { type, sha, path: entry.slice(tab + 1) };
+    })
+    .filter((e) => e.type === 'blob');
+  if (blobs.length === 0) return [];
+  const missing = new Set(
+    run(['cat-file', '--batch-check'], `${blobs.map((b) => b.sha).join('\n')}\n`)
+      .split('\n')
+      .filter((line) => line.endsWith(' missing'))
+      .map((line) => line.split(' ')[0]),
+  );
+  return blobs.filter((b) => missing.has(b.sha)).map((b) => b.path);
 }
 
 function exited(child) {
@@ -166,8 +202,12 @@ async function main() {
     console.log(USAGE);
     return 0;
   }
-  if (!fs.existsSync(opts.eos) || !fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
-    console.error(`eval:real: no built eos at ${opts.eos}; build it first (npm run build)`);
+  if (opts.builtEos && !fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
+    console.error('eval:real: eos is not built; build it first (npm run build)');
+    return 2;
+  }
+  if (!fs.existsSync(opts.eos)) {
+    console.error(`eval:real: no eos CLI at ${opts.eos}`);
     return 2;
   }
   if (!fs.existsSync(opts.labels)) {
@@ -175,17 +215,22 @@ async function main() {
     return 2;
   }
 
+  const showDetails = (set) => set === 'tune' || opts['show-holdout-misses'];
   const { labels: all, problems } = parseLabels(fs.readFileSync(opts.labels, 'utf8'));
-  for (const p of problems) console.error(`eval:real: ${path.relative(process.cwd(), opts.labels)} ${p} (left out)`);
+  const shownLabels = path.relative(process.cwd(), opts.labels);
+  for (const p of problems) {
+    const text = p.set === undefined || showDetails(p.set) ? p.text : `line ${p.line}: a ${p.set} row is unusable (details hidden; --show-holdout-misses shows them)`;
+    console.error(`eval:real: ${shownLabels} ${text} (left out)`);
+  }
   const wanted = opts.set === 'all' ? SETS : [opts.set];
   const labels = all.filter((l) => wanted.includes(l.set));
   if (labels.length === 0) {
     console.error(`eval:real: no usable labels for set ${opts.set} in ${opts.labels}`);
     return 2;
   }
-  const showDetails = (set) => set === 'tune' || opts['show-holdout-misses'];
 
-  console.log(`eos real-code evaluation — eos ${eosVersion()} — set ${opts.set}`);
+  const version = opts.builtEos ? eosVersion() : opts.eos;
+  console.log(`eos real-code evaluation — eos ${version} — set ${opts.set}`);
   console.log(`mirrors ${opts.mirrors}; trees under ${opts.work}`);
   fs.mkdirSync(opts.work, { recursive: true });
 
@@ -208,15 +253,15 @@ async function main() {
     const tree = path.join(opts.work, `${slug(repo)}@${commit}`);
     try {
       const laid = await layOut(mirror.gitDir, commit, tree);
-      const absent = [...new Set(rows.map((r) => r.path))].filter((p) => !fs.existsSync(path.join(tree, p)));
-      for (const p of absent) console.log(`  ${hidden ? name : repo}: labelled file ${hidden ? '(hidden)' : p} is not in the tree at ${commit.slice(0, 12)}; its labels count as misses`);
+      const notInTree = [...new Set(rows.map((r) => r.path))].filter((p) => !fs.existsSync(path.join(tree, p)));
+      for (const p of notInTree) console.log(`  ${hidden ? name : repo}: labelled file ${hidden ? '(hidden)' : p} is not in the tree at ${commit.slice(0, 12)}; its labels count as misses`);
       const { report, ms } = await audit(opts.eos, tree, opts.timeout);
       const findings = report.findings.map((f) => ({ ...f, file: f.file.split(path.sep).join('/') }));
       const labelledPaths = new Set(rows.map((r) => r.path));
       const inLabelled = findings.filter((f) => RULES.includes(f.ruleId) && labelledPaths.has(f.file)).length;
       const unreadable = report.errors.filter((e) => labelledPaths.has(e.file));
-      Object.assign(entry, { ms, reused: laid.reused, analysed: report.stats.files, findings: findings.length, findingsInLabelledFiles: inLabelled, inputErrors: report.errors.length });
-      console.log(`  ${name}: ${report.stats.files} files analysed in ${(ms / 1000).toFixed(1)} s${laid.reused ? ' (tree reused)' : ''}, ${findings.length} findings, ${inLabelled} of the three rules in ${entry.files} labelled files${report.errors.length ? `, ${report.errors.length} inputs not analysed` : ''}`);
+      Object.assign(entry, { ms, reused: laid.reused, absentFromMirror: laid.absent, analysed: report.stats.files, findings: findings.length, findingsInLabelledFiles: inLabelled, inputErrors: report.errors.length });
+      console.log(`  ${name}: ${report.stats.files} files analysed in ${(ms / 1000).toFixed(1)} s${laid.reused ? ' (tree reused)' : ''}, ${findings.length} findings, ${inLabelled} of the three rules in ${entry.files} labelled files${report.errors.length ? `, ${report.errors.length} inputs not analysed` : ''}${laid.absent ? `, ${laid.absent} files absent from the mirror` : ''}`);
       for (const e of unreadable) console.log(`    labelled file ${hidden ? '(hidden)' : e.file} was not analysed: ${e.message}`);
       const bySet = {};
       for (const set of entry.sets) bySet[set] = scoreRepository(rows.filter((r) => r.set === set), findings);
@@ -259,7 +304,7 @@ async function main() {
   if (opts.json) {
     const hideRepo = (r) => r.sets.every((s) => !showDetails(s));
     const out = {
-      eos: eosVersion(),
+      eos: version,
       set: opts.set,
       labels: path.relative(root, opts.labels),
       repositories: repos.map((r) => (hideRepo(r) ? { sets: r.sets, status: r.status, ...(r.status === 'scored' ? {} : { repo: r.repo, reason: r.reason }) } : r)),

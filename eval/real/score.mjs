@@ -13,26 +13,27 @@ const COMMIT = /^[0-9a-f]{40}$/;
 const REPO = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
- * Parses labels.jsonl. Rows that cannot be used are reported (with their line number) and left
- * out, as are the other rows of a file whose labels contradict each other; the rest is returned.
+ * Parses labels.jsonl. Rows that cannot be used are reported (with their line number, and their
+ * set when it can be read, so holdout details can be withheld) and left out, as are the other rows
+ * of a file whose labels contradict each other; the rest is returned.
  * @param {string} text
- * @returns {{ labels: object[], problems: string[] }}
+ * @returns {{ labels: object[], problems: { line: number, set: string | undefined, text: string }[] }}
  */
 export function parseLabels(text) {
   const problems = [];
+  const report = (line, set, message) => problems.push({ line, set: SETS.includes(set) ? set : undefined, text: `line ${line}: ${message}` });
   const rows = [];
   text.split('\n').forEach((raw, i) => {
-    const where = `line ${i + 1}`;
     if (raw.trim() === '') return;
     let row;
     try {
       row = JSON.parse(raw);
     } catch (e) {
-      problems.push(`${where}: not JSON (${e.message})`);
+      report(i + 1, undefined, `not JSON (${e.message})`);
       return;
     }
     const problem = rowProblem(row);
-    if (problem) problems.push(`${where}: ${problem}`);
+    if (problem) report(i + 1, row?.set, problem);
     else rows.push({ ...row, source: i + 1 });
   });
 
@@ -41,14 +42,14 @@ export function parseLabels(text) {
   for (const r of rows) {
     const seen = commits.get(r.repo);
     if (seen === undefined) commits.set(r.repo, r.commit);
-    else if (seen !== r.commit) problems.push(`line ${r.source}: ${r.repo} is labelled at two commits (${seen.slice(0, 12)}, ${r.commit.slice(0, 12)})`);
+    else if (seen !== r.commit) report(r.source, r.set, `${r.repo} is labelled at two commits (${seen.slice(0, 12)}, ${r.commit.slice(0, 12)})`);
   }
   const byFile = groupBy(rows, fileKey);
   const dropped = new Set();
   for (const [key, fileRows] of byFile) {
     const first = fileRows[0];
     if (new Set(fileRows.map((r) => r.set)).size > 1) {
-      problems.push(`line ${first.source}: ${first.repo} ${first.path} is labelled in both sets`);
+      report(first.source, 'holdout', `${first.repo} ${first.path} is labelled in both sets`);
       dropped.add(key);
       continue;
     }
@@ -56,8 +57,8 @@ export function parseLabels(text) {
       const ruleRows = fileRows.filter((r) => r.rule === rule);
       const clean = ruleRows.filter((r) => r.expect === 'clean').length;
       const findings = ruleRows.length - clean;
-      if (ruleRows.length === 0) problems.push(`line ${first.source}: ${first.repo} ${first.path} has no ${rule} row`);
-      else if (clean > 0 && (findings > 0 || clean > 1)) problems.push(`line ${ruleRows[0].source}: ${first.repo} ${first.path}: ${rule} needs findings or exactly one clean row, not ${findings} finding(s) and ${clean} clean`);
+      if (ruleRows.length === 0) report(first.source, first.set, `${first.repo} ${first.path} has no ${rule} row`);
+      else if (clean > 0 && (findings > 0 || clean > 1)) report(ruleRows[0].source, first.set, `${first.repo} ${first.path}: ${rule} needs findings or exactly one clean row, not ${findings} finding(s) and ${clean} clean`);
       else continue;
       dropped.add(key);
     }
