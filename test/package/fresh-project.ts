@@ -76,11 +76,18 @@ export function ok(r: Run): Run {
   return r;
 }
 
-/** A new folder under the OS temp folder, refusing one inside the repository (its node_modules would be found). */
+/**
+ * A new folder under the OS temp folder. Refused inside the repository, or below any folder that
+ * holds a node_modules: Node would resolve packages from there that the project never installed.
+ */
 export function tempFolder(prefix: string): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
   const rel = path.relative(REPO_ROOT, dir);
   if (!rel.startsWith('..') && !path.isAbsolute(rel)) throw new Error(`${dir} is inside the repository ${REPO_ROOT}: set TMPDIR elsewhere`);
+  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
+    if (fs.existsSync(path.join(up, 'node_modules'))) throw new Error(`${up}/node_modules would be visible to the test projects in ${dir}: set TMPDIR elsewhere`);
+    if (path.dirname(up) === up) break;
+  }
   return dir;
 }
 
