@@ -109,7 +109,8 @@ export function validateAnswer(variable: VariableSpec, raw: unknown, project: Pr
       return n;
     }
     case 'identifier': {
-      if (typeof raw !== 'string') return fail('must be a name');
+      if (typeof raw !== 'string') return fail(variable.list ? 'must be a comma-separated list of names' : 'must be a name');
+      if (variable.list) return validateIdentifierList(raw, (item) => validateAnswer({ ...variable, list: false }, item, project), fail);
       const pattern = new RegExp(variable.validation?.pattern ?? DEFAULT_IDENTIFIER_PATTERN);
       const maxLength = variable.validation?.maxLength ?? DEFAULT_IDENTIFIER_MAX_LENGTH;
       if (raw.length === 0 || raw.length > maxLength) fail(`must be 1 to ${maxLength} characters`);
@@ -122,4 +123,18 @@ export function validateAnswer(variable: VariableSpec, raw: unknown, project: Pr
       return raw;
     }
   }
+}
+
+/**
+ * A list answer (`"list": true`): comma-separated items, each checked by `validateItem` (the single
+ * identifier's validation), none empty or repeated. Returns the items joined by ',' without spaces.
+ */
+function validateIdentifierList(raw: string, validateItem: (item: string) => AnswerValue, fail: (why: string) => never): string {
+  const items = raw.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) fail('must be a comma-separated list of names, without empty items');
+  // A bad item fails with its own message, which names the flag and the item.
+  for (const item of items) validateItem(item);
+  const repeated = items.find((item, index) => items.indexOf(item) !== index);
+  if (repeated !== undefined) fail(`lists '${repeated}' twice`);
+  return items.join(',');
 }
