@@ -217,7 +217,7 @@ function quote(store: Store, table: string): string {
 }
 
 /** A database of its own for one role: PostgreSQL / MariaDB database, or a SQLite file. */
-async function openRoleDatabase(store: Store, dbName: string, projectDir: string): Promise<RoleDatabase> {
+export async function openRoleDatabase(store: Store, dbName: string, projectDir: string): Promise<RoleDatabase> {
   if (store === 'postgres') {
     const admin = new PgPool({ connectionString: SERVICES.postgres.url });
     await admin.query(`CREATE DATABASE "${dbName}"`);
