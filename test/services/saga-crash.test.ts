@@ -40,7 +40,7 @@ const KILLS = 24;
 const SETTLE_MS = 180_000;
 
 const RUNNER: RunnerOptions = {
-  saga: { stepTimeoutMs: 8_000, compensationTimeoutMs: 2_000, compensationTimeoutMaxMs: 8_000, sweepIntervalMs: 200, cleanupIntervalMs: 60_000 },
+  saga: { stepTimeoutMs: 12_000, compensationTimeoutMs: 2_000, compensationTimeoutMaxMs: 8_000, sweepIntervalMs: 200, cleanupIntervalMs: 60_000 },
   relay: { leaseMs: 1_500, publishTimeoutMs: 500, pollIntervalMs: 20 },
 };
 
