@@ -20,6 +20,9 @@ import { firstInvalidUtf8 } from './utf8';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** With the `u` flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 /** A file as read for fixing: its exact bytes, and the metadata a faithful replacement keeps. */
 export interface FixSnapshot {
   /** Where the bytes live: symbolic links resolved, so that a link stays a link. */
@@ -121,6 +124,8 @@ export function writeFixed(snapshot: FixSnapshot, text: string, io: ReplaceFs = 
     removeStaleTemps(real);
     const refusal = metadataRefusal(snapshot);
     if (refusal) throw new FixRefused(refusal);
+    // A lone surrogate (an edit that split a character) has no UTF-8 form: encoding would write U+FFFD.
+    if (LONE_SURROGATE.test(text)) throw new FixRefused('the fixed text would split a character (a lone UTF-16 surrogate); this is a bug in the fix, please report it');
     const bytes = Buffer.concat([snapshot.bom ? BOM : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
     const temp = tempPathFor(real);
     try {
