@@ -32,7 +32,11 @@ const FIXED = FIXABLE.replace(
 const made: string[] = [];
 beforeAll(() => ensureBuilt());
 afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of made) {
+    // Folders a test made read-only must be writable again for the removal (when not root).
+    for (const rel of fs.readdirSync(d, { recursive: true }) as string[]) if (fs.lstatSync(path.join(d, rel)).isDirectory()) fs.chmodSync(path.join(d, rel), 0o755);
+    fs.rmSync(d, { recursive: true, force: true });
+  }
 });
 
 function project(files: Record<string, string | Buffer>): string {
