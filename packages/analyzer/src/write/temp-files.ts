@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -12,6 +11,8 @@ const TEMP_NAME = /^\.(.+)\.eos-(\d+)-[0-9a-f]{12}\.tmp$/;
 
 /** A fresh temporary path beside `target`: `.<name>.eos-<pid>-<12 hex>.tmp`. */
 export function tempPathFor(target: string): string {
+  // Required here: the light entry (a cached `eos audit` rerun) must not load node:crypto.
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   return path.join(path.dirname(target), `.${path.basename(target)}.eos-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
