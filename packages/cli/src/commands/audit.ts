@@ -216,8 +216,8 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
   }
 
   /**
-   * Fixes every file that has a fix on offer, pass after pass until stable, and writes it in place
-   * (see fix/write-atomic.ts), or prints the diff with --dry-run. A file that cannot be fixed
+   * Fixes every file that has a fix on offer, pass after pass until stable, and replaces it (see
+   * fix/write-atomic.ts), or prints the diff with --dry-run. A file that cannot be fixed
    * faithfully (not UTF-8, outside the audited paths, metadata a replacement would lose, changed
    * meanwhile, a failed write) is named on stderr at once and returned in `notFixed`. Ctrl-C stops
    * between files, never inside a write. Returns the findings that remain.
@@ -269,6 +269,8 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
           try {
             writeFixed(snapshot, fixed.text);
           } catch (e) {
+            // A refusal or a file-system error names the file; anything else is a bug in eos.
+            if (!(e instanceof FixRefused) && (e as NodeJS.ErrnoException).code === undefined) throw e;
             refuse(file, e instanceof FixRefused ? e.message : `cannot write the fixed file: ${describeFsError(e)}`);
             continue;
           }
