@@ -8,26 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, eos, IS_ROOT, itAsRoot, NOBODY, ROOT, tree, type RunResult } from './helpers';
-
-/** A consumer that acks before its work: `--fix` moves the ack (and its comment) below the save. */
-const FIXABLE = `import amqp from 'amqplib';
-
-export async function start(url: string): Promise<void> {
-  const channel = await (await amqp.connect(url)).createChannel();
-  await channel.consume('orders', async (msg) => {
-    if (!msg) return;
-    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).
-    channel.ack(msg);
-    await save(msg.content);
-  });
-}
-
-declare function save(body: Buffer): Promise<void>;
-`;
-const FIXED = FIXABLE.replace(
-  '    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).\n    channel.ack(msg);\n    await save(msg.content);\n',
-  '    await save(msg.content);\n    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).\n    channel.ack(msg);\n',
-);
+import { FIXABLE_CONSUMER as FIXABLE, FIXED_CONSUMER as FIXED } from './samples';
 
 const made: string[] = [];
 beforeAll(() => ensureBuilt());

@@ -7,20 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, eos, tree } from './helpers';
+import { FIXABLE_CONSUMER } from './samples';
 
-const CONSUMER = `import amqp from 'amqplib';
-
-export async function start(url: string): Promise<void> {
-  const channel = await (await amqp.connect(url)).createChannel();
-  await channel.consume('orders', async (msg) => {
-    if (!msg) return;
-    channel.ack(msg);
-    await save(msg.content);
-  });
-}
-
-declare function save(body: Buffer): Promise<void>;
-`;
 const PACKAGE_JSON = '{\n  "name": "svc",\n  "private": true\n}\n';
 
 const made: string[] = [];
@@ -31,7 +19,7 @@ afterAll(() => {
 
 /** A project with one fixable consumer; returns its folder and a snapshot of every file in it. */
 function project(extra: Record<string, string> = {}): { dir: string; files: () => Record<string, string> } {
-  const dir = tree({ 'package.json': PACKAGE_JSON, 'src/consumer.ts': CONSUMER, ...extra });
+  const dir = tree({ 'package.json': PACKAGE_JSON, 'src/consumer.ts': FIXABLE_CONSUMER, ...extra });
   made.push(dir);
   const files = () => Object.fromEntries((fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
   return { dir, files };
