@@ -181,12 +181,17 @@ describe('writing', () => {
     fs.mkdirSync(path.dirname(existing), { recursive: true });
     fs.writeFileSync(existing, '// old\n');
     const p = await plan({ out: 'src/eos', store: 'postgres' });
-    let renames = 0;
+    // Files are put in place by a rename (the one replaced with --force) or a link (new files).
+    let placed = 0;
     const failing: WriteFs = {
       writeFileSync: (file, data, options) => fs.writeFileSync(file, data, options),
       renameSync: (from, to) => {
-        if (++renames === 3) throw new Error('disk full');
+        if (++placed === 3) throw new Error('disk full');
         fs.renameSync(from, to);
+      },
+      linkSync: (from, to) => {
+        if (++placed === 3) throw new Error('disk full');
+        fs.linkSync(from, to);
       },
     };
     const err = await errorOf(() => writePlan(p, { force: true }, failing));

@@ -22,6 +22,12 @@ export interface VariableValidation {
   max?: number;
   /** Shown after the pattern fails, e.g. "lower-case letters, digits and _". */
   message?: string;
+  /**
+   * The answer names what a consumer reads (queue, topic, subscription, stream) on the broker that
+   * this variable's answer chooses: it is checked against that broker's naming rules instead of
+   * `pattern` (see entityNameProblem), within `maxLength`.
+   */
+  brokerName?: string;
 }
 
 export interface VariableSpec {
@@ -325,6 +331,7 @@ function checkVariable(v: unknown, where: string, problems: string[]): VariableS
     if (!isObj(v.validation)) problems.push(`${where}.validation must be an object`);
     else {
       validation = v.validation as VariableValidation;
+      if (validation.brokerName !== undefined && typeof validation.brokerName !== 'string') problems.push(`${where}.validation.brokerName must name the variable that chooses the broker`);
       if (validation.pattern !== undefined) {
         try {
           new RegExp(validation.pattern);
