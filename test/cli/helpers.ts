@@ -1,5 +1,5 @@
 /** Shared helpers of the end-to-end CLI suites: build once, run the built binary, make sample trees. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
