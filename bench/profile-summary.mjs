@@ -63,6 +63,8 @@ const PHASES = [
   ['suppressions', (f) => f.functionName === 'applySuppressions'],
   ['report', (f) => f.functionName === 'toFinding' || f.functionName === 'engineFinding' || f.module.startsWith('cli reporters/') || f.functionName === 'sortFindings'],
   ['forced GC', (f) => f.module === 'analyzer engine/memory.js'],
+  ['--types: build the program', (f) => (f.functionName === 'createProgram' || f.functionName === 'getTypeChecker') && f.module === 'typescript'],
+  ['--types: checker', (f) => f.functionName === 'originFromChecker'],
 ];
 const phaseOf = (frame) => {
   for (const [name, test] of PHASES) if (test(frame)) return name;
