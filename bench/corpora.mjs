@@ -75,7 +75,7 @@ export function absentMessage(id, problem) {
   const name = repo.split('/')[1];
   return (
     `corpus ${id} (${repo}@${commit.slice(0, 12)}): ${problem}.\n` +
-    `  get it with: git clone --bare https://github.com/${repo}.git <dir>/${name}.git   (or fetch ${repo} as a mirror)\n` +
+    `  get it with: git clone --bare https://github.com/${repo}.git <dir>/${name}.git   (a checkout works too)\n` +
     `  then pass: --repos <dir>   or   --corpus ${id}=<path of the mirror or checkout>`
   );
 }

@@ -393,3 +393,5 @@ fs.mkdirSync(outDir, { recursive: true });
 const outFile = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(outFile, JSON.stringify({ machine, runs: RUNS, results, scaling, editLatency, absent }, null, 2));
 console.log(`\nwritten: ${path.relative(root, outFile)}`);
+// A corpus asked for and not measured leaves the run incomplete: say so in the exit status too.
+if (absent.length > 0) process.exitCode = 1;
