@@ -150,18 +150,17 @@ function eosSummary(stdout) {
 }
 
 const floorRow = (dir) => ({ name: 'floor: TypeScript parse', run: () => measure(process.execPath, [path.join(root, 'bench/parse-floor.mjs'), dir], dir) });
-const eosRow = (name, dir, flags = []) => ({ name, eos: true, run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--format', 'json', ...flags], dir, eos.env) });
+const eosRow = (name, dir, flags = []) => ({ name, run: () => measure(process.execPath, [eos.bin, 'audit', '.', '--format', 'json', ...flags], dir, eos.env) });
 
 /**
  * The contenders for one corpus; each returns a measurement. `kind.types`: the corpus made for
- * `--types` (floor, eos, eos --types: the cache and the peer are timed on the others).
+ * `--types` (floor, eos, eos --types: the cache and the peer are timed on the others). A folder
+ * given on the command line with a tsconfig.json gets the `--types` row too.
  */
 function contenders(dir, kind = {}) {
   const list = [floorRow(dir), eosRow('eos audit', dir)];
-  if (kind.types) {
-    list.push(eosRow('eos audit --types', dir, ['--types']));
-    return list;
-  }
+  if (kind.types || (!flag('skip-types') && fs.existsSync(path.join(dir, 'tsconfig.json')))) list.push(eosRow('eos audit --types', dir, ['--types']));
+  if (kind.types) return list;
   if (!flag('skip-cache')) {
     const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
     const cached = ['--cache', '--cache-location', cacheFile];
