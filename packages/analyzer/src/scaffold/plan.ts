@@ -5,7 +5,7 @@ import { ScaffoldError } from './errors';
 import { assertRealInside, checkRelativeTarget, resolveOutDir } from './paths';
 import type { ProjectInfo } from './project';
 import { renderSource, renderText, toJavaScript } from './render';
-import { matchesWhen, type Answers, type TemplateSpec } from './template';
+import { matchesWhen, type Answers, type FileSpec, type TemplateSpec } from './template';
 
 /** new: no file there; unchanged: same content there; changed: different content there. */
 export type PlannedStatus = 'new' | 'unchanged' | 'changed';
@@ -51,8 +51,9 @@ export function planScaffold(template: TemplateSpec, given: Answers, project: Pr
   const seen = new Set<string>();
   for (const spec of template.files) {
     if (!matchesWhen(spec.when, answers)) continue;
-    let relative = checkRelativeTarget(renderText(spec.target, answers, `${template.name}/template.json target '${spec.target}'`));
-    let content = renderSource(template, spec.source, answers);
+    const fileAnswers = withBindings(template, spec, answers);
+    let relative = checkRelativeTarget(renderText(spec.target, fileAnswers, `${template.name}/template.json target '${spec.target}'`));
+    let content = renderSource(template, spec.source, fileAnswers);
     if (spec.language === 'ts' && language === 'js') {
       content = toJavaScript(content, moduleKind, relative);
       relative = relative.replace(/\.ts$/, '.js');
@@ -73,6 +74,16 @@ export function planScaffold(template: TemplateSpec, given: Answers, project: Pr
     packages: packagesFor(template, answers, project),
     nextSteps: template.nextSteps.filter((s) => matchesWhen(s.when, answers)).map((s) => renderText(s.text, answers, `${template.name} nextSteps`)),
   };
+}
+
+/** The answers one file is rendered with: the run's, overridden by the file's `with` bindings. */
+function withBindings(template: TemplateSpec, spec: FileSpec, answers: Answers): Answers {
+  if (!spec.with) return answers;
+  const bound: Answers = { ...answers };
+  for (const [name, value] of Object.entries(spec.with)) {
+    bound[name] = typeof value === 'string' ? renderText(value, answers, `${template.name}/template.json ${spec.source} with.${name}`) : value;
+  }
+  return bound;
 }
 
 function compareWithDisk(file: string, content: string, label: string): Pick<PlannedFile, 'status' | 'diff'> {

@@ -38,7 +38,7 @@ export function variableFlags(template: TemplateSpec): Interfaces.FlagInput {
         flags[v.flag] = Flags.integer({ description });
         break;
       default:
-        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' ? 'DIR' : 'NAME' });
+        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' ? 'DIR' : v.list ? 'NAME,NAME...' : 'NAME' });
     }
   }
   return flags;

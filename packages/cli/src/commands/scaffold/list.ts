@@ -25,7 +25,8 @@ function valueOf(v: VariableSpec): string {
   if (v.type === 'choice') return (v.choices ?? []).join('|');
   if (v.type === 'path') return 'DIR';
   if (v.type === 'boolean') return '';
-  return v.type === 'integer' ? 'N' : 'NAME';
+  if (v.type === 'integer') return 'N';
+  return v.list ? 'NAME,NAME...' : 'NAME';
 }
 
 function defaultOf(v: VariableSpec): string {
