@@ -74,7 +74,7 @@ describe('answers', () => {
         return suggested;
       },
     });
-    expect(asked).toEqual(['store=postgres', 'table=eos_processed_messages', 'language=ts', 'module=cjs']);
+    expect(asked).toEqual(['store=postgres', 'table=eos_processed_messages', 'ordered=false', 'language=ts', 'module=cjs']);
     expect(answers.store).toBe('postgres');
   });
 
@@ -126,7 +126,7 @@ describe('--out stays inside the project', () => {
     for (const out of ['./src/eos/', path.join(root, 'src', 'eos')]) {
       const p = await plan({ out, store: 'postgres' });
       expect(p.answers.out).toBe('src/eos');
-      expect(p.files.find((f) => f.path === 'src/eos/dedup.test.ts')?.content).toContain("const MIGRATION = 'src/eos/migrations/eos_processed_messages.sql';");
+      expect(p.nextSteps).toContain('Apply src/eos/migrations/eos_processed_messages.sql to the database your work writes to (with your migration tool, or psql -f).');
     }
   });
 
@@ -258,7 +258,7 @@ describe('scaffold(): the one-call API the CLI and the editor share', () => {
     const dry = await scaffold({ template: 'consumer', cwd: root, flags: { broker: 'sqs', store: 'postgres', out: 'svc' }, ask, dryRun: true });
     expect(dry.written).toBeUndefined();
     expect(fs.existsSync(path.join(root, 'svc'))).toBe(false);
-    expect(asked).toEqual(['queue', 'table', 'language', 'module']);
+    expect(asked).toEqual(['queue', 'table', 'ordered', 'fromOutbox', 'language', 'module']);
     expect(dry.plan.files.find((f) => f.path === 'svc/consumer.ts')?.content).toContain("export const QUEUE_NAME = 'payments';");
     expect(dry.nextSteps[0]).toBe('npm install @aws-sdk/client-sqs');
     const real = await scaffold({ template: 'consumer', cwd: path.join(root, 'nested'), flags: { broker: 'sqs', store: 'postgres', out: 'svc', queue: 'payments' }, yes: true });
