@@ -51,7 +51,9 @@ describe('eos audit --cache', () => {
     const location = path.join(dir, 'ci-cache/eos.json');
     const first = await auditJson(['.', '--cache', '--cache-location', 'ci-cache/eos.json'], dir);
     expect(fs.existsSync(location)).toBe(true);
-    fs.writeFileSync(location, '\u0000garbage{');
+    // Cut short (a full disk, a botched copy): still recognisably eos's, so it is replaced. Garbage
+    // that is not recognisably a cache is refused instead (written-paths.e2e.test.ts).
+    fs.writeFileSync(location, fs.readFileSync(location, 'utf8').slice(0, 30));
     const after = await auditJson(['.', '--cache', '--cache-location', 'ci-cache/eos.json'], dir);
     expect(after.status).toBe(first.status);
     expect(after.stderr).toMatch(/eos: cache ci-cache\/eos\.json not used \(cache file is not valid JSON\); analysing afresh/);

@@ -3,6 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { it } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const BIN = path.join(ROOT, 'packages/cli/bin/run.js');
@@ -27,17 +28,29 @@ export interface RunResult {
   stderr: string;
 }
 
+/** How to start the child besides its arguments: as another user (root only), under a umask. */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
+  /** e.g. 0o077; applied by a shell before it execs node. */
+  umask?: number;
+}
+
 /**
  * Runs `eos <args>` in `cwd` as a user would, without a terminal. Asynchronous, so the test
  * worker stays responsive while the child runs.
  */
-export function eos(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<RunResult> {
+export function eos(args: string[], cwd: string, env: Record<string, string | undefined> = {}, as: RunAs = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const command = as.umask === undefined ? [process.execPath, BIN, ...args] : ['/bin/sh', '-c', `umask ${as.umask.toString(8)} && exec "$0" "$@"`, process.execPath, BIN, ...args];
+    const child = spawn(command[0], command.slice(1), {
       cwd,
       // vitest sets NODE_ENV=test, which makes oclif print development warnings; users do not have it.
       env: { ...process.env, NODE_ENV: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, EOS_DEBUG: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Node drops the supplementary groups when it switches user, as su and setpriv would.
+      ...(as.uid !== undefined ? { uid: as.uid } : {}),
+      ...(as.gid !== undefined ? { gid: as.gid } : {}),
     });
     let stdout = '';
     let stderr = '';
@@ -85,4 +98,20 @@ export async function auditJson(args: string[], cwd: string): Promise<RunResult 
     throw new Error(`stdout is not JSON (exit ${r.status}):\n${r.stdout}\n--- stderr:\n${r.stderr}`);
   }
   return { ...r, report };
+}
+
+/** Whether the tests run as root, which can own files as another user and run eos as `nobody`. */
+export const IS_ROOT = process.getuid?.() === 0;
+
+/** The `nobody` account: the second user of the ownership tests. */
+export const NOBODY = { uid: Number(execFileSync('id', ['-u', 'nobody']).toString()), gid: Number(execFileSync('id', ['-g', 'nobody']).toString()) };
+
+/**
+ * `it` for a test that needs root (files owned by another user, eos run as `nobody`). Without root
+ * it is skipped with the reason in its name, except under CI, which runs as root: there it runs,
+ * and fails if root is missing, rather than pass unseen.
+ */
+export function itAsRoot(name: string, fn: () => Promise<void> | void): void {
+  if (IS_ROOT || process.env.CI) it(name, fn);
+  else it.skip(`${name} [skipped: needs root to own files as another user; CI runs it as root]`, fn);
 }

@@ -46,3 +46,28 @@ export function sampleWithFindings(accept: (f: Finding[]) => boolean = () => tru
   }
   throw new Error(`no analyzer fixture yields findings of the registered rules (${allRules.map((r) => r.meta.id).join(', ') || 'none registered'})`);
 }
+
+/**
+ * A consumer that acks before its work, with exactly one safe fix: `--fix` moves the ack (and the
+ * comment above it) below the save. Its comment holds non-ASCII text a fix must keep byte for byte.
+ */
+export const FIXABLE_CONSUMER = `import amqp from 'amqplib';
+
+export async function start(url: string): Promise<void> {
+  const channel = await (await amqp.connect(url)).createChannel();
+  await channel.consume('orders', async (msg) => {
+    if (!msg) return;
+    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).
+    channel.ack(msg);
+    await save(msg.content);
+  });
+}
+
+declare function save(body: Buffer): Promise<void>;
+`;
+
+/** FIXABLE_CONSUMER after `--fix`. */
+export const FIXED_CONSUMER = FIXABLE_CONSUMER.replace(
+  '    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).\n    channel.ack(msg);\n    await save(msg.content);\n',
+  '    await save(msg.content);\n    // Ack first: a crash before the save loses the order (é, ü: kept byte for byte).\n    channel.ack(msg);\n',
+);

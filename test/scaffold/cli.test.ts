@@ -146,7 +146,21 @@ describe('eos scaffold', () => {
   it('lists the templates with their options', async () => {
     const r = await eos(project, 'scaffold', 'list');
     expect(r.code).toBe(0);
-    for (const line of ['eos scaffold outbox', 'eos scaffold dedup', 'eos scaffold consumer', '--broker kafka|sqs|rabbitmq|pubsub|nats', '--store postgres|mysql|sqlite|redis', '--relay polling|cdc', '--queue NAME']) {
+    for (const line of [
+      'eos scaffold outbox',
+      'eos scaffold dedup',
+      'eos scaffold consumer',
+      'eos scaffold saga',
+      'eos scaffold sink',
+      '--broker kafka|sqs|rabbitmq|pubsub|nats',
+      '--store postgres|mysql|sqlite|redis',
+      '--relay polling|cdc',
+      '--queue NAME',
+      '--steps NAME,NAME...',
+      '--connector confluent|debezium',
+      '--key NAME,NAME...',
+      '--key-source record_key|record_value',
+    ]) {
       expect(r.stdout).toContain(line);
     }
     // The public surface (commands, flags, values) changes only deliberately: descriptions may move freely.

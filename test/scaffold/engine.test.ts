@@ -181,12 +181,17 @@ describe('writing', () => {
     fs.mkdirSync(path.dirname(existing), { recursive: true });
     fs.writeFileSync(existing, '// old\n');
     const p = await plan({ out: 'src/eos', store: 'postgres' });
-    let renames = 0;
+    // Files are put in place by a rename (the one replaced with --force) or a link (new files).
+    let placed = 0;
     const failing: WriteFs = {
       writeFileSync: (file, data, options) => fs.writeFileSync(file, data, options),
       renameSync: (from, to) => {
-        if (++renames === 3) throw new Error('disk full');
+        if (++placed === 3) throw new Error('disk full');
         fs.renameSync(from, to);
+      },
+      linkSync: (from, to) => {
+        if (++placed === 3) throw new Error('disk full');
+        fs.linkSync(from, to);
       },
     };
     const err = await errorOf(() => writePlan(p, { force: true }, failing));
@@ -206,7 +211,7 @@ describe('writing', () => {
 
 describe('templates', () => {
   it('loads every shipped template and rejects an invalid one with every problem listed', () => {
-    for (const name of ['dedup', 'consumer', 'outbox']) expect(loadTemplate(name).files.length).toBeGreaterThan(0);
+    for (const name of ['dedup', 'consumer', 'outbox', 'saga']) expect(loadTemplate(name).files.length).toBeGreaterThan(0);
     const dir = path.join(root, 'templates', 'broken');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
@@ -236,6 +241,60 @@ describe('templates', () => {
     const project = detectProject(root);
     const answers = await resolveAnswers(spec, { given: { out: 'o' }, project, yes: true });
     expect(() => planScaffold(spec, answers, project)).toThrow(/"missing" not defined/);
+  });
+
+  it("renders a file with its own 'with' bindings (source and target), leaving the others' answers alone", async () => {
+    const dir = path.join(root, 'templates', 'bound');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'table.hbs'), 'table {{table}} of {{name}} ({{version}})');
+    fs.writeFileSync(
+      path.join(dir, 'template.json'),
+      JSON.stringify({
+        name: 'bound',
+        description: 'd',
+        variables: [{ name: 'name', type: 'identifier', default: 'orders', prompt: 'n' }],
+        files: [
+          { source: 'table.hbs', target: '{{table}}.sql', with: { table: '{{name}}_outbox', version: 2 } },
+          { source: 'table.hbs', target: '{{table}}.sql', with: { table: '{{name}}_inbox', version: 3 } },
+        ],
+      }),
+    );
+    const spec = loadTemplate('bound', path.join(root, 'templates'));
+    const project = detectProject(root);
+    const plan = planScaffold(spec, await resolveAnswers(spec, { given: { out: 'o' }, project, yes: true }), project);
+    expect(plan.files.map((f) => [f.path, f.content])).toEqual([
+      ['o/orders_outbox.sql', 'table orders_outbox of orders (2)'],
+      ['o/orders_inbox.sql', 'table orders_inbox of orders (3)'],
+    ]);
+    expect(plan.answers).not.toHaveProperty('table');
+  });
+
+  it("rejects 'with' bindings that are not name → value, and 'list' on anything but an identifier", () => {
+    const dir = path.join(root, 'templates', 'badbind');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a.hbs'), 'a');
+    fs.writeFileSync(
+      path.join(dir, 'template.json'),
+      JSON.stringify({
+        name: 'badbind',
+        description: 'd',
+        variables: [{ name: 'n', type: 'integer', list: true, prompt: 'n' }],
+        files: [{ source: 'a.hbs', target: 'a', with: { 'Bad-Name': 'x', ok: ['list'] } }],
+      }),
+    );
+    expect(() => loadTemplate('badbind', path.join(root, 'templates'))).toThrow(
+      /list must be a boolean, and only for type identifier[\s\S]*with: name 'Bad-Name' must match[\s\S]*with\.ok must be a string, number or boolean/,
+    );
+  });
+
+  it('validates each item of a list answer as the identifier, and keeps the list without spaces', async () => {
+    const saga = loadTemplate('saga');
+    const project = detectProject(root);
+    const steps = saga.variables.find((v) => v.name === 'steps');
+    expect(steps?.list).toBe(true);
+    const answers = await resolveAnswers(saga, { given: { out: 'o', broker: 'nats', steps: ' reserve , charge,ship ' }, project, yes: true });
+    expect(answers.steps).toBe('reserve,charge,ship');
+    await expect(resolveAnswers(saga, { given: { out: 'o', broker: 'nats', steps: 'reserve,9lives' }, project, yes: true })).rejects.toThrow(/--steps "9lives": a camelCase name/);
   });
 
   it('turns TypeScript into ESM or CommonJS JavaScript, keeping comments and blank lines', () => {

@@ -16,6 +16,8 @@ const SETS: ReadonlyArray<{ name: string; template: string; esm?: boolean; given
   { name: 'consumer-kafka-redis-ts', template: 'consumer', given: { broker: 'kafka', store: 'redis', queue: 'order-events', language: 'ts' } },
   { name: 'consumer-pubsub-sqlite-ts', template: 'consumer', given: { broker: 'pubsub', store: 'sqlite', queue: 'orders-sub', language: 'ts' } },
   { name: 'consumer-nats-sqlite-js-esm', template: 'consumer', esm: true, given: { broker: 'nats', store: 'sqlite', queue: 'orders', language: 'js', module: 'esm' } },
+  { name: 'saga-sqlite-nats-ts', template: 'saga', given: { store: 'sqlite', broker: 'nats', name: 'order_saga', steps: 'reserveStock,chargePayment,ship', language: 'ts' } },
+  { name: 'sink-debezium-mysql', template: 'sink', given: { connector: 'debezium', store: 'mysql', topic: 'shop.orders', table: 'orders', key: 'id', deletes: true } },
 ];
 
 describe('golden output', () => {

@@ -17,15 +17,20 @@ export type { FixResult } from './fix/apply';
 // Audit runs (eos audit): discover files, read them safely, load configuration, analyse, fix.
 export { auditPaths, createAnalyzer, fixText, MAX_FIX_PASSES } from './engine/run';
 export type { AuditOptions, AuditResult, AuditStats, FileFixResult } from './engine/run';
+export { cacheFileProblem } from './engine/cache';
 export { parseShard, inShard } from './engine/shard';
 export type { Shard } from './engine/shard';
 export { discoverFiles, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './engine/files';
 export type { DiscoverOptions, Discovery } from './engine/files';
-export { readSource, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source';
+export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source';
 export type { SourceRead } from './engine/source';
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './engine/config';
 export type { EosConfig, LoadedConfig } from './engine/config';
 export { TypeAwareOrigins, findTsconfig, packageOfFile } from './engine/type-aware';
+// Writing files without losing a byte: temporary files beside the target, signals held meanwhile.
+export { holdInterrupts } from './write/interrupts';
+export type { InterruptHold } from './write/interrupts';
+export { removeStaleTemps, tempPathFor } from './write/temp-files';
 
 // The full API loads the analyzer anyway; audit runs started through it reuse these modules
 // (engine/run.ts requires them lazily only when entered through the light API, see light.ts).

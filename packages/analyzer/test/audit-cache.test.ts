@@ -181,7 +181,6 @@ export async function logAlert(text: string): Promise<void> {
     ['format 1', { format: 1, key: 'whatever', entries: { 'src/util.ts': { stamp: { size: 1, mtimeMs: 1, hash: null }, deps: {}, result: { parsed: false, errors: [], findings: [] } } } }],
     ['format 2', { format: 2, key: 'whatever', entries: { 'src/util.ts': { s: [1, 1, null] } } }],
     ['format 3 with columns of different lengths', { format: 3, key: 'whatever', files: ['src/util.ts', 'src/store.ts'], sizes: [1], mtimes: [1, 2], hashes: '', details: {} }],
-    ['a JSON array', []],
   ])('discards a cache file of another shape (%s) with a notice, and writes the current one', (_, content) => {
     fs.writeFileSync(cacheFile, JSON.stringify(content));
     const after = run();
@@ -190,6 +189,21 @@ export async function logAlert(text: string): Promise<void> {
     expect(after.errors).toEqual([]);
     expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(3);
     expect(run().stats.cached).toBe(5);
+  });
+
+  it.each([
+    ['a JSON array', '[]'],
+    ['a package.json', '{\n  "name": "svc"\n}\n'],
+    ['garbage', '\u0000garbage{'],
+    ['an empty file', ''],
+  ])('issue 12 item 8: neither reads nor replaces a cache file that is not an eos cache (%s): the run reports it', (_, content) => {
+    const cold = run();
+    fs.writeFileSync(cacheFile, content);
+    const after = run();
+    expect(after.findings).toEqual(cold.findings);
+    expect(after.stats.cached).toBe(0);
+    expect(after.errors).toEqual([{ file: cacheFile, message: expect.stringMatching(/^cannot write the cache: it exists and is not an eos cache file; eos will not write its cache there/) }]);
+    expect(fs.readFileSync(cacheFile, 'utf8')).toBe(content);
   });
 
   it('analyses again, without an error, a file whose entry in the cache file is malformed', () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorEnabled } from '../src/ansi';
 import { unifiedDiff } from '@eos/analyzer';
-import { writeFileAtomic } from '../src/fix/write-atomic';
+import { readForFix, writeFixed } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
 import { codeFrame, stylish } from '../src/reporters/stylish';
 import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
@@ -58,12 +58,14 @@ describe('codeFrame', () => {
   });
 });
 
-describe('writeFileAtomic', () => {
+describe('writeFixed', () => {
   it('replaces the target of a symbolic link, keeping the link and the mode', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-write-'));
     fs.writeFileSync(path.join(dir, 'real.ts'), 'old', { mode: 0o640 });
     fs.symlinkSync(path.join(dir, 'real.ts'), path.join(dir, 'link.ts'));
-    writeFileAtomic(path.join(dir, 'link.ts'), 'new');
+    const read = readForFix(path.join(dir, 'link.ts'));
+    if (!read.ok) throw new Error(read.reason);
+    writeFixed(read.snapshot, 'new');
     expect(fs.lstatSync(path.join(dir, 'link.ts')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'real.ts'), 'utf8')).toBe('new');
     expect(fs.statSync(path.join(dir, 'real.ts')).mode & 0o777).toBe(0o640);

@@ -10,7 +10,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, InputError } from '../types';
+import { isSourceFile } from './files';
 import { sha1 } from './sha1';
+import { describeFsError } from './source';
 
 /** What the cache stores per analysed file. */
 export interface CachedAnalysis {
@@ -270,6 +272,33 @@ function readCacheFile(file: string): Partial<CacheFileContent> | 'absent' | 'in
   }
 }
 
+/** How every cache file eos writes begins (JSON.stringify puts `format` first), even one cut short. */
+const CACHE_FILE_START = /^\s*\{\s*"format"\s*:/;
+
+/**
+ * Why `file` must not be used as a cache file, or undefined when it may be (absent, or written by
+ * eos: any format, even damaged). A cache is replaced on save, so a file that is not one (a
+ * package.json, a source file, a report) is refused rather than lost, and so is a source file
+ * name, which the next run would analyse.
+ */
+export function cacheFileProblem(file: string): string | undefined {
+  const refused = (why: string) => `${why}; eos will not write its cache there (choose another --cache-location, or delete the file if it is a damaged cache)`;
+  if (isSourceFile(file)) return refused('it is a source file name');
+  let fd: number | undefined;
+  try {
+    if (!fs.statSync(file).isFile()) return refused('it is not a regular file');
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(64);
+    const length = fs.readSync(fd, head, 0, head.length, 0);
+    return CACHE_FILE_START.test(head.subarray(0, length).toString('utf8')) ? undefined : refused('it exists and is not an eos cache file');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return refused(`cannot read it (${describeFsError(e)})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Per-file analysis results that survive between runs. */
 export class AnalysisCache {
   /** The entries of the cache file, as read. */
@@ -282,6 +311,8 @@ export class AnalysisCache {
   private found = 0;
   /** Why an existing cache file was discarded, for a one-line notice. */
   discarded?: string;
+  /** Why the file cannot be a cache at all (see cacheFileProblem): it is neither read nor written. */
+  private refused?: string;
   private dirty = false;
 
   /** The root with a trailing separator: what the path of a file below it starts with. */
@@ -303,6 +334,13 @@ export class AnalysisCache {
    * @param keyFor the key of this run, given the analyzer build's id (see `buildIdentity`)
    */
   static open(file: string, keyFor: (build: string) => string, root: string): AnalysisCache {
+    const refused = cacheFileProblem(file);
+    if (refused) {
+      const build = buildIdentity();
+      const cache = new AnalysisCache(file, keyFor(build.id), path.resolve(root), build);
+      cache.refused = refused;
+      return cache;
+    }
     const stored = readCacheFile(file);
     const content = typeof stored === 'object' ? stored : undefined;
     const remembered = content?.build !== null && typeof content?.build === 'object' ? content.build : undefined;
@@ -434,6 +472,7 @@ export class AnalysisCache {
 
   /** Writes the cache atomically (temp file + rename) when something changed. */
   save(): void {
+    if (this.refused) throw new Error(this.refused);
     if (!this.dirty && !this.discarded) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });

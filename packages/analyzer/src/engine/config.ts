@@ -109,7 +109,8 @@ function jsonErrorWithPosition(file: string, text: string, message: string): str
   const parsed = ts.parseJsonText(file, text) as ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
   const first = parsed.parseDiagnostics?.[0];
   const offset = first?.start ?? Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
-  const reason = message.replace(/\s*\(?(in JSON )?at position \d+.*$/, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').trim();
+  // Node quotes the text around the error ('..."a\n b"... is not valid JSON'), line breaks included.
+  const reason = message.replace(/\s*\(?(in JSON )?at position \d+.*$/, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '').replace(/\s*[\r\n]+\s*/g, ' ').trim();
   if (Number.isNaN(offset)) return reason;
   const { line, character } = ts.getLineAndCharacterOfPosition(parsed, offset);
   return `${reason} at line ${line + 1} column ${character + 1}`;
@@ -119,7 +120,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
+/** A key path one level down; a key that is not a plain name is JSON-quoted, so an error stays one line. */
+const join = (prefix: string, key: string) => {
+  const shown = /^[\w$@./-]+$/.test(key) ? key : JSON.stringify(key);
+  return prefix ? `${prefix}.${shown}` : shown;
+};
 
 /**
  * Checks a parsed configuration value strictly: unknown keys, unknown rule ids, bad severities
@@ -138,7 +143,7 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
     if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
     const knownRuleIds = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
     for (const [id, setting] of Object.entries(value.rules)) {
-      const keyPath = `${rulesPath}.${id}`;
+      const keyPath = join(rulesPath, id);
       if (!knownRuleIds.includes(id)) {
         throw new ConfigError(file, keyPath, `unknown rule id${knownRuleIds.length ? ` (known: ${knownRuleIds.join(', ')})` : ''}`);
       }

@@ -1,4 +1,5 @@
 import { MissingAnswerError, ScaffoldError } from './errors';
+import { entityNameProblem } from './identifiers';
 import { resolveOutDir } from './paths';
 import { detectedDefault, findOutboxes, outboxBrokerIn, type ProjectInfo } from './project';
 import { allVariables, matchesWhen, NO_OUTBOX, type Answers, type AnswerValue, type TemplateSpec, type VariableSpec } from './template';
@@ -10,8 +11,11 @@ import { allVariables, matchesWhen, NO_OUTBOX, type Answers, type AnswerValue, t
 export const DEFAULT_IDENTIFIER_PATTERN = '^[a-z_][a-z0-9_]*$';
 export const DEFAULT_IDENTIFIER_MAX_LENGTH = 63;
 
-/** Asks one question interactively; given the suggested default, returns the raw answer. */
-export type AskFn = (variable: VariableSpec, suggested: AnswerValue | undefined) => Promise<unknown>;
+/**
+ * Asks one question interactively; given the suggested default, returns the raw answer. `answers`
+ * holds the earlier answers, for validating this one (`answerProblem`).
+ */
+export type AskFn = (variable: VariableSpec, suggested: AnswerValue | undefined, answers: Readonly<Answers>) => Promise<unknown>;
 
 export interface ResolveOptions {
   /** Raw values given on the command line, by variable name (undefined = not given). */
@@ -72,7 +76,7 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
   if (unknown.length > 0) throw new ScaffoldError(`template ${template.name} has no option ${unknown.map((k) => `'${k}'`).join(', ')}`, 'usage');
   // Bad values first, then missing required flags, all before asking anything: a script learns
   // what is wrong with its command line at once instead of after a prompt it cannot answer.
-  for (const v of variables) if (options.given[v.name] !== undefined) validateAnswer(v, options.given[v.name], options.project);
+  for (const v of variables) if (options.given[v.name] !== undefined) validateAnswer(v, options.given[v.name], options.project, options.given);
   if (!options.ask && !options.yes) {
     const missing = variables.find((v) => v.required && options.given[v.name] === undefined);
     if (missing) throw new MissingAnswerError(missing.name, missing.flag, missing.choices);
@@ -81,7 +85,7 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
     if (!matchesWhen(variable.when, answers)) continue;
     const raw = options.given[variable.name];
     if (raw !== undefined) {
-      answers[variable.name] = validateAnswer(variable, raw, options.project);
+      answers[variable.name] = validateAnswer(variable, raw, options.project, answers);
     } else {
       const suggested = suggestedDefault(variable, options.project, answers);
       if (options.yes || (!options.ask && !variable.required)) {
@@ -89,10 +93,10 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
           if (variable.required) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
           continue;
         }
-        answers[variable.name] = validateAnswer(variable, suggested, options.project);
+        answers[variable.name] = validateAnswer(variable, suggested, options.project, answers);
       } else {
         if (!options.ask) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
-        answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested), options.project);
+        answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested, { ...answers }), options.project, answers);
       }
     }
     if (variable.type === 'outbox') settleOutbox(variable, answers, options.project, options.plannedOutboxes);
@@ -118,7 +122,7 @@ export function resolveIncludedAnswers(template: TemplateSpec, given: Readonly<R
       if (variable.required) throw new ScaffoldError(`includes of ${template.name}: no answer for its required variable ${variable.name}`, 'template');
       continue;
     }
-    answers[variable.name] = validateAnswer(variable, raw, project);
+    answers[variable.name] = validateAnswer(variable, raw, project, answers);
     if (variable.type === 'outbox') settleOutbox(variable, answers, project, plannedOutboxes);
   }
   checkConstraints(template, answers);
@@ -131,20 +135,23 @@ function checkConstraints(template: TemplateSpec, answers: Answers): void {
 }
 
 /** The problem with a raw answer, or undefined when it is valid (for prompt validation). */
-export function answerProblem(variable: VariableSpec, raw: unknown, project: ProjectInfo): string | undefined {
+export function answerProblem(variable: VariableSpec, raw: unknown, project: ProjectInfo, answers: Readonly<Record<string, unknown>> = {}): string | undefined {
   try {
-    validateAnswer(variable, raw, project);
+    validateAnswer(variable, raw, project, answers);
     return undefined;
   } catch (err) {
     return (err as Error).message;
   }
 }
 
-/** Converts and checks one raw answer; throws a ScaffoldError naming the flag. */
-export function validateAnswer(variable: VariableSpec, raw: unknown, project: ProjectInfo): AnswerValue {
+/**
+ * Converts and checks one raw answer; throws a ScaffoldError naming the flag. `answers` (the
+ * others given or resolved so far) matter to a name checked against the chosen broker's rules.
+ */
+export function validateAnswer(variable: VariableSpec, raw: unknown, project: ProjectInfo, answers: Readonly<Record<string, unknown>> = {}): AnswerValue {
   const flag = `--${variable.flag}`;
   const fail = (why: string): never => {
-    throw new ScaffoldError(`${flag} ${JSON.stringify(raw)}: ${why}`, 'usage');
+    throw new ScaffoldError(`${flag} ${quoted(raw)}: ${why}`, 'usage');
   };
   switch (variable.type) {
     case 'choice': {
@@ -168,9 +175,15 @@ export function validateAnswer(variable: VariableSpec, raw: unknown, project: Pr
       return n;
     }
     case 'identifier': {
-      if (typeof raw !== 'string') return fail('must be a name');
-      const pattern = new RegExp(variable.validation?.pattern ?? DEFAULT_IDENTIFIER_PATTERN);
+      if (typeof raw !== 'string') return fail(variable.list ? 'must be a comma-separated list of names' : 'must be a name');
+      if (variable.list) return validateIdentifierList(raw, (item) => validateAnswer({ ...variable, list: false }, item, project, answers), fail);
       const maxLength = variable.validation?.maxLength ?? DEFAULT_IDENTIFIER_MAX_LENGTH;
+      const brokerName = variable.validation?.brokerName;
+      if (brokerName !== undefined) {
+        const problem = entityNameProblem(raw, answers[brokerName], maxLength);
+        return problem === undefined ? raw : fail(problem);
+      }
+      const pattern = new RegExp(variable.validation?.pattern ?? DEFAULT_IDENTIFIER_PATTERN);
       if (raw.length === 0 || raw.length > maxLength) fail(`must be 1 to ${maxLength} characters`);
       if (!pattern.test(raw)) fail(variable.validation?.message ?? `must match ${pattern.source} (lower-case letters, digits and _)`);
       return raw;
@@ -187,4 +200,27 @@ export function validateAnswer(variable: VariableSpec, raw: unknown, project: Pr
       return raw;
     }
   }
+}
+
+/**
+ * A list answer (`"list": true`): comma-separated items, each checked by `validateItem` (the single
+ * identifier's validation), none empty or repeated. Returns the items joined by ',' without spaces.
+ */
+function validateIdentifierList(raw: string, validateItem: (item: string) => AnswerValue, fail: (why: string) => never): string {
+  const items = raw.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) fail('must be a comma-separated list of names, without empty items');
+  // A bad item fails with its own message, which names the flag and the item.
+  for (const item of items) validateItem(item);
+  const repeated = items.find((item, index) => items.indexOf(item) !== index);
+  if (repeated !== undefined) fail(`lists '${repeated}' twice`);
+  return items.join(',');
+}
+
+/** Longest answer quoted whole in an error; a longer one is cut (a pasted file would flood the terminal). */
+const QUOTED_MAX = 40;
+
+/** A raw answer as an error shows it: JSON-quoted, cut after QUOTED_MAX characters with its length. */
+function quoted(raw: unknown): string {
+  if (typeof raw === 'string' && raw.length > QUOTED_MAX) return `${JSON.stringify(`${raw.slice(0, QUOTED_MAX - 8)}…`)} (${raw.length} characters)`;
+  return JSON.stringify(raw) ?? String(raw);
 }

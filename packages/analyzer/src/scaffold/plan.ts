@@ -6,7 +6,7 @@ import { assertRealInside, checkRelativeTarget, resolveOutDir } from './paths';
 import type { ProjectInfo } from './project';
 import { resolveIncludedAnswers } from './answers';
 import { renderSource, renderText, toJavaScript, type NextStepContext } from './render';
-import { loadTemplate, matchesWhen, type Answers, type IncludeSpec, type TemplateSpec } from './template';
+import { loadTemplate, matchesWhen, type Answers, type FileSpec, type IncludeSpec, type TemplateSpec } from './template';
 
 /** new: no file there; unchanged: same content there; changed: different content there. */
 export type PlannedStatus = 'new' | 'unchanged' | 'changed';
@@ -106,9 +106,10 @@ function planPart(template: TemplateSpec, given: Answers, project: ProjectInfo, 
   }
   for (const spec of template.files) {
     if (!matchesWhen(spec.when, answers)) continue;
-    const target = renderText(spec.target, answers, `${template.name}/template.json target '${spec.target}'`);
+    const fileAnswers = withBindings(template, spec, answers);
+    const target = renderText(spec.target, fileAnswers, `${template.name}/template.json target '${spec.target}'`);
     let relative = checkRelativeTarget(target);
-    let content = renderSource(template, spec.source, answers);
+    let content = renderSource(template, spec.source, fileAnswers);
     if (spec.language === 'ts' && language === 'js') {
       content = toJavaScript(content, moduleKind, relative);
       relative = relative.replace(/\.ts$/, '.js');
@@ -158,6 +159,16 @@ function planInclude(parent: TemplateSpec, include: IncludeSpec, answers: Answer
   given.module = answers.module;
   const childAnswers = resolveIncludedAnswers(child, given, project, state.planned);
   return { sub, part: planPart(child, childAnswers, project, { ...state, chain: [...state.chain, include.template] }) };
+}
+
+/** The answers one file is rendered with: the run's, overridden by the file's `with` bindings. */
+function withBindings(template: TemplateSpec, spec: FileSpec, answers: Answers): Answers {
+  if (!spec.with) return answers;
+  const bound: Answers = { ...answers };
+  for (const [name, value] of Object.entries(spec.with)) {
+    bound[name] = typeof value === 'string' ? renderText(value, answers, `${template.name}/template.json ${spec.source} with.${name}`) : value;
+  }
+  return bound;
 }
 
 function compareWithDisk(file: string, content: string, label: string): Pick<PlannedFile, 'status' | 'diff'> {

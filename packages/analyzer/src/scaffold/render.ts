@@ -61,6 +61,8 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('and', (...list: unknown[]) => args(list).every(Boolean));
   hb.registerHelper('not', (a: unknown) => !a);
   hb.registerHelper('concat', (...list: unknown[]) => args(list).map(String).join(''));
+  // The items of a list answer (`"list": true` variables are stored comma-separated).
+  hb.registerHelper('split', (s: unknown) => String(s).split(',').filter((item) => item !== ''));
   hb.registerHelper('pascal', (s: unknown) => pascalCase(String(s)));
   hb.registerHelper('camel', (s: unknown) => camelCase(String(s)));
   hb.registerHelper('constant', (s: unknown) => constantCase(String(s)));

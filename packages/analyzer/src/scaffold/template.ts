@@ -26,6 +26,12 @@ export interface VariableValidation {
   max?: number;
   /** Shown after the pattern fails, e.g. "lower-case letters, digits and _". */
   message?: string;
+  /**
+   * The answer names what a consumer reads (queue, topic, subscription, stream) on the broker that
+   * this variable's answer chooses: it is checked against that broker's naming rules instead of
+   * `pattern` (see entityNameProblem), within `maxLength`.
+   */
+  brokerName?: string;
 }
 
 export interface VariableSpec {
@@ -39,6 +45,11 @@ export interface VariableSpec {
   required: boolean;
   when?: WhenCondition;
   validation?: VariableValidation;
+  /**
+   * Only for type identifier: the answer is a comma-separated list of identifiers, each validated
+   * like a single one (no empty item, no duplicate); stored as the items joined by ','.
+   */
+  list?: boolean;
 }
 
 export interface FileSpec {
@@ -49,6 +60,13 @@ export interface FileSpec {
   when?: WhenCondition;
   /** `ts`: TypeScript source, transpiled to JS when the language answer is js. */
   language?: 'ts';
+  /**
+   * Answers overridden for this file only (its source and its target): a string value is a
+   * Handlebars pattern rendered with the answers, other values are taken as they are. This is how
+   * a template reuses a sibling's file with other names, e.g. the outbox's files with
+   * `{ "table": "{{name}}_outbox" }` next to the dedup store's with `{ "table": "{{name}}_inbox" }`.
+   */
+  with?: Record<string, AnswerValue>;
 }
 
 export interface PackageSpec {
@@ -255,11 +273,13 @@ function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<T
     if (typeof f.source !== 'string' || f.source === '') problems.push(`${where}.source must be a non-empty string`);
     if (typeof f.target !== 'string' || f.target === '') problems.push(`${where}.target must be a non-empty string`);
     if (f.language !== undefined && f.language !== 'ts') problems.push(`${where}.language must be "ts" when present`);
+    const bindings = checkWith(f.with, `${where}.with`, problems);
     return {
       source: String(f.source ?? ''),
       target: String(f.target ?? ''),
       when: whenOf(f.when, `${where}.when`),
       ...(f.language === 'ts' ? { language: 'ts' as const } : {}),
+      ...(bindings ? { with: bindings } : {}),
     };
   });
   const includes = optionalList(raw.includes, 'includes', problems).map((inc, i): IncludeSpec => {
@@ -322,6 +342,19 @@ function optionalList(v: unknown, where: string, problems: string[]): unknown[] 
   return v === undefined ? [] : list(v, where, problems);
 }
 
+function checkWith(w: unknown, where: string, problems: string[]): Record<string, AnswerValue> | undefined {
+  if (w === undefined) return undefined;
+  if (!isObj(w)) {
+    problems.push(`${where} must be an object of name → value`);
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(w)) {
+    if (!NAME_PATTERN.test(k)) problems.push(`${where}: name '${k}' must match ${NAME_PATTERN}`);
+    if (!isAnswerValue(v)) problems.push(`${where}.${k} must be a string, number or boolean`);
+  }
+  return w as Record<string, AnswerValue>;
+}
+
 function checkVariable(v: unknown, where: string, problems: string[]): VariableSpec {
   if (!isObj(v)) {
     problems.push(`${where} must be an object`);
@@ -353,6 +386,7 @@ function checkVariable(v: unknown, where: string, problems: string[]): VariableS
     if (!isObj(v.validation)) problems.push(`${where}.validation must be an object`);
     else {
       validation = v.validation as VariableValidation;
+      if (validation.brokerName !== undefined && typeof validation.brokerName !== 'string') problems.push(`${where}.validation.brokerName must name the variable that chooses the broker`);
       if (validation.pattern !== undefined) {
         try {
           new RegExp(validation.pattern);
@@ -361,6 +395,9 @@ function checkVariable(v: unknown, where: string, problems: string[]): VariableS
         }
       }
     }
+  }
+  if (v.list !== undefined && (typeof v.list !== 'boolean' || type !== 'identifier')) {
+    problems.push(`${where}.list must be a boolean, and only for type identifier`);
   }
   return {
     name,
@@ -372,6 +409,7 @@ function checkVariable(v: unknown, where: string, problems: string[]): VariableS
     prompt: String(v.prompt ?? ''),
     required: v.required === true,
     ...(validation ? { validation } : {}),
+    ...(v.list === true && type === 'identifier' ? { list: true } : {}),
   };
 }
 

@@ -5,9 +5,12 @@ import { Args, Flags } from '@oclif/core';
 import {
   auditPaths,
   builtInRules,
+  cacheFileProblem,
   ConfigError,
   createAnalyzer,
+  describeFsError,
   fixText,
+  holdInterrupts,
   loadConfig,
   parseShard,
   readSource,
@@ -26,10 +29,11 @@ import {
 } from '@eos/analyzer/dist/light';
 import { colorEnabled } from '../ansi';
 import { EosCommand, EXIT } from '../base-command';
-import { writeFileAtomic } from '../fix/write-atomic';
+import { FixRefused, metadataRefusal, outsideRefusal, readForFix, writeFixed } from '../fix/write-atomic';
 import { FORMATS, reporters, type Format } from '../reporters';
 import { shownPath } from '../reporters/paths';
 import { Progress } from '../progress';
+import { outputProblem, realPathOf } from '../written-paths';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
@@ -99,6 +103,21 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       throw e;
     }
     const { config } = loaded;
+
+    // Everything the run may write is checked before it writes anything (fixes, cache, report).
+    const cacheFile = flags.cache ? path.resolve(cwd, flags['cache-location'] ?? DEFAULT_CACHE_FILE) : undefined;
+    if (flags.output !== undefined) {
+      const problem = flags.output === '' ? 'needs a file name (without --output the report goes to stdout)' : outputProblem(path.resolve(cwd, flags.output), { paths: paths.map((p) => path.resolve(cwd, p)), config: loaded.file, cache: cacheFile });
+      if (problem) {
+        this.fail(`--output ${flags.output}: ${problem}; nothing was written`);
+        return;
+      }
+    }
+    const cacheProblem = cacheFile && cacheFileProblem(cacheFile);
+    if (cacheProblem) {
+      this.fail(`--cache-location ${shownPath(cacheFile, cwd)}: ${cacheProblem}; nothing was written`);
+      return;
+    }
     const severityOf = (ruleId: string): SeverityOrOff =>
       config.rules[ruleId]?.severity ?? builtInRules().find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
 
@@ -126,14 +145,14 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     try {
       result = auditPaths(paths, {
         ...options,
-        cacheFile: flags.cache ? (flags['cache-location'] ?? DEFAULT_CACHE_FILE) : undefined,
+        cacheFile,
         shard,
         onProgress: (done, total) => progress.update(done, total),
       });
     } finally {
       progress.clear();
     }
-    if (result.cacheNotice) process.stderr.write(`eos: cache ${shownPath(path.resolve(cwd, flags['cache-location'] ?? DEFAULT_CACHE_FILE), cwd)} not used (${result.cacheNotice}); analysing afresh\n`);
+    if (result.cacheNotice && cacheFile) process.stderr.write(`eos: cache ${shownPath(cacheFile, cwd)} not used (${result.cacheNotice}); analysing afresh\n`);
     if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
       // Nothing could be read at all: every named path is wrong. That is a usage error.
       for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
@@ -142,12 +161,14 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     }
 
     let findings = result.findings;
+    let notFixed: InputError[] = [];
     const fixAllow: FixSafety | undefined = flags['fix-unsafe'] ? 'unsafe' : flags.fix ? 'safe' : undefined;
     if (fixAllow) {
-      findings = this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd);
+      const roots = paths.map((p) => realPathOf(path.resolve(cwd, p)));
+      ({ findings, notFixed } = await this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd, roots));
     }
 
-    const errors: InputError[] = [...result.errors, ...result.internalErrors];
+    const errors: InputError[] = [...result.errors, ...result.internalErrors, ...notFixed];
     const format = flags.format as Format;
     const textCache = new Map<string, string | undefined>();
     const report = reporters[format]({
@@ -181,8 +202,9 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     } else {
       process.stdout.write(report);
     }
-    // Inputs that could not be analysed go to stderr, one line each, in every format (stdout stays parseable).
-    for (const e of errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
+    // Inputs that could not be analysed go to stderr, one line each, in every format (stdout stays
+    // parseable); files that could not be fixed were named as they came up.
+    for (const e of [...result.errors, ...result.internalErrors]) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
 
     if (result.internalErrors.length > 0) {
       process.exitCode = EXIT.error;
@@ -190,45 +212,86 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     }
     const threshold = SEVERITY_RANK[flags['fail-on'] as Severity];
     const failing = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold);
-    process.exitCode = failing || result.errors.length > 0 ? EXIT.findings : EXIT.ok;
+    process.exitCode = failing || result.errors.length > 0 || notFixed.length > 0 ? EXIT.findings : EXIT.ok;
   }
 
   /**
-   * Fixes every file that has a fix on offer, pass after pass until stable, and writes it
-   * atomically (or prints the diff with --dry-run). Returns the findings that remain.
+   * Fixes every file that has a fix on offer, pass after pass until stable, and replaces it (see
+   * fix/write-atomic.ts), or prints the diff with --dry-run. A file that cannot be fixed
+   * faithfully (not UTF-8, outside the audited paths, metadata a replacement would lose, changed
+   * meanwhile, a failed write) is named on stderr at once and returned in `notFixed`. Ctrl-C stops
+   * between files, never inside a write. Returns the findings that remain.
    */
-  private applyFixes(result: AuditResult, allow: FixSafety, dryRun: boolean, options: Parameters<typeof createAnalyzer>[0], cwd: string): Finding[] {
+  private async applyFixes(
+    result: AuditResult,
+    allow: FixSafety,
+    dryRun: boolean,
+    options: Parameters<typeof createAnalyzer>[0],
+    cwd: string,
+    roots: readonly string[],
+  ): Promise<{ findings: Finding[]; notFixed: InputError[] }> {
     const admits = (f: Finding) => f.fix !== undefined && (allow === 'unsafe' || f.fix.safety === 'safe');
     const toFix = [...new Set(result.findings.filter(admits).map((f) => f.file))];
-    if (toFix.length === 0) return result.findings;
+    const notFixed: InputError[] = [];
+    if (toFix.length === 0) return { findings: result.findings, notFixed };
     const { analyzer } = createAnalyzer(options, toFix[0]);
     const remainingByFile = new Map<string, Finding[]>();
+    const refuse = (file: string, reason: string) => {
+      process.stderr.write(`eos: ${shownPath(file, cwd)}: not fixed: ${reason}\n`);
+      notFixed.push({ file, message: `not fixed: ${reason}` });
+    };
     let fixedFiles = 0;
     let appliedCount = 0;
-    for (const file of toFix) {
-      const read = readSource(file, options.maxFileSize);
-      if (!read.ok) continue;
-      const fixed = fixText(analyzer, file, read.text, allow);
-      if (fixed.problem) process.stderr.write(`eos: ${shownPath(file, cwd)}: ${fixed.problem}\n`);
-      for (const s of fixed.skipped) process.stderr.write(`eos: ${shownPath(file, cwd)}:${s.finding.line}:${s.finding.column}: fix for ${s.finding.ruleId} not applied: ${s.reason}\n`);
-      if (fixed.text === read.text) continue;
-      appliedCount += fixed.applied.length;
-      fixedFiles++;
-      if (dryRun) {
-        process.stdout.write(unifiedDiff(shownPath(file, cwd), read.text, fixed.text));
-        continue;
+    const hold = dryRun ? undefined : holdInterrupts();
+    try {
+      for (const file of toFix) {
+        if (await hold?.checkpoint()) break;
+        const read = readSource(file, options.maxFileSize);
+        if (!read.ok) continue;
+        const snap = readForFix(file);
+        if (!snap.ok) {
+          refuse(file, snap.reason);
+          continue;
+        }
+        const { snapshot } = snap;
+        const refusal = snapshot.text !== read.text ? 'the file changed while eos read it; run eos again' : (outsideRefusal(snapshot, roots) ?? metadataRefusal(snapshot));
+        if (refusal) {
+          refuse(file, refusal);
+          continue;
+        }
+        const fixed = fixText(analyzer, file, snapshot.text, allow);
+        if (fixed.problem) process.stderr.write(`eos: ${shownPath(file, cwd)}: ${fixed.problem}\n`);
+        for (const s of fixed.skipped) process.stderr.write(`eos: ${shownPath(file, cwd)}:${s.finding.line}:${s.finding.column}: fix for ${s.finding.ruleId} not applied: ${s.reason}\n`);
+        if (fixed.text === snapshot.text) continue;
+        if (dryRun) {
+          process.stdout.write(unifiedDiff(shownPath(file, cwd), snapshot.text, fixed.text));
+        } else {
+          try {
+            writeFixed(snapshot, fixed.text);
+          } catch (e) {
+            // A refusal or a file-system error names the file; anything else is a bug in eos.
+            if (!(e instanceof FixRefused) && (e as NodeJS.ErrnoException).code === undefined) throw e;
+            refuse(file, e instanceof FixRefused ? e.message : `cannot write the fixed file: ${describeFsError(e)}`);
+            continue;
+          }
+          remainingByFile.set(file, fixed.remaining.filter((f) => f.file === file));
+        }
+        appliedCount += fixed.applied.length;
+        fixedFiles++;
       }
-      try {
-        writeFileAtomic(file, fixed.text);
-      } catch (e) {
-        process.stderr.write(`eos: cannot write fixes to ${shownPath(file, cwd)}: ${(e as Error).message}\n`);
-        continue;
-      }
-      remainingByFile.set(file, fixed.remaining.filter((f) => f.file === file));
+    } finally {
+      const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+      const interrupted = hold ? await hold.checkpoint() : undefined;
+      process.stderr.write(
+        `eos: ${interrupted ? `interrupted (${interrupted}): ` : ''}${dryRun ? 'would apply' : 'applied'} ${plural(appliedCount, 'fix', 'fixes')} in ${plural(fixedFiles, 'file')}` +
+          `${notFixed.length > 0 ? `; ${plural(notFixed.length, 'file')} not fixed (see above)` : ''}${interrupted ? '; the other files are untouched' : ''}\n`,
+      );
+      // With a signal received, this ends the process (the signal's own effect, now that every write is whole).
+      await hold?.release();
     }
-    process.stderr.write(`eos: ${dryRun ? 'would apply' : 'applied'} ${appliedCount} fix${appliedCount === 1 ? '' : 'es'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}\n`);
-    if (dryRun) return result.findings;
+    if (dryRun) return { findings: result.findings, notFixed };
     const kept = result.findings.filter((f) => !remainingByFile.has(f.file));
-    return sortFindings([...kept, ...[...remainingByFile.values()].flat()]);
+    return { findings: sortFindings([...kept, ...[...remainingByFile.values()].flat()]), notFixed };
   }
 }
+

@@ -39,7 +39,7 @@ export function variableFlags(template: TemplateSpec): Interfaces.FlagInput {
         flags[v.flag] = Flags.integer({ description });
         break;
       default:
-        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' || v.type === 'outbox' ? 'DIR' : 'NAME' });
+        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' || v.type === 'outbox' ? 'DIR' : v.list ? 'NAME,NAME...' : 'NAME' });
     }
   }
   return flags;

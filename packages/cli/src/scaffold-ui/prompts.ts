@@ -1,12 +1,12 @@
 import { confirm, input, number, select } from '@inquirer/prompts';
-import { answerProblem, detectProject, type AnswerValue, type AskFn, type VariableSpec } from '@eos/analyzer';
+import { answerProblem, detectProject, type Answers, type AnswerValue, type AskFn, type VariableSpec } from '@eos/analyzer';
 
 /** Asks one template variable with @inquirer/prompts, validating with the engine's own rules. */
 export function inquirerAsk(): AskFn {
   const project = detectProject(process.cwd());
-  return async (variable: VariableSpec, suggested: AnswerValue | undefined): Promise<unknown> => {
+  return async (variable: VariableSpec, suggested: AnswerValue | undefined, answers: Readonly<Answers>): Promise<unknown> => {
     const message = `${variable.prompt} (--${variable.flag})`;
-    const validate = (value: unknown): string | true => answerProblem(variable, value, project) ?? true;
+    const validate = (value: unknown): string | true => answerProblem(variable, value, project, answers) ?? true;
     switch (variable.type) {
       case 'choice':
         return select({

@@ -72,7 +72,7 @@ export async function runScaffold(templateName: string, extensionPath: string, l
       given: args?.answers ?? {},
       project,
       yes: args?.yes,
-      ask: interactive ? (variable, suggested) => ask(variable, suggested, templateName, (v, raw) => e.answerProblem(v, raw, project)) : undefined,
+      ask: interactive ? (variable, suggested, earlier) => ask(variable, suggested, templateName, (v, raw) => e.answerProblem(v, raw, project, earlier)) : undefined,
     });
     const plan = e.planScaffold(template, answers, project);
     outcome.nextSteps = e.nextStepLines(plan);

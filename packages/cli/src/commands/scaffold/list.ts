@@ -26,7 +26,8 @@ function valueOf(v: VariableSpec): string {
   if (v.type === 'path') return 'DIR';
   if (v.type === 'outbox') return 'DIR|none';
   if (v.type === 'boolean') return '';
-  return v.type === 'integer' ? 'N' : 'NAME';
+  if (v.type === 'integer') return 'N';
+  return v.list ? 'NAME,NAME...' : 'NAME';
 }
 
 function defaultOf(v: VariableSpec): string {
