@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes a synthetic TypeScript monorepo for `npm run bench`: a fixed seed gives the same tree on
+ * Writes a synthetic TypeScript monorepo, the scaling probe of `npm run bench` (time and peak RSS
+ * as a tree grows; the headline figures come from real code): a fixed seed gives the same tree on
  * every machine. The mix mirrors a services monorepo: most files are domain code, utilities, HTTP
  * handlers and tests that never touch a broker; about one in ten consumes or publishes messages,
  * some of those with the bugs eos reports. Average file length (~110 lines) matches the real
