@@ -75,10 +75,12 @@ describe('eos scaffold', () => {
     const r = await eos(project, 'scaffold', 'consumer', '--out', 'src/consumers', '--queue', 'orders', '--yes');
     expect(r.code, r.stderr).toBe(0);
     expect(filesUnder(path.join(project, 'src', 'consumers'))).toEqual([
+      'consumer-main.ts',
       'consumer-test-store.ts',
       'consumer.test.ts',
       'consumer.ts',
       'dedup-cleanup.ts',
+      'dedup-from-env.ts',
       'dedup-retention.ts',
       'dedup.ts',
       'handler.ts',
@@ -172,22 +174,18 @@ describe('eos scaffold', () => {
   /** util-linux `script` gives the CLI a real pseudo-terminal. */
   const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-  it.skipIf(!hasScript)('in a terminal, asks every question with the detected default and writes the answers', async () => {
-    const answers: Array<[prompt: string, keys: string]> = [
-      ['(--store)', '\r'], // select: the detected default (amqplib only → none detected → sqlite)
-      ['(--table)', 'orders_inbox\r'],
-      ['(--out)', 'src/inbox\r'],
-      ['(--language)', '\r'],
-      ['(--module)', '\r'],
-    ];
+  /** Runs `eos scaffold dedup` on a pseudo-terminal, typing `keys` after each prompt appears. */
+  async function inTerminal(answers: ReadonlyArray<readonly [prompt: string, keys: string]>): Promise<{ code: number | null; answered: number; output: string }> {
     const command = [process.execPath, BIN, 'scaffold', 'dedup'].map((a) => `'${a}'`).join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
+    let all = '';
     let next = 0;
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
     const timer = setTimeout(() => child.kill('SIGKILL'), NO_HANG_MS * 2);
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
+      all += d.toString();
       while (next < answers.length && output.includes(answers[next][0], 0)) {
         const [prompt, keys] = answers[next++];
         output = output.slice(output.indexOf(prompt) + prompt.length);
@@ -196,10 +194,58 @@ describe('eos scaffold', () => {
     });
     const code = await done;
     clearTimeout(timer);
-    expect(next, output).toBe(answers.length);
-    expect(code, output).toBe(0);
+    return { code, answered: next, output: all };
+  }
+
+  const QUESTIONS: Array<[prompt: string, keys: string]> = [
+    ['(--store)', '\r'], // select: the detected default (amqplib only → none detected → sqlite)
+    ['(--table)', 'orders_inbox\r'],
+    ['(--ordered)', '\r'],
+    ['(--out)', 'src/inbox\r'],
+    ['(--language)', '\r'],
+    ['(--module)', '\r'],
+  ];
+
+  it.skipIf(!hasScript)('in a terminal, asks every question with the detected default, shows the plan, and writes once confirmed', async () => {
+    const run = await inTerminal([...QUESTIONS, ['Write 5 file(s)?', '\r']]);
+    expect(run.answered, run.output).toBe(QUESTIONS.length + 1);
+    expect(run.code, run.output).toBe(0);
+    // The plan (files and next steps) comes before the question.
+    const asked = run.output.indexOf('Write 5 file(s)?');
+    expect(run.output.indexOf('new       src/inbox/dedup.ts')).toBeGreaterThan(-1);
+    expect(run.output.indexOf('new       src/inbox/dedup.ts')).toBeLessThan(asked);
+    expect(run.output.indexOf('Next steps')).toBeLessThan(asked);
     expect(filesUnder(path.join(project, 'src', 'inbox'))).toContain('migrations/orders_inbox.sql');
     expect(fs.readFileSync(path.join(project, 'src', 'inbox', 'dedup.ts'), 'utf8')).toContain("from 'better-sqlite3'");
   });
+
+  it.skipIf(!hasScript)('in a terminal, writes nothing when the plan is declined', async () => {
+    const run = await inTerminal([...QUESTIONS, ['Write 5 file(s)?', 'n\r']]);
+    expect(run.answered, run.output).toBe(QUESTIONS.length + 1);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('Nothing written.');
+    expect(filesUnder(project)).toEqual(['package.json', 'tsconfig.json']);
+  });
 });
 
+
+describe('eos scaffold --help', () => {
+  it('describes the topic, not one of its kinds, and lists every kind', async () => {
+    const r = await eos(project, 'scaffold', '--help');
+    expect(r.code, r.stderr).toBe(0);
+    const [first] = r.stdout.trim().split('\n');
+    expect(first).toContain('Write proven exactly-once building blocks into your project');
+    for (const kind of ['consumer', 'dedup', 'outbox', 'pipeline']) expect(r.stdout).toMatch(new RegExp(`scaffold ${kind}\\s`));
+  });
+
+  it('gives each kind its own description', async () => {
+    const seen = new Set<string>();
+    for (const kind of ['consumer', 'dedup', 'outbox', 'pipeline']) {
+      const r = await eos(project, 'scaffold', kind, '--help');
+      expect(r.code, r.stderr).toBe(0);
+      const first = r.stdout.trim().split('\n')[0];
+      expect(seen.has(first), `${kind}: ${first}`).toBe(false);
+      seen.add(first);
+    }
+  });
+});

@@ -74,7 +74,7 @@ describe('answers', () => {
         return suggested;
       },
     });
-    expect(asked).toEqual(['store=postgres', 'table=eos_processed_messages', 'language=ts', 'module=cjs']);
+    expect(asked).toEqual(['store=postgres', 'table=eos_processed_messages', 'ordered=false', 'language=ts', 'module=cjs']);
     expect(answers.store).toBe('postgres');
   });
 
@@ -126,7 +126,7 @@ describe('--out stays inside the project', () => {
     for (const out of ['./src/eos/', path.join(root, 'src', 'eos')]) {
       const p = await plan({ out, store: 'postgres' });
       expect(p.answers.out).toBe('src/eos');
-      expect(p.files.find((f) => f.path === 'src/eos/dedup.test.ts')?.content).toContain("const MIGRATION = 'src/eos/migrations/eos_processed_messages.sql';");
+      expect(p.nextSteps).toContain('Apply src/eos/migrations/eos_processed_messages.sql to the database your work writes to (with your migration tool, or psql -f).');
     }
   });
 
@@ -317,7 +317,7 @@ describe('scaffold(): the one-call API the CLI and the editor share', () => {
     const dry = await scaffold({ template: 'consumer', cwd: root, flags: { broker: 'sqs', store: 'postgres', out: 'svc' }, ask, dryRun: true });
     expect(dry.written).toBeUndefined();
     expect(fs.existsSync(path.join(root, 'svc'))).toBe(false);
-    expect(asked).toEqual(['queue', 'table', 'language', 'module']);
+    expect(asked).toEqual(['queue', 'table', 'ordered', 'fromOutbox', 'language', 'module']);
     expect(dry.plan.files.find((f) => f.path === 'svc/consumer.ts')?.content).toContain("export const QUEUE_NAME = 'payments';");
     expect(dry.nextSteps[0]).toBe('npm install @aws-sdk/client-sqs');
     const real = await scaffold({ template: 'consumer', cwd: path.join(root, 'nested'), flags: { broker: 'sqs', store: 'postgres', out: 'svc', queue: 'payments' }, yes: true });
@@ -326,3 +326,109 @@ describe('scaffold(): the one-call API the CLI and the editor share', () => {
   });
 });
 
+
+describe('composition: a consumer wired to an eos outbox', () => {
+  const consumer = () => loadTemplate('consumer');
+  const writeOutbox = async (out: string, broker: string): Promise<void> => {
+    const outbox = loadTemplate('outbox');
+    const project = detectProject(root);
+    writePlan(planScaffold(outbox, await resolveAnswers(outbox, { given: { store: 'postgres', broker, out }, project, yes: true }), project));
+  };
+  const consumerPlan = async (given: Record<string, unknown>): Promise<ScaffoldPlan> => {
+    const project = detectProject(root);
+    return planScaffold(consumer(), await resolveAnswers(consumer(), { given: { store: 'postgres', out: 'src/consumer', ...given }, project, yes: true }), project);
+  };
+  const contentOf = (p: ScaffoldPlan, file: string): string => p.files.find((f) => f.path === file)?.content ?? '';
+
+  it('finds the one outbox for the same broker and imports its settings and header names', async () => {
+    await writeOutbox('src/outbox', 'rabbitmq');
+    const p = await consumerPlan({ broker: 'rabbitmq' });
+    expect(p.answers).toMatchObject({ fromOutbox: 'src/outbox', composed: true, outboxImport: '../outbox' });
+    expect(contentOf(p, 'src/consumer/consumer.ts')).toContain("from '../outbox/outbox-publisher.js'");
+    expect(contentOf(p, 'src/consumer/consumer.ts')).toContain('export async function bindToOutbox(');
+    expect(contentOf(p, 'src/consumer/process-message.ts')).toContain("import { EVENT_HEADERS } from '../outbox/outbox-relay.js';");
+    expect(contentOf(p, 'src/consumer/consumer-main.ts')).toContain('publisherSettingsFromEnv(env)');
+  });
+
+  it('ignores an outbox of another broker, and does not guess between two', async () => {
+    await writeOutbox('src/outbox', 'nats');
+    expect((await consumerPlan({ broker: 'rabbitmq' })).answers).toMatchObject({ fromOutbox: 'none', composed: false });
+    await writeOutbox('src/other-outbox', 'nats');
+    expect((await consumerPlan({ broker: 'nats' })).answers).toMatchObject({ fromOutbox: 'none', composed: false });
+    expect((await consumerPlan({ broker: 'nats', fromOutbox: 'src/other-outbox' })).answers).toMatchObject({ composed: true, outboxImport: '../other-outbox' });
+  });
+
+  it('refuses --from-outbox naming a folder without an outbox, or an outbox of another broker', async () => {
+    fs.mkdirSync(path.join(root, 'src', 'empty'), { recursive: true });
+    const none = await errorOf(consumerPlan({ broker: 'kafka', fromOutbox: 'src/empty' }));
+    expect(none.exitCode).toBe(2);
+    expect(none.message).toContain('--from-outbox src/empty: no eos outbox there');
+    await writeOutbox('src/outbox', 'kafka');
+    const other = await errorOf(consumerPlan({ broker: 'sqs', fromOutbox: 'src/outbox' }));
+    expect(other.message).toContain('--from-outbox src/outbox: that outbox publishes to kafka, not sqs');
+    expect((await consumerPlan({ broker: 'kafka', fromOutbox: 'none' })).answers.composed).toBe(false);
+  });
+
+  it('refuses --ordered with Redis: the position must commit with the work', async () => {
+    expect((await errorOf(consumerPlan({ broker: 'kafka', store: 'redis', ordered: true }))).message).toContain('--ordered needs a SQL store');
+  });
+});
+
+describe('includes', () => {
+  const templates = (): string => path.join(root, 'templates');
+  const writeTemplate = (name: string, spec: Record<string, unknown>, files: Record<string, string> = {}): void => {
+    const dir = path.join(templates(), name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'template.json'), JSON.stringify({ name, description: 'd', variables: [], files: [], ...spec }));
+    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  };
+  const planOf = async (name: string): Promise<ScaffoldPlan> => {
+    const spec = loadTemplate(name, templates());
+    const project = detectProject(root);
+    return planScaffold(spec, await resolveAnswers(spec, { given: { out: 'gen' }, project, yes: true }), project);
+  };
+
+  it('renders the included template into its sub-folder with the answers given, and merges its next steps', async () => {
+    writeTemplate(
+      'part',
+      { variables: [{ name: 'word', type: 'identifier', default: 'x', prompt: 'w' }], files: [{ source: 'a.hbs', target: '{{word}}.txt' }], nextSteps: [{ text: 'part wrote {{file (concat word ".txt")}}' }] },
+      { 'a.hbs': 'word={{word}} out={{out}}' },
+    );
+    writeTemplate('whole', { includes: [{ template: 'part', out: 'p', answers: { word: 'hello' } }], nextSteps: [{ text: 'whole sees {{file "p/hello.txt"}}' }] });
+    const p = await planOf('whole');
+    expect(p.files.map((f) => [f.path, f.content])).toEqual([['gen/p/hello.txt', 'word=hello out=gen/p']]);
+    expect(p.nextSteps).toEqual(['part wrote gen/p/hello.txt', 'whole sees gen/p/hello.txt']);
+  });
+
+  it('leaves out an included template\'s next steps when told to', async () => {
+    writeTemplate('part', { files: [{ source: 'a.hbs', target: 'a.txt' }], nextSteps: [{ text: 'from the part' }] }, { 'a.hbs': 'a' });
+    writeTemplate('whole', { includes: [{ template: 'part', out: 'p', answers: {}, nextSteps: false }], nextSteps: [{ text: 'from the whole' }] });
+    expect((await planOf('whole')).nextSteps).toEqual(['from the whole']);
+  });
+
+  it('is a template error when a next step names a file the plan does not write', async () => {
+    writeTemplate('liar', { files: [{ source: 'a.hbs', target: 'a.js' }], nextSteps: [{ text: 'run {{runTest "a.test.ts"}}' }] }, { 'a.hbs': 'a' });
+    const err = await errorOf(planOf('liar'));
+    expect(err.kind).toBe('template');
+    expect(err.message).toContain("next step names 'a.test.ts', which this plan does not write");
+  });
+
+  it('rejects an include cycle and an include of a missing template', async () => {
+    writeTemplate('ping', { includes: [{ template: 'pong', out: 'x', answers: {} }] });
+    writeTemplate('pong', { includes: [{ template: 'ping', out: 'y', answers: {} }] });
+    expect((await errorOf(planOf('ping'))).message).toContain('includes form a cycle (ping → pong → ping)');
+    writeTemplate('lonely', { includes: [{ template: 'nobody', out: 'x', answers: {} }] });
+    expect((await errorOf(() => loadTemplate('lonely', templates()))).message).toContain("no template 'nobody'");
+  });
+
+  it('the pipeline wires its consumer to its own outbox, planned in the same run', async () => {
+    const spec = loadTemplate('pipeline');
+    const project = detectProject(root);
+    const p = planScaffold(spec, await resolveAnswers(spec, { given: { store: 'sqlite', broker: 'nats', ordered: true, out: 'src/orders' }, project, yes: true }), project);
+    const paths = p.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['src/orders/outbox/outbox-relay.ts', 'src/orders/consumer/consumer.ts', 'src/orders/pipeline.test.ts', 'src/orders/pipeline-test-process.ts']));
+    const consumerCode = p.files.find((f) => f.path === 'src/orders/consumer/consumer.ts')?.content ?? '';
+    expect(consumerCode).toContain("import { streamSubjectsOf } from '../outbox/outbox-publisher.js';");
+    expect(consumerCode).toContain('max_ack_pending: MAX_ACK_PENDING');
+  });
+});

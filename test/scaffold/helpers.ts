@@ -3,6 +3,7 @@
  * the repo (so the repo's node_modules, with the real client packages, resolve from it), type-check
  * the result with the TypeScript compiler under `strict`, and run the eos analyzer on it.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
@@ -82,6 +83,37 @@ export function typeCheck(files: readonly string[]): string[] {
     if (!d.file || d.start === undefined) return text;
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${path.relative(REPO_ROOT, d.file.fileName)}:${line + 1}:${character + 1} TS${d.code} ${text}`;
+  });
+}
+
+/**
+ * typeCheck in a child process: a large program takes tens of seconds of compiler time, which
+ * must not block the test worker (its runner would time out talking to it).
+ */
+export function typeCheckInChild(files: readonly string[]): Promise<string[]> {
+  const script = `
+    const ts = require('typescript');
+    const path = require('node:path');
+    const { files, options, root } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    const program = ts.createProgram(files, options);
+    const out = ts.getPreEmitDiagnostics(program).map((d) => {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, '\\n');
+      if (!d.file || d.start === undefined) return text;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      return path.relative(root, d.file.fileName) + ':' + (line + 1) + ':' + (character + 1) + ' TS' + d.code + ' ' + text;
+    });
+    process.stdout.write(JSON.stringify(out));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`type check process failed (${code}): ${stderr}`));
+      else resolve(JSON.parse(stdout) as string[]);
+    });
+    child.stdin.end(JSON.stringify({ files, options: STRICT_OPTIONS, root: REPO_ROOT }));
   });
 }
 

@@ -11,6 +11,7 @@ import { makeProject, scaffold } from './helpers';
 
 interface Message {
   id: string;
+  seq: number;
   aggregateType: string;
   aggregateId: string;
   eventType: string;
@@ -21,6 +22,7 @@ interface Message {
 
 const MESSAGE: Message = {
   id: '6f1c0a9e-3a57-4a43-9d0e-4cf3f6f0a0b1',
+  seq: 42,
   aggregateType: 'order',
   aggregateId: 'order-42',
   eventType: 'order.paid',
@@ -34,6 +36,7 @@ const IDENTITY = {
   'event-type': 'order.paid',
   'aggregate-type': 'order',
   'aggregate-id': 'order-42',
+  'event-seq': '42',
   traceparent: MESSAGE.headers.traceparent,
 };
 

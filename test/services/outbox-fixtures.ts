@@ -56,14 +56,22 @@ export interface StoreSide {
   readonly env: Record<string, string>;
   /** One transaction: a business row + the events; throws (and rolls back) when `fail` is set. */
   transaction(orderId: string, events: NewEvent[], fail?: boolean): Promise<string[]>;
-  /** Appends outside any transaction (must be refused where the store can tell). */
+  /** Appends outside any transaction (must be refused). */
   appendWithoutTransaction(event: NewEvent): Promise<string>;
+  /** A transaction held open on its own connection, so several can interleave (server stores only). */
+  openTransaction(): Promise<OpenTransaction>;
   orderExists(orderId: string): Promise<boolean>;
   eventIds(): Promise<string[]>;
   /** Rows still leased by some relay and not published (mid-batch evidence). */
   leasedUnpublished(): Promise<number>;
   newStore(): StoreLike;
   close(): Promise<void>;
+}
+
+/** A transaction the test appends to and commits when it likes. */
+export interface OpenTransaction {
+  append(event: NewEvent): Promise<string>;
+  commit(): Promise<void>;
 }
 
 /** The broker under test, with a consumer recording every delivery in arrival order. */
@@ -148,6 +156,20 @@ export async function openStore(store: Store, gen: Generated & { table: string }
           client.release();
         }
       },
+      async openTransaction() {
+        const client = await pool.connect();
+        await client.query('BEGIN');
+        return {
+          append: async (event) => appendOutboxEvent(client, event),
+          commit: async () => {
+            try {
+              await client.query('COMMIT');
+            } finally {
+              client.release();
+            }
+          },
+        };
+      },
       async orderExists(orderId) {
         return (await pool.query(`SELECT 1 FROM "${business}" WHERE id = $1`, [orderId])).rowCount === 1;
       },
@@ -175,7 +197,8 @@ export async function openStore(store: Store, gen: Generated & { table: string }
     const { appendOutboxEvent } = await importFrom<{ appendOutboxEvent: Append<Conn> }>(gen.dir, 'outbox-writer.ts');
     const { MySqlOutboxStore } = await importFrom<{ MySqlOutboxStore: new (pool: MySqlPool) => StoreLike }>(gen.dir, 'outbox-store.ts');
     const url = SERVICES.mariadb.url;
-    const pool = createPool({ uri: url });
+    // The migration creates two tables (the outbox and its aggregate lock rows).
+    const pool = createPool({ uri: url, multipleStatements: true });
     await pool.query(migration);
     await pool.query(`CREATE TABLE \`${business}\` (id VARCHAR(100) PRIMARY KEY) ENGINE = InnoDB`);
     const pools: MySqlPool[] = [pool];
@@ -208,6 +231,20 @@ export async function openStore(store: Store, gen: Generated & { table: string }
           connection.release();
         }
       },
+      async openTransaction() {
+        const connection = await pool.getConnection();
+        await connection.beginTransaction();
+        return {
+          append: async (event) => appendOutboxEvent(connection, event),
+          commit: async () => {
+            try {
+              await connection.commit();
+            } finally {
+              connection.release();
+            }
+          },
+        };
+      },
       async orderExists(orderId) {
         const [rows] = await pool.query<RowDataPacket[]>(`SELECT 1 FROM \`${business}\` WHERE id = ?`, [orderId]);
         return rows.length === 1;
@@ -226,7 +263,7 @@ export async function openStore(store: Store, gen: Generated & { table: string }
         return new MySqlOutboxStore(p);
       },
       async close() {
-        await pool.query(`DROP TABLE IF EXISTS \`${gen.table}\`, \`${business}\``);
+        await pool.query(`DROP TABLE IF EXISTS \`${gen.table}\`, \`${gen.table}_aggregates\`, \`${business}\``);
         await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
         removeProject(gen.dir);
       },
@@ -254,6 +291,9 @@ export async function openStore(store: Store, gen: Generated & { table: string }
     },
     async appendWithoutTransaction(event) {
       return appendOutboxEvent(db, event) as string;
+    },
+    async openTransaction() {
+      throw new Error('better-sqlite3 runs one transaction per connection, synchronously: transactions cannot interleave here');
     },
     async orderExists(orderId) {
       return db.prepare(`SELECT 1 FROM "${business}" WHERE id = ?`).get(orderId) !== undefined;

@@ -63,11 +63,34 @@ for (const [store, broker] of PAIRS) {
       expect(await db.eventIds()).toEqual(kept);
     });
 
-    if (store !== 'mysql') it('refuses to append outside a transaction', async () => {
+    it('refuses to append outside a transaction', async () => {
+      const before = await db.eventIds();
       await expect(db.appendWithoutTransaction({ aggregateType: 'tx', aggregateId: 'loose', eventType: 'x', payload: {} })).rejects.toThrow(
         /no open transaction/,
       );
+      expect(await db.eventIds()).toEqual(before);
     });
+
+    // SQLite has one writer at a time; on the servers, writers of one aggregate must queue up.
+    if (store !== 'sqlite' && broker === 'rabbitmq') {
+      it('concurrent writers of one aggregate: seq order is commit order, so the relay publishes in commit order', async () => {
+        const WRITERS = 12;
+        const type = uniqueName('writers');
+        const committed: string[] = [];
+        await Promise.all(
+          Array.from({ length: WRITERS }, async (_, i) => {
+            const tx = await db.openTransaction();
+            const id = await tx.append({ aggregateType: type, aggregateId: 'shared', eventType: 'step', payload: { writer: i } });
+            // Hold the transaction a little, a different time each, so commits could overtake each other.
+            await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
+            await tx.commit();
+            committed.push(id);
+          }),
+        );
+        const bySeq = (await db.eventIds()).filter((id) => committed.includes(id));
+        expect(bySeq).toEqual(committed);
+      });
+    }
 
     it('two relays deliver every event exactly once in the normal path, in order per aggregate', async () => {
       const type = uniqueName('agg');

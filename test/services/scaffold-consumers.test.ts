@@ -126,24 +126,24 @@ const { Dedup } = require('./src/consumers/dedup.js');
     await tx.query(`INSERT INTO ${effects} (message_id) VALUES ($1)`, [message.id]);
   };
 
-  /** Starts the generated consumer in this process on a fresh channel; counts its settlements. */
-  async function startConsumer(handle: unknown): Promise<{ acks: () => number; nacks: () => number; stop: () => Promise<void> }> {
+  /** Starts the generated consumer in this process on a fresh channel; counts its settlements (ack, reject). */
+  async function startConsumer(handle: unknown): Promise<{ acks: () => number; rejects: () => number; stop: () => Promise<void> }> {
     const channel = await connection.createChannel();
     let acks = 0;
-    let nacks = 0;
+    let rejects = 0;
     const ack = channel.ack.bind(channel);
-    const nack = channel.nack.bind(channel);
+    const reject = channel.reject.bind(channel);
     channel.ack = (m: unknown) => {
       acks++;
       ack(m);
     };
-    channel.nack = (m: unknown, allUpTo?: boolean, requeue?: boolean) => {
-      nacks++;
-      nack(m, allUpTo, requeue);
+    channel.reject = (m: unknown, requeue?: boolean) => {
+      rejects++;
+      reject(m, requeue);
     };
-    const tag = await consumer.runConsumer(channel, new Dedup(pool), () => undefined, handle);
-    return { acks: () => acks, nacks: () => nacks, stop: async () => {
-      await channel.cancel(tag);
+    const running = await consumer.runConsumer(channel, new Dedup(pool), () => undefined, handle);
+    return { acks: () => acks, rejects: () => rejects, stop: async () => {
+      await running.stop();
       await channel.close();
     } };
   }
@@ -155,7 +155,7 @@ const { Dedup } = require('./src/consumers/dedup.js');
     await eventually('every copy acked', async () => (running.acks() === ids.length * COPIES ? true : undefined));
     await running.stop();
     for (const id of ids) expect(await effectsOf(id)).toBe(1);
-    expect(running.nacks()).toBe(0);
+    expect(running.rejects()).toBe(0);
     expect((await admin.checkQueue(queue)).messageCount).toBe(0);
   });
 
@@ -185,7 +185,7 @@ const { Dedup } = require('./src/consumers/dedup.js');
     await eventually('the message in the dead-letter queue', async () => ((await admin.checkQueue(consumer.DEAD_LETTER_QUEUE)).messageCount === 1 ? true : undefined));
     await running.stop();
     expect(attempts).toBe(consumer.MAX_DELIVERIES);
-    expect(running.nacks()).toBe(consumer.MAX_DELIVERIES);
+    expect(running.rejects()).toBe(consumer.MAX_DELIVERIES);
     expect(await effectsOf(id)).toBe(0);
     expect((await admin.checkQueue(queue)).messageCount).toBe(0);
   });

@@ -1,8 +1,8 @@
 import { MissingAnswerError, ScaffoldError } from './errors';
 import { entityNameProblem } from './identifiers';
 import { resolveOutDir } from './paths';
-import { detectedDefault, type ProjectInfo } from './project';
-import { allVariables, matchesWhen, type Answers, type AnswerValue, type TemplateSpec, type VariableSpec } from './template';
+import { detectedDefault, findOutboxes, outboxBrokerIn, type ProjectInfo } from './project';
+import { allVariables, matchesWhen, NO_OUTBOX, type Answers, type AnswerValue, type TemplateSpec, type VariableSpec } from './template';
 
 /**
  * A SQL identifier that needs no case folding and no quoting tricks on any dialect: lower-case
@@ -25,12 +25,42 @@ export interface ResolveOptions {
   yes?: boolean;
   /** Present only when a terminal can be asked; without it a missing required answer fails at once. */
   ask?: AskFn;
+  /** Outboxes written by the same plan (absolute folder → broker), which are not on disk yet. */
+  plannedOutboxes?: ReadonlyMap<string, string>;
 }
 
-/** The suggested default: detected from the project, else the template's literal default. */
-export function suggestedDefault(variable: VariableSpec, project: ProjectInfo): AnswerValue | undefined {
+/**
+ * The suggested default: detected from the project, else the template's literal default. For an
+ * `outbox` variable: the one eos outbox in the project that publishes to the `broker` answered so
+ * far, else `none` (several candidates are never guessed between).
+ */
+export function suggestedDefault(variable: VariableSpec, project: ProjectInfo, answers: Answers = {}): AnswerValue | undefined {
+  if (variable.type === 'outbox') {
+    const candidates = findOutboxes(project.root).filter((o) => answers.broker === undefined || o.broker === answers.broker);
+    return candidates.length === 1 ? candidates[0].relative : NO_OUTBOX;
+  }
   const detected = variable.detect ? detectedDefault(variable.detect, project, variable.choices) : undefined;
   return detected ?? variable.default;
+}
+
+/**
+ * Checks an `outbox` answer against the project and the answers so far: `none`, or a folder that
+ * holds an eos outbox (on disk, or planned in the same run) publishing to the `broker` answer.
+ * Sets the derived `composed` answer.
+ */
+function settleOutbox(variable: VariableSpec, answers: Answers, project: ProjectInfo, planned: ReadonlyMap<string, string> = new Map()): void {
+  const value = String(answers[variable.name]);
+  answers.composed = value !== NO_OUTBOX;
+  if (value === NO_OUTBOX) return;
+  const dir = resolveOutDir(project.root, value);
+  const broker = planned.get(dir) ?? outboxBrokerIn(dir);
+  const flag = `--${variable.flag} ${value}`;
+  if (!broker) {
+    throw new ScaffoldError(`${flag}: no eos outbox there (expected outbox-relay and outbox-publisher, as \`eos scaffold outbox\` writes them); pass --${variable.flag} ${NO_OUTBOX} to consume without one`, 'usage');
+  }
+  if (answers.broker !== undefined && broker !== answers.broker) {
+    throw new ScaffoldError(`${flag}: that outbox publishes to ${broker}, not ${String(answers.broker)}`, 'usage');
+  }
 }
 
 /**
@@ -56,23 +86,52 @@ export async function resolveAnswers(template: TemplateSpec, options: ResolveOpt
     const raw = options.given[variable.name];
     if (raw !== undefined) {
       answers[variable.name] = validateAnswer(variable, raw, options.project, answers);
-      continue;
-    }
-    const suggested = suggestedDefault(variable, options.project);
-    if (options.yes || (!options.ask && !variable.required)) {
-      if (suggested === undefined) {
-        if (variable.required) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
-        continue;
+    } else {
+      const suggested = suggestedDefault(variable, options.project, answers);
+      if (options.yes || (!options.ask && !variable.required)) {
+        if (suggested === undefined) {
+          if (variable.required) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
+          continue;
+        }
+        answers[variable.name] = validateAnswer(variable, suggested, options.project, answers);
+      } else {
+        if (!options.ask) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
+        answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested, { ...answers }), options.project, answers);
       }
-      answers[variable.name] = validateAnswer(variable, suggested, options.project, answers);
+    }
+    if (variable.type === 'outbox') settleOutbox(variable, answers, options.project, options.plannedOutboxes);
+  }
+  checkConstraints(template, answers);
+  return answers;
+}
+
+/**
+ * Answers of a template included by another: the given texts (already rendered), every other
+ * variable its default, nothing asked. A required variable without a default is the including
+ * template's mistake.
+ */
+export function resolveIncludedAnswers(template: TemplateSpec, given: Readonly<Record<string, unknown>>, project: ProjectInfo, plannedOutboxes?: ReadonlyMap<string, string>): Answers {
+  const variables = allVariables(template);
+  const unknown = Object.keys(given).filter((k) => !variables.some((v) => v.name === k));
+  if (unknown.length > 0) throw new ScaffoldError(`includes of ${template.name}: it has no variable ${unknown.join(', ')}`, 'template');
+  const answers: Answers = {};
+  for (const variable of variables) {
+    if (!matchesWhen(variable.when, answers)) continue;
+    const raw = given[variable.name] ?? suggestedDefault(variable, project, answers);
+    if (raw === undefined) {
+      if (variable.required) throw new ScaffoldError(`includes of ${template.name}: no answer for its required variable ${variable.name}`, 'template');
       continue;
     }
-    if (!options.ask) throw new MissingAnswerError(variable.name, variable.flag, variable.choices);
-    answers[variable.name] = validateAnswer(variable, await options.ask(variable, suggested, { ...answers }), options.project, answers);
+    answers[variable.name] = validateAnswer(variable, raw, project, answers);
+    if (variable.type === 'outbox') settleOutbox(variable, answers, project, plannedOutboxes);
   }
+  checkConstraints(template, answers);
+  return answers;
+}
+
+function checkConstraints(template: TemplateSpec, answers: Answers): void {
   const violated = template.constraints.find((c) => matchesWhen(c.when, answers));
   if (violated) throw new ScaffoldError(violated.message, 'usage');
-  return answers;
 }
 
 /** The problem with a raw answer, or undefined when it is valid (for prompt validation). */
@@ -131,6 +190,12 @@ export function validateAnswer(variable: VariableSpec, raw: unknown, project: Pr
     }
     case 'path': {
       if (typeof raw !== 'string') return fail('must be a path');
+      resolveOutDir(project.root, raw);
+      return raw;
+    }
+    case 'outbox': {
+      if (typeof raw !== 'string' || raw.trim() === '') return fail(`must be the folder of an eos outbox, or ${NO_OUTBOX}`);
+      if (raw === NO_OUTBOX) return raw;
       resolveOutDir(project.root, raw);
       return raw;
     }

@@ -13,12 +13,14 @@ export {
   loadTemplate,
   loadTemplates,
   matchesWhen,
+  NO_OUTBOX,
 } from './template';
 export type {
   AnswerValue,
   Answers,
   DetectKind,
   FileSpec,
+  IncludeSpec,
   NextStepSpec,
   ConstraintSpec,
   PackageSpec,
@@ -28,9 +30,9 @@ export type {
   VariableValidation,
   WhenCondition,
 } from './template';
-export { detectProject, detectedDefault } from './project';
-export type { ProjectInfo } from './project';
-export { resolveAnswers, validateAnswer, answerProblem, suggestedDefault, DEFAULT_IDENTIFIER_PATTERN } from './answers';
+export { detectProject, detectedDefault, findOutboxes } from './project';
+export type { FoundOutbox, ProjectInfo } from './project';
+export { resolveAnswers, resolveIncludedAnswers, validateAnswer, answerProblem, suggestedDefault, DEFAULT_IDENTIFIER_PATTERN } from './answers';
 export type { AskFn, ResolveOptions } from './answers';
 export { quoteSqlIdentifier, jsStringLiteral } from './identifiers';
 export type { SqlDialect } from './identifiers';

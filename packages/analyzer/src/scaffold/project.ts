@@ -86,3 +86,69 @@ export function detectedDefault(kind: DetectKind, project: ProjectInfo, choices?
       return BROKER_CLIENTS.find(([pkg, v]) => project.dependencies.has(pkg) && allowed(v))?.[1];
   }
 }
+
+/** An eos outbox found in the project: the folder `eos scaffold outbox --out` wrote. */
+export interface FoundOutbox {
+  /** Absolute folder. */
+  dir: string;
+  /** Relative to the project root, forward slashes. */
+  relative: string;
+  broker: string;
+}
+
+/** What an outbox publisher imports → the broker it publishes to. */
+const PUBLISHER_CLIENTS: ReadonlyArray<readonly [string, string]> = [
+  ['amqplib', 'rabbitmq'],
+  ['nats', 'nats'],
+  ['kafkajs', 'kafka'],
+  ['@aws-sdk/client-sqs', 'sqs'],
+  ['@google-cloud/pubsub', 'pubsub'],
+];
+
+/** Folders never searched for an outbox: dependencies, build output, VCS data. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage']);
+/** The search stops after this many folders, so a huge project cannot stall a scaffold. */
+const MAX_FOLDERS_SEARCHED = 5_000;
+
+/**
+ * The broker of the eos outbox in `dir` (a folder holding outbox-relay and outbox-publisher, .ts or
+ * .js), read from the client package its publisher imports; undefined when `dir` holds none.
+ */
+export function outboxBrokerIn(dir: string): string | undefined {
+  for (const ext of ['ts', 'js']) {
+    const publisher = path.join(dir, `outbox-publisher.${ext}`);
+    if (!fs.existsSync(path.join(dir, `outbox-relay.${ext}`)) || !fs.existsSync(publisher)) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(publisher, 'utf8');
+    } catch {
+      continue;
+    }
+    const found = PUBLISHER_CLIENTS.find(([pkg]) => new RegExp(`(?:from|require\\()\\s*['"]${pkg.replace(/[/.]/g, '\\$&')}['"]`).test(text));
+    if (found) return found[1];
+  }
+  return undefined;
+}
+
+/** Every eos outbox under the project root (hidden folders, dependencies and build output skipped). */
+export function findOutboxes(root: string): FoundOutbox[] {
+  const found: FoundOutbox[] = [];
+  const queue = [root];
+  let searched = 0;
+  while (queue.length > 0 && searched < MAX_FOLDERS_SEARCHED) {
+    const dir = queue.shift() as string;
+    searched += 1;
+    const broker = outboxBrokerIn(dir);
+    if (broker) found.push({ dir, relative: path.relative(root, dir).split(path.sep).join('/') || '.', broker });
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_FOLDERS.has(e.name)) queue.push(path.join(dir, e.name));
+    }
+  }
+  return found.sort((a, b) => a.relative.localeCompare(b.relative));
+}

@@ -6,11 +6,55 @@ import { ScaffoldError } from './errors';
 import { camelCase, constantCase, isSqlDialect, jsStringLiteral, pascalCase, quoteSqlIdentifier } from './identifiers';
 import type { Answers, TemplateSpec } from './template';
 
+/**
+ * What next-step texts may name: the files this template's part of the plan writes, by their
+ * template target (`outbox.test.ts`), and how the project runs and imports them.
+ */
+export interface NextStepContext {
+  /** Rendered template target (before the .ts → .js rename) → project-relative path written. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly language: 'ts' | 'js';
+  readonly module: 'esm' | 'cjs';
+  /** The folder a user's own module that imports the files sits in: --out's parent (project-relative, '.' = root). */
+  readonly importFrom: string;
+}
+
 /** A Handlebars environment with the helpers of templates/README.md, isolated from the global one. */
 function createEnvironment(): typeof Handlebars {
   const hb = Handlebars.create();
   // Every helper receives Handlebars' options object last; strip it.
   const args = (list: unknown[]): unknown[] => list.slice(0, -1);
+  const stepContext = (list: unknown[], helper: string): NextStepContext => {
+    const context = (list[list.length - 1] as { data?: { eos?: NextStepContext } }).data?.eos;
+    if (!context) throw new Error(`the ${helper} helper is only available in nextSteps`);
+    return context;
+  };
+  /** The path written for a target, or an error naming it: a next step never names a file the plan lacks. */
+  const written = (context: NextStepContext, target: unknown): string => {
+    const found = context.files.get(String(target));
+    if (found === undefined) throw new Error(`next step names '${String(target)}', which this plan does not write`);
+    return found;
+  };
+  hb.registerHelper('file', (...list: unknown[]) => written(stepContext(list, 'file'), list[0]));
+  hb.registerHelper('runTest', (...list: unknown[]) => {
+    const context = stepContext(list, 'runTest');
+    const file = written(context, list[0]);
+    // Node 20 runs no TypeScript by itself; tsx runs the .ts test directly, in either module system.
+    return context.language === 'ts' ? `npx tsx --test ${file}` : `node --test ${file}`;
+  });
+  hb.registerHelper('import', (...list: unknown[]) => {
+    const context = stepContext(list, 'import');
+    const [target, ...names] = args(list).map(String);
+    const file = written(context, target);
+    let specifier = path.posix.relative(context.importFrom, file).replace(/\.ts$/, '.js');
+    if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+    const bound = `{ ${names.join(', ')} }`;
+    return context.language === 'js' && context.module === 'cjs' ? `const ${bound} = require('${specifier}')` : `import ${bound} from '${specifier}'`;
+  });
+  hb.registerHelper('importFrom', (...list: unknown[]) => {
+    const from = stepContext(list, 'importFrom').importFrom;
+    return from === '.' ? 'the project root' : `${from}/`;
+  });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hb.registerHelper('or', (...list: unknown[]) => args(list).some(Boolean));
@@ -34,10 +78,13 @@ function createEnvironment(): typeof Handlebars {
 
 const environment = createEnvironment();
 
-/** Renders one Handlebars text with the answers (strict: a missing variable is an error; no HTML escaping). */
-export function renderText(text: string, answers: Answers, where: string): string {
+/**
+ * Renders one Handlebars text with the answers (strict: a missing variable is an error; no HTML
+ * escaping). Next steps pass `steps`, which the file / runTest / import helpers read.
+ */
+export function renderText(text: string, answers: Answers, where: string, steps?: NextStepContext): string {
   try {
-    return environment.compile(text, { strict: true, noEscape: true })(answers);
+    return environment.compile(text, { strict: true, noEscape: true })(answers, steps ? { data: { eos: steps } } : undefined);
   } catch (err) {
     throw new ScaffoldError(`${where}: ${(err as Error).message}`, 'template');
   }

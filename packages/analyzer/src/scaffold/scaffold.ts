@@ -19,13 +19,20 @@ export interface ScaffoldOptions {
   dryRun?: boolean;
   /** Overwrite existing files whose content differs. */
   force?: boolean;
+  /**
+   * Shown the plan before anything is written (the interactive front ends ask the user); resolving
+   * false writes nothing. Not called on a dry run.
+   */
+  confirm?: (plan: ScaffoldPlan, nextSteps: readonly string[]) => Promise<boolean>;
   templatesRoot?: string;
 }
 
 export interface ScaffoldResult {
   plan: ScaffoldPlan;
-  /** Undefined on a dry run. */
+  /** Undefined on a dry run, or when `confirm` declined. */
   written?: WriteResult;
+  /** `confirm` was asked and declined: nothing was written. */
+  declined?: boolean;
   /** Install commands, then the template's own steps. */
   nextSteps: string[];
 }
@@ -42,6 +49,8 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   for (const v of allVariables(template)) given[v.name] = options.flags[v.flag];
   const answers = await resolveAnswers(template, { given, project, yes: options.yes, ask: options.ask });
   const plan = planScaffold(template, answers, project);
-  const written = options.dryRun ? undefined : writePlan(plan, { force: options.force });
-  return { plan, written, nextSteps: nextStepLines(plan) };
+  const nextSteps = nextStepLines(plan);
+  if (options.dryRun) return { plan, nextSteps };
+  if (options.confirm && !(await options.confirm(plan, nextSteps))) return { plan, nextSteps, declined: true };
+  return { plan, written: writePlan(plan, { force: options.force }), nextSteps };
 }

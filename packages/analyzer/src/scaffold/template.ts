@@ -3,8 +3,12 @@ import * as path from 'node:path';
 import { ScaffoldError } from './errors';
 import { MissingPackageError, shippedPath } from '../shipped';
 
-/** Kinds of template variables; see templates/README.md. */
-export type VariableType = 'choice' | 'identifier' | 'path' | 'boolean' | 'integer';
+/**
+ * Kinds of template variables; see templates/README.md. `outbox` is the folder of an eos outbox
+ * the generated code consumes from (or `none`): the engine checks it and derives `composed` and
+ * `outboxImport` from it.
+ */
+export type VariableType = 'choice' | 'identifier' | 'path' | 'boolean' | 'integer' | 'outbox';
 
 /** An answer value. Paths and identifiers are strings. */
 export type AnswerValue = string | number | boolean;
@@ -78,6 +82,21 @@ export interface NextStepSpec {
   when?: WhenCondition;
 }
 
+/**
+ * Another template rendered as part of this one, into a sub-folder of --out: its files, packages
+ * and next steps join the plan. `answers` are Handlebars texts rendered with this template's
+ * answers; its variables not named there take their defaults.
+ */
+export interface IncludeSpec {
+  template: string;
+  /** Handlebars pattern of the sub-folder, relative to this template's --out. */
+  out: string;
+  answers: Readonly<Record<string, string>>;
+  /** false: the included template's next steps are left out (the including one states the whole path). */
+  nextSteps: boolean;
+  when?: WhenCondition;
+}
+
 /** An answer combination the template cannot serve: when `when` matches, the run fails with `message`. */
 export interface ConstraintSpec {
   when: WhenCondition;
@@ -97,7 +116,18 @@ export interface TemplateSpec {
   packages: PackageSpec[];
   nextSteps: NextStepSpec[];
   constraints: ConstraintSpec[];
+  includes: IncludeSpec[];
 }
+
+/** The answer of an `outbox` variable that names no outbox. */
+export const NO_OUTBOX = 'none';
+
+/**
+ * Answers the engine derives from an `outbox` variable (a template has at most one): `composed` is
+ * true when it names an outbox; `outboxImport` is the module path from --out to that outbox
+ * (`../outbox`), set once --out is known.
+ */
+export const DERIVED_OUTBOX_ANSWERS = ['composed', 'outboxImport'] as const;
 
 /** Variables every template gets without declaring them (templates/README.md, "Built-in variables"). */
 export const BUILTIN_VARIABLES: readonly VariableSpec[] = [
@@ -130,10 +160,11 @@ export const BUILTIN_VARIABLES: readonly VariableSpec[] = [
   },
 ];
 
-const VARIABLE_TYPES: readonly VariableType[] = ['choice', 'identifier', 'path', 'boolean', 'integer'];
+const VARIABLE_TYPES: readonly VariableType[] = ['choice', 'identifier', 'path', 'boolean', 'integer', 'outbox'];
 const DETECT_KINDS: readonly DetectKind[] = ['store', 'broker', 'language', 'module'];
 const NAME_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 const FLAG_PATTERN = /^[a-z][a-z0-9-]*$/;
+const TEMPLATE_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** The package that ships eos's templates (the repository's `templates/` folder). */
 export const TEMPLATES_PACKAGE = '@eos/templates';
@@ -175,7 +206,7 @@ export function loadTemplates(root: string = defaultTemplatesRoot()): TemplateSp
  * naming the file, so a template author fixes them in one pass.
  */
 export function loadTemplate(name: string, root: string = defaultTemplatesRoot()): TemplateSpec {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new ScaffoldError(`unknown template '${name}'`, 'usage');
+  if (!TEMPLATE_NAME.test(name)) throw new ScaffoldError(`unknown template '${name}'`, 'usage');
   const dir = path.join(root, name);
   const file = path.join(dir, 'template.json');
   let raw: unknown;
@@ -194,6 +225,9 @@ export function loadTemplate(name: string, root: string = defaultTemplatesRoot()
     const source = path.resolve(dir, f.source);
     if (!isInside(root, source)) problems.push(`files: source '${f.source}' leaves the templates folder`);
     else if (!fs.existsSync(source)) problems.push(`files: source '${f.source}' does not exist`);
+  }
+  for (const inc of spec.includes) {
+    if (inc.template && !fs.existsSync(path.join(root, inc.template, 'template.json'))) problems.push(`includes: no template '${inc.template}' next to this one`);
   }
   if (problems.length > 0) {
     throw new ScaffoldError(`${file}: invalid template:\n  - ${problems.join('\n  - ')}`, 'template');
@@ -221,7 +255,7 @@ const isAnswerValue = (v: unknown): v is AnswerValue =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
 function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<TemplateSpec, 'dir' | 'root'> {
-  const empty = { name: folder, description: '', variables: [], files: [], packages: [], nextSteps: [], constraints: [] };
+  const empty = { name: folder, description: '', variables: [], files: [], packages: [], nextSteps: [], constraints: [], includes: [] };
   if (!isObj(raw)) {
     problems.push('top level must be an object');
     return empty;
@@ -237,6 +271,9 @@ function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<T
     names.add(v.name);
     flags.add(v.flag);
   }
+  const outboxVariables = variables.filter((v) => v.type === 'outbox');
+  if (outboxVariables.length > 1) problems.push(`variables: at most one variable of type outbox (found ${outboxVariables.map((v) => v.name).join(', ')})`);
+  if (outboxVariables.length > 0) for (const derived of DERIVED_OUTBOX_ANSWERS) names.add(derived);
   const whenOf = (w: unknown, where: string): WhenCondition | undefined => checkWhen(w, where, names, problems);
   for (const [i, v] of variables.entries()) v.when = whenOf((raw.variables as Obj[])[i]?.when, `variables[${i}].when`);
   const files = list(raw.files, 'files', problems).map((f, i): FileSpec => {
@@ -257,7 +294,25 @@ function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<T
       ...(bindings ? { with: bindings } : {}),
     };
   });
-  if (files.length === 0) problems.push('files must list at least one file');
+  const includes = optionalList(raw.includes, 'includes', problems).map((inc, i): IncludeSpec => {
+    const where = `includes[${i}]`;
+    if (!isObj(inc)) {
+      problems.push(`${where} must be an object`);
+      return { template: '', out: '', answers: {}, nextSteps: true };
+    }
+    if (typeof inc.template !== 'string' || !TEMPLATE_NAME.test(inc.template)) problems.push(`${where}.template must name a template folder`);
+    else if (inc.template === folder) problems.push(`${where}.template cannot include itself`);
+    if (typeof inc.out !== 'string' || inc.out === '') problems.push(`${where}.out must be a non-empty string`);
+    const answers: Record<string, string> = {};
+    if (inc.answers !== undefined && !isObj(inc.answers)) problems.push(`${where}.answers must be an object of name → text`);
+    for (const [k, v] of Object.entries(isObj(inc.answers) ? inc.answers : {})) {
+      if (typeof v !== 'string') problems.push(`${where}.answers.${k} must be a string (a Handlebars text)`);
+      else answers[k] = v;
+    }
+    if (inc.nextSteps !== undefined && typeof inc.nextSteps !== 'boolean') problems.push(`${where}.nextSteps must be true or false`);
+    return { template: String(inc.template ?? ''), out: String(inc.out ?? ''), answers, nextSteps: inc.nextSteps !== false, when: whenOf(inc.when, `${where}.when`) };
+  });
+  if (files.length === 0 && includes.length === 0) problems.push('files must list at least one file (or includes one template)');
   const packages = optionalList(raw.packages, 'packages', problems).map((p, i): PackageSpec => {
     const where = `packages[${i}]`;
     if (!isObj(p) || typeof p.name !== 'string') {
@@ -284,7 +339,7 @@ function checkTemplate(raw: unknown, folder: string, problems: string[]): Omit<T
     }
     return [{ when, message: c.message }];
   });
-  return { name: folder, description: String(raw.description ?? ''), variables, files, packages, nextSteps, constraints };
+  return { name: folder, description: String(raw.description ?? ''), variables, files, packages, nextSteps, constraints, includes };
 }
 
 function list(v: unknown, where: string, problems: string[]): unknown[] {

@@ -14,6 +14,7 @@ function defaultNote(v: VariableSpec): string {
   if (v.detect === 'store' || v.detect === 'broker') parts.push('detected from package.json dependencies');
   if (v.detect === 'language') parts.push('detected: ts when tsconfig.json exists');
   if (v.detect === 'module') parts.push('detected: esm when package.json has "type": "module"');
+  if (v.type === 'outbox') parts.push('detected: the one eos outbox in the project for the same broker; none to consume without one');
   if (v.default !== undefined) parts.push(`default ${String(v.default)}`);
   const note = parts.length > 0 ? ` (${parts.join('; ')})` : '';
   return `${v.prompt}${note}.${v.required ? ' Required without a terminal unless --yes.' : ''}`;
@@ -38,7 +39,7 @@ export function variableFlags(template: TemplateSpec): Interfaces.FlagInput {
         flags[v.flag] = Flags.integer({ description });
         break;
       default:
-        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' ? 'DIR' : v.list ? 'NAME,NAME...' : 'NAME' });
+        flags[v.flag] = Flags.string({ description, helpValue: v.type === 'path' || v.type === 'outbox' ? 'DIR' : v.list ? 'NAME,NAME...' : 'NAME' });
     }
   }
   return flags;

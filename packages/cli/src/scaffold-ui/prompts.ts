@@ -23,3 +23,8 @@ export function inquirerAsk(): AskFn {
     }
   };
 }
+
+/** Asks a yes/no question (default yes) on the terminal. */
+export function inquirerConfirm(question: string): Promise<boolean> {
+  return confirm({ message: question, default: true });
+}

@@ -11,11 +11,12 @@ function loadEngine(): Engine {
   return engine;
 }
 
-/** The three scaffold commands and the template each renders. */
+/** The scaffold commands and the template each renders. */
 export const SCAFFOLD_COMMANDS = [
   { command: 'eos.scaffoldOutbox', template: 'outbox' },
   { command: 'eos.scaffoldDedup', template: 'dedup' },
   { command: 'eos.scaffoldConsumer', template: 'consumer' },
+  { command: 'eos.scaffoldPipeline', template: 'pipeline' },
 ] as const;
 
 /**

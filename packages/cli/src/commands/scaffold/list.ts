@@ -24,6 +24,7 @@ export default class ScaffoldList extends EosCommand {
 function valueOf(v: VariableSpec): string {
   if (v.type === 'choice') return (v.choices ?? []).join('|');
   if (v.type === 'path') return 'DIR';
+  if (v.type === 'outbox') return 'DIR|none';
   if (v.type === 'boolean') return '';
   if (v.type === 'integer') return 'N';
   return v.list ? 'NAME,NAME...' : 'NAME';

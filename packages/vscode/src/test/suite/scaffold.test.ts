@@ -67,6 +67,13 @@ describe('scaffold commands', () => {
     for (const rel of outcome.written) assert.ok(rel.startsWith('src/consumer/'), rel);
   });
 
+  it('EOS: Scaffold outbox → consumer pipeline… writes the outbox and a consumer wired to it', async () => {
+    const outcome = await scaffold('eos.scaffoldPipeline', { answers: { broker: 'nats', store: 'sqlite', out: 'src/pipeline' }, yes: true });
+    assert.equal(outcome.status, 'written', outcome.message);
+    for (const rel of ['src/pipeline/outbox/outbox-relay.ts', 'src/pipeline/consumer/consumer.ts', 'src/pipeline/pipeline.test.ts']) assert.ok(outcome.written.includes(rel), rel);
+    assert.match(read('src/pipeline/consumer/consumer.ts'), /from '\.\.\/outbox\/outbox-publisher\.js'/);
+  });
+
   it('rejects an --out outside the project with the engine\'s own validation', async () => {
     const outcome = await scaffold('eos.scaffoldDedup', { answers: { store: 'sqlite', out: '../elsewhere' }, yes: true });
     assert.equal(outcome.status, 'failed');
