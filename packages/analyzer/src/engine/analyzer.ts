@@ -6,7 +6,7 @@ import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
-import { ProjectIndex, type SourceHost } from './project-index';
+import { ProjectIndex, type SourceHost } from '../facts/project/project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
 import { applySuppressions } from './suppressions';
@@ -288,7 +288,3 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
   }
   return { line, column: offset - lineStart + 1 };
 }
-
-// Kept here for existing importers; they live in modules that load without the TypeScript compiler.
-export { sortFindings } from './ordering';
-export { displayPath } from './files';
