@@ -7,12 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyFixes } from '../fix/apply';
-import type { Finding, FixSafety, InputError } from '../types';
+import type { Finding, FixSafety, InputError, InternalError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
 import { AnalysisCache, cacheKey, contentHash } from './cache';
 import { discoverFiles, displayPath } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from '../engine/ordering';
+import { internalError } from '../engine/internal-errors';
 import type { Rule } from '../engine/rule';
 import { ReadAhead } from './read-ahead';
 import { inShard, type Shard } from './shard';
@@ -82,8 +83,12 @@ export interface AuditResult {
   findings: Finding[];
   /** Inputs that could not be analysed (unreadable, binary, too large, unparsable); the rest was. */
   errors: InputError[];
-  /** Failures of eos itself on a file (a rule threw); the file's other findings are missing. */
-  internalErrors: InputError[];
+  /**
+   * Failures of eos itself on a file: a rule threw (named, with the first stack frame; that
+   * rule's findings for the file are missing, the other rules' are kept), or the file's shared
+   * walk did (its findings are missing). The run goes on.
+   */
+  internalErrors: InternalError[];
   stats: AuditStats;
   /** The analysed files (absolute paths): with a shard, only the shard's. */
   files: string[];
@@ -159,7 +164,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const errors: InputError[] = [...discovery.errors];
-  const internalErrors: InputError[] = [];
+  const internalErrors: InternalError[] = [];
   let parsed = 0;
   let cachedCount = 0;
   const total = files.length;
@@ -202,12 +207,13 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
             if (cache) {
               const tracked = a.project.track(() => a.analyzeText(file, source, decision));
               analysis = tracked.result;
-              cache.set(file, source, analysis, tracked.reads, item?.deps);
+              // A result missing a rule's findings (it threw) is not kept: the next run retries.
+              if (!analysis.internalErrors) cache.set(file, source, analysis, tracked.reads, item?.deps);
             } else {
               analysis = a.analyzeText(file, source, decision);
             }
           } catch (e) {
-            internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
+            internalErrors.push(internalError(file, e));
             return;
           }
         }
@@ -219,6 +225,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
         }
       }
       errors.push(...analysis.errors);
+      if (analysis.internalErrors) internalErrors.push(...analysis.internalErrors);
       for (const f of analysis.findings) {
         // A handler imported by several analysed files is reported once.
         const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
@@ -245,7 +252,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
   return {
     findings: sortFindings(findings),
     errors: sortErrors(errors),
-    internalErrors,
+    internalErrors: sortErrors(internalErrors),
     stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
     cacheNotice: cache?.discarded,
@@ -283,7 +290,7 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
   });
 }
 
-function sortErrors(errors: InputError[]): InputError[] {
+function sortErrors<E extends InputError>(errors: E[]): E[] {
   return errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.message.localeCompare(b.message)));
 }
 
