@@ -82,12 +82,7 @@ export const ackBeforeProcess: Rule = {
       end() {
         const options = optionsOf(context.options);
         for (const consumer of consumersOf(context.facts, context.project)) {
-          try {
-            checkConsumer(consumer, context, options);
-          } catch (e) {
-            if (process.env.EOS_DEBUG) console.error(e);
-            // One odd handler must not cost the rest of the file its findings.
-          }
+          checkConsumer(consumer, context, options);
         }
       },
     };

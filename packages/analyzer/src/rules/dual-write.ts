@@ -88,11 +88,7 @@ function usesOutbox(fn: ts.Node, effects: readonly Effect[], facts: FileFacts): 
 
 /** The consumer whose handler is `fn`, if any: there a redelivery may repeat the whole handler. */
 function consumerOwning(fn: ts.Node, facts: FileFacts, project: ProjectIndex): ConsumerHandler | undefined {
-  try {
-    return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
-  } catch {
-    return undefined;
-  }
+  return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
 }
 
 export const dualWrite: Rule = {
@@ -126,12 +122,7 @@ export const dualWrite: Rule = {
         const { facts, project } = context;
         for (const fn of facts.functions) {
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
-          let effects: Effect[];
-          try {
-            effects = sideEffectsIn(fn, facts, project);
-          } catch {
-            continue;
-          }
+          const effects = sideEffectsIn(fn, facts, project);
           const writes = effects.filter(isDbWrite);
           // A payment call with an idempotency key can be retried together with the write, so the pair converges.
           const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent));

@@ -6,7 +6,7 @@ import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
 import {
   boundName, callsWithin, calleeName, contains, enclosingFunction, indentationOf, nameKey, propertyNameText,
-  propertyNode, propertyValue, receiverOf, statementOf,
+  propertyNode, receiverOf, statementOf,
 } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
 

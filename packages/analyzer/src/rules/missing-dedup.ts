@@ -8,7 +8,7 @@ import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
 import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
 import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
-import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
+import type { CallLike, ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 
@@ -110,12 +110,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
 
 /** Offset of the first call that settles the message for good (ack / delete / commit), when it is in the handler's file. */
 function firstSettle(consumer: ConsumerHandler, facts: FileFacts): number | undefined {
-  let settles: SettleCall[];
-  try {
-    settles = settleCallsOf(consumer, facts);
-  } catch {
-    return undefined;
-  }
+  const settles = settleCallsOf(consumer, facts);
   const final = settles.filter((c) => c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset');
   const scope = consumer.scope ?? consumer.handler;
   const first = final.find((c) => scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
@@ -270,18 +265,9 @@ export const missingDedup: Rule = {
         },
       },
       end() {
-        let consumers: ConsumerHandler[];
-        try {
-          consumers = consumersOf(context.facts, context.project);
-        } catch {
-          return;
-        }
+        const consumers = consumersOf(context.facts, context.project);
         for (const consumer of consumers) {
-          try {
-            checkConsumer(context, consumer);
-          } catch {
-            // Unusual syntax in one handler must not take the rest of the file down.
-          }
+          checkConsumer(context, consumer);
         }
       },
     };

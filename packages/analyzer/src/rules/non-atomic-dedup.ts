@@ -111,12 +111,7 @@ function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
     }
     const name = calleeName(call);
     if (name && (CHECK_HELPER.test(name) || MARK_HELPER.test(name))) {
-      let body: ts.FunctionLikeDeclaration | undefined;
-      try {
-        body = project.resolveFunction(facts, call.expression);
-      } catch {
-        body = undefined;
-      }
+      const body = project.resolveFunction(facts, call.expression);
       // A helper counts when its body (in this file) touches a store, or when it cannot be read.
       const inner = body && body.getSourceFile() === facts.sourceFile ? stepsOf(body, facts, project) : undefined;
       const touches = !inner || inner.some((s) => (CHECK_HELPER.test(name) ? s.kind === 'check' : s.kind === 'mark' || s.kind === 'claim'));
@@ -238,12 +233,7 @@ export const nonAtomicDedup: Rule = {
       end() {
         const { facts, project } = context;
         for (const fn of functionsWithSteps(facts)) {
-          let steps: Step[];
-          try {
-            steps = stepsOf(fn, facts, project);
-          } catch {
-            continue;
-          }
+          const steps = stepsOf(fn, facts, project);
           if (steps.length === 0) continue;
           const txs = transactionsIn(fn, facts);
           const effects = sideEffectsIn(fn, facts, project);
