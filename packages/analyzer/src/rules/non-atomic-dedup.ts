@@ -99,7 +99,7 @@ function redisStep(op: RedisOp): Step | undefined {
 }
 
 /** Steps in the flow of `fn`, in document order, with helper calls summarised by what their body does. */
-function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
+function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex, visiting: Set<ts.Node> = new Set([fn])): Step[] {
   const redis = new Map(redisOpsOf(facts, project).map((op) => [op.call, op]));
   const out: Step[] = [];
   for (const call of callsInFlow(fn)) {
@@ -112,8 +112,11 @@ function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
     const name = calleeName(call);
     if (name && (CHECK_HELPER.test(name) || MARK_HELPER.test(name))) {
       const body = project.resolveFunction(facts, call.expression);
-      // A helper counts when its body (in this file) touches a store, or when it cannot be read.
-      const inner = body && body.getSourceFile() === facts.sourceFile ? stepsOf(body, facts, project) : undefined;
+      // A helper counts when its body (in this file) touches a store, or when it cannot be read. A
+      // helper already being summarised (`markHandled` calling `this.model.markHandled`, resolved
+      // by name to itself) adds nothing more.
+      if (body && visiting.has(body)) continue;
+      const inner = body && body.getSourceFile() === facts.sourceFile ? stepsOf(body, facts, project, new Set(visiting).add(body)) : undefined;
       const touches = !inner || inner.some((s) => (CHECK_HELPER.test(name) ? s.kind === 'check' : s.kind === 'mark' || s.kind === 'claim'));
       if (touches) out.push({ kind: CHECK_HELPER.test(name) ? 'check' : 'mark', store: 'helper', id: `helper:${name}`, call });
     }
