@@ -4,6 +4,7 @@ import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, InternalError, Severity, SeverityOrOff } from '../types';
 import { internalError } from './internal-errors';
+import { optionValues } from './rule-options';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
@@ -214,7 +215,7 @@ export class Analyzer {
         sourceFile,
         facts,
         project: this.project,
-        options: this.options.settings?.[rule.meta.id]?.options ?? {},
+        options: optionValues(rule.options, this.options.settings?.[rule.meta.id]?.options),
         report: (d) => {
           const finding = this.toFinding(rule, severity, d);
           const key = `${finding.ruleId}:${finding.file}:${finding.start}:${finding.end}`;

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext, type Rule } from '../engine/rule';
+import type { OptionValues } from '../engine/rule-options';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
 import { kafkaAutoCommit } from '../facts/consumers/kafka';
@@ -55,16 +56,14 @@ const messages = {
 };
 
 /** Rule options. */
-interface Options {
-  /** Treat logging as work, so a consumer that only logs is held to the same standard. Default false. */
-  logOnlyIsWork: boolean;
-}
+/** The options the rule takes (checked against configuration; see docs/rules/ack-before-process.md). */
+const OPTIONS = {
+  logOnlyIsWork: { type: 'boolean', default: false, description: 'Treat logging as work, so a consumer that only logs is held to the same standard.' },
+} as const;
 
-function optionsOf(raw: Readonly<Record<string, unknown>>): Options {
-  return { logOnlyIsWork: raw.logOnlyIsWork === true };
-}
+type Options = OptionValues<typeof OPTIONS>;
 
-export const ackBeforeProcess: Rule = {
+export const ackBeforeProcess = createRule({
   meta: {
     id: 'ack-before-process',
     description: 'A message is acknowledged, deleted or committed before the work it stands for has completed, so a crash or failure loses it.',
@@ -75,19 +74,19 @@ export const ackBeforeProcess: Rule = {
     consequence: 'message-lost',
   },
   messages,
+  options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
   triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
   create(context) {
     return {
       end() {
-        const options = optionsOf(context.options);
         for (const consumer of consumersOf(context.facts, context.project)) {
-          checkConsumer(consumer, context, options);
+          checkConsumer(consumer, context, context.options);
         }
       },
     };
   },
-};
+});
 
 /** Words that describe a consumer in messages. */
 interface Describe {

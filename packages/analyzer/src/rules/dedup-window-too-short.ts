@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule, type Rule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, isDedupKey, keyText, redisOpsOf } from '../facts/dedup-keys';
 import type { ConsumerHandler } from '../facts/model';
@@ -86,7 +86,7 @@ function suggestion(window: DedupWindow, targetMs: number): Fix[] | undefined {
   return [{ description: `Keep the dedup record ${formatMs(targetMs)} (twice the redelivery horizon)`, safety: 'unsafe', edits: [{ start: source.getStart(), end: source.getEnd(), text }] }];
 }
 
-export const dedupWindowTooShort: Rule = {
+export const dedupWindowTooShort = createRule({
   meta: {
     id: 'dedup-window-too-short',
     description: 'A dedup record (Redis TTL, table retention, TTL index) must outlive every redelivery of the message: visibility timeout × receives, ack_wait × max_deliver, retry schedules, retention.',
@@ -132,4 +132,4 @@ export const dedupWindowTooShort: Rule = {
       },
     };
   },
-};
+});

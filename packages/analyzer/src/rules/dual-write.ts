@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
 import { sqlTextOf } from '../facts/effects/db';
 import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../facts/effects/evidence';
@@ -91,7 +91,7 @@ function consumerOwning(fn: ts.Node, facts: FileFacts, project: ProjectIndex): C
   return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
 }
 
-export const dualWrite: Rule = {
+export const dualWrite = createRule({
   meta: {
     id: 'dual-write',
     description: 'A function writes its database and also publishes to a broker (or calls an external API) without an outbox, so a crash between the two loses the event, and a publish before commit announces a change that may roll back.',
@@ -160,4 +160,4 @@ export const dualWrite: Rule = {
       },
     };
   },
-};
+});

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../facts/project/project-index';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import type { FileFacts } from '../facts/file-facts';
 import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
@@ -178,7 +178,7 @@ function sendOffsetsFix(use: TransactionUse, run: KafkaRun, commit: ts.CallExpre
   return { description: 'Send the consumed offset inside the transaction before commit()', safety: 'safe', edits: [{ start: at, end: at, text }] };
 }
 
-export const kafkaOffsetsOutsideTransaction: Rule = {
+export const kafkaOffsetsOutsideTransaction = createRule({
   meta: {
     id: 'kafka-offsets-outside-transaction',
     description: 'A kafkajs consume-transform-produce transaction must commit the consumed offset itself, with sendOffsets, as the next offset to read.',
@@ -268,4 +268,4 @@ export const kafkaOffsetsOutsideTransaction: Rule = {
       },
     };
   },
-};
+});

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
@@ -223,7 +223,7 @@ function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
   return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
 }
 
-export const missingDedup: Rule = {
+export const missingDedup = createRule({
   meta: {
     id: 'missing-dedup',
     description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a producer sends without the broker\'s own dedup (SQS FIFO MessageDeduplicationId, kafkajs idempotent producer), so a redelivered or retried message doubles the effect.',
@@ -272,5 +272,5 @@ export const missingDedup: Rule = {
       },
     };
   },
-};
+});
 

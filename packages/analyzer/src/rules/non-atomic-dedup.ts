@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../facts/project/project-index';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, keyText, redisOpsOf, type RedisOp } from '../facts/dedup-keys';
 import { formatMs } from '../facts/durations';
@@ -212,7 +212,7 @@ function functionsWithSteps(facts: FileFacts): ts.Node[] {
   return [...owners];
 }
 
-export const nonAtomicDedup: Rule = {
+export const nonAtomicDedup = createRule({
   meta: {
     id: 'non-atomic-dedup',
     description: 'Dedup must claim the message atomically and commit the record with the work: no check-then-act, no record in another store or transaction than the work, no claim that survives a failure.',
@@ -328,7 +328,7 @@ export const nonAtomicDedup: Rule = {
       },
     };
   },
-};
+});
 
 /** Two helper calls about the same message: `isDuplicate(key)` … `markDuplicate(key)`. */
 function sameFirstArgument(a: ts.CallExpression, b: ts.CallExpression): boolean {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { keyProblem, optionObjectsOf, type OptionObject } from '../facts/broker-options';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix } from '../types';
@@ -12,7 +12,7 @@ import { BROKER_LABEL } from '../facts/broker-libraries';
  * silently leaves the default in force. The knowledge lives in facts/broker-options.ts and is
  * checked against each library's type definitions by a test.
  */
-export const nonexistentBrokerOption: Rule = {
+export const nonexistentBrokerOption = createRule({
   meta: {
     id: 'nonexistent-broker-option',
     description: 'An option the broker client library does not have (a myth, a Java client name, a misplaced or misspelled key): the client ignores it and the default stays in force.',
@@ -74,7 +74,7 @@ export const nonexistentBrokerOption: Rule = {
       },
     };
   },
-};
+});
 
 /**
  * Whether the option a myth points to (`<site id>.<key>`) is also written where it belongs —

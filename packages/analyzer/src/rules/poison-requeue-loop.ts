@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { brokersImported } from '../facts/broker-libraries';
 import type { FileFacts } from '../facts/file-facts';
 import { kafkaRuns } from '../facts/kafka-runs';
@@ -299,7 +299,7 @@ function suggestionsFor(loop: Loop): Fix[] | undefined {
   }
 }
 
-export const poisonRequeueLoop: Rule = {
+export const poisonRequeueLoop = createRule({
   meta: {
     id: 'poison-requeue-loop',
     description: 'Requeueing (nack/nak/rethrow) every failed message without an attempt limit, dead-letter route or term() redelivers a poison message forever.',
@@ -374,4 +374,4 @@ export const poisonRequeueLoop: Rule = {
       },
     };
   },
-};
+});

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
 import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
@@ -14,7 +14,7 @@ import type { Fix } from '../types';
  * `ack()` is a publish without a reply (`ackAck()` waits for the server), so code that cleans up
  * after the ack, or exits, assumes a redelivery that can still happen.
  */
-export const unconfirmedAck: Rule = {
+export const unconfirmedAck = createRule({
   meta: {
     id: 'unconfirmed-ack',
     description: 'A fire-and-forget ack where the code depends on it having landed: Pub/Sub ack() on an exactly-once subscription (use ackWithResponse()), JetStream ack() in an exactly-once pipeline or followed by cleanup or exit (use ackAck()).',
@@ -37,7 +37,7 @@ export const unconfirmedAck: Rule = {
     return {
       end() {
         const reported = new Set<ts.Node>();
-        const report = (call: ts.CallExpression, messageId: string, data: Record<string, string>) => {
+        const report = (call: ts.CallExpression, messageId: Parameters<typeof context.report>[0]['messageId'], data: Record<string, string>) => {
           if (reported.has(call)) return;
           reported.add(call);
           context.report({ node: call, messageId, data, fix: awaitedFix(call, data.replacement) });
@@ -69,7 +69,7 @@ export const unconfirmedAck: Rule = {
       },
     };
   },
-};
+});
 
 function receiverText(call: ts.CallExpression): string {
   return receiverOf(call)?.getText() ?? 'message';

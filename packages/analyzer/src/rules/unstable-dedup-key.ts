@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
 import { INBOX_NAME } from '../facts/effects/types';
@@ -50,7 +50,7 @@ function stableSentence(instability: Instability): string | undefined {
   return `\`${base}${instability.stable}\`, which stays the same on every delivery${caveat}`;
 }
 
-export const unstableDedupKey: Rule = {
+export const unstableDedupKey = createRule({
   meta: {
     id: 'unstable-dedup-key',
     description: 'A dedup or idempotency key must be the same on every delivery of a message: not the clock, randomness, a fresh UUID, unordered JSON, or delivery metadata.',
@@ -121,4 +121,4 @@ export const unstableDedupKey: Rule = {
       },
     };
   },
-};
+});
