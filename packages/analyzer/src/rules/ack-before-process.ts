@@ -1,19 +1,15 @@
 import { ts } from 'ts-morph';
-import { createRule, type RuleContext, type Rule } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import type { OptionValues } from '../engine/rule-options';
-import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
-import { kafkaAutoCommit } from '../facts/consumers/kafka';
+import { consumersOf, kafkaAutoCommit, settleCallsOf } from '../facts/consumers';
 import { isClaimRelease } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
-import {
-  callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
-  failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf,
-} from '../facts/flow';
+import { callsIn, canReach, catchRethrows, containingStatement, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
 import type { Fix, TextEdit } from '../types';
+import { booleanValue, calleeName, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/syntax';
 
 /**
  * ack-before-process: the message is settled (acked, deleted, committed) before the work it
@@ -267,7 +263,7 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
   if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
   const prop = property(consumer.options, 'noAck');
-  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), context.facts) !== true) return;
+  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), true) !== true) return;
   const body = consumer.handler?.body;
   // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
   if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;

@@ -4,11 +4,11 @@ import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-lib
 import { consumerRunning, isDedupKey, keyText, redisOpsOf } from '../facts/dedup-keys';
 import type { ConsumerHandler } from '../facts/model';
 import { DurationFolder, formatMs } from '../facts/durations';
-import { INBOX_NAME } from '../facts/effects/types';
+import { INBOX_NAME } from '../facts/effects';
 import { unwrap } from '../facts/origins';
 import { redeliveryHorizonsOf, type Horizon } from '../facts/redelivery-horizon';
-import { calleeName, propertyValue, receiverOf } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
+import { calleeName, propertyValue, receiverOf } from '../facts/syntax';
 
 /** How long a dedup record lives, and where that is written. */
 interface DedupWindow {

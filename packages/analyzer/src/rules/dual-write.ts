@@ -1,16 +1,13 @@
 import { ts } from 'ts-morph';
 import { createRule } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
-import { sqlTextOf } from '../facts/effects/db';
-import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../facts/effects/evidence';
+import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
-import { shapeOf } from '../facts/effects/shape';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler } from '../facts/model';
-import { isFunctionWithBody } from '../facts/flow';
+import { isFunctionWithBody } from '../facts/syntax';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);

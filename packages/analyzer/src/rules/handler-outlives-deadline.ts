@@ -3,11 +3,10 @@ import { createRule, type RuleContext } from '../engine/rule';
 import { receiverClient } from '../facts/broker-objects';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { DurationFolder, formatMs } from '../facts/durations';
-import { constInitializer, objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import { unwrap } from '../facts/origins';
 import { longWorkIn, type LongWork } from '../facts/long-work';
 import type { ConsumerHandler } from '../facts/model';
-import { calleeName } from '../facts/syntax-helpers';
+import { calleeName, constInitializer, objectLiteralOf, propertyValue } from '../facts/syntax';
 
 /** Broker defaults, per docs/brokers.md and each client's documentation. */
 const SQS_DEFAULT_VISIBILITY_MS = 30_000;

@@ -4,11 +4,8 @@ import { createRule } from '../engine/rule';
 import type { FileFacts } from '../facts/file-facts';
 import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
-import {
-  boundName, callsWithin, calleeName, contains, enclosingFunction, indentationOf, nameKey, propertyNameText,
-  propertyNode, receiverOf, statementOf,
-} from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { boundName, calleeName, callsWithin, contains, enclosingFunction, indentationOf, nameKey, propertyNameText, propertyNode, receiverOf, statementOf } from '../facts/syntax';
 
 /** Functions reachable from `root` through calls resolvable syntactically (bounded depth). */
 function reachableFrom(facts: FileFacts, project: ProjectIndex, root: ts.FunctionLikeDeclaration): Set<ts.FunctionLikeDeclaration> {

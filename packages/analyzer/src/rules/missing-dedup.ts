@@ -2,15 +2,13 @@ import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
-import { commandOf } from '../facts/effects/aws';
+import { dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
 import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
-import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
-import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
+import { objectLiteralOf, propertyValue } from '../facts/syntax';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is

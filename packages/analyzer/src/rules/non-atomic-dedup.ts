@@ -4,11 +4,10 @@ import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, keyText, redisOpsOf, type RedisOp } from '../facts/dedup-keys';
 import { formatMs } from '../facts/durations';
-import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction } from '../facts/effects';
-import { INBOX_NAME, OUTBOX_NAME } from '../facts/effects/types';
+import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction, INBOX_NAME, OUTBOX_NAME } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import { unwrap } from '../facts/origins';
-import { calleeName, contains, receiverOf } from '../facts/syntax-helpers';
+import { calleeName, contains, receiverOf } from '../facts/syntax';
 
 /**
  * One step of a dedup protocol inside a function: looking the message up (check), recording it

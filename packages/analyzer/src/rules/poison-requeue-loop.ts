@@ -4,8 +4,8 @@ import { brokersImported } from '../facts/broker-libraries';
 import type { FileFacts } from '../facts/file-facts';
 import { kafkaRuns } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
-import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax';
 
 /**
  * Anything that counts or bounds deliveries. A handler that mentions one of these has an attempt

@@ -2,9 +2,9 @@ import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
 import { clientOfOrigin, methodName, receiverClient, type ClientObject } from '../facts/broker-objects';
 import { keyProblem, OPTION_SITES } from '../facts/broker-options';
-import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import { freshSourceIn } from '../facts/fresh-values';
 import { unwrap } from '../facts/origins';
+import { objectLiteralOf, propertyValue } from '../facts/syntax';
 
 /**
  * Producer-side deduplication ids. Every broker publish can be repeated (a timeout, a lost

@@ -1,12 +1,11 @@
 import { ts } from 'ts-morph';
 import { createRule } from '../engine/rule';
 import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
-import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { calleeName, receiverOf } from '../facts/syntax-helpers';
-import { containingStatement, enclosingFunction, siblingsOf } from '../facts/flow';
+import { containingStatement, siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
+import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf } from '../facts/syntax';
 
 /**
  * Acks that are fire-and-forget where the code needs to know they landed. Pub/Sub `ack()` on an

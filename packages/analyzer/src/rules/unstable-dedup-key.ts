@@ -2,10 +2,10 @@ import { ts } from 'ts-morph';
 import { createRule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
-import { INBOX_NAME } from '../facts/effects/types';
+import { INBOX_NAME } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
-import { enclosingFunction } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
+import { enclosingFunction } from '../facts/syntax';
 
 /** What to key on instead, per broker (docs/brokers.md: which ids survive a redelivery and which survive a resend). */
 const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {

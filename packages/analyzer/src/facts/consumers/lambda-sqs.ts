@@ -3,7 +3,7 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
-import { bindingNames, importsAny, parameterNames } from './syntax';
+import { bindingNames, importsAny, parameterNames } from '../syntax';
 
 /**
  * AWS Lambda functions fed by an SQS event source mapping: a handler whose event parameter is
