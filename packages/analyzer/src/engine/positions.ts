@@ -11,8 +11,3 @@ export function locate(sourceFile: ts.SourceFile, offset: number): LineColumn {
   const { line, character } = sourceFile.getLineAndCharacterOfPosition(offset);
   return { line: line + 1, column: character + 1 };
 }
-
-/** The offset range of a node without its leading trivia. */
-export function nodeRange(node: ts.Node): { start: number; end: number } {
-  return { start: node.getStart(), end: node.getEnd() };
-}

@@ -23,8 +23,8 @@ export const nonexistentBrokerOption = createRule({
     consequence: 'option-ignored',
   },
   messages: {
-    myth: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}` and is ignored: {{effect}}. Fix: {{fix}}.',
-    misspelled: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}`; the library\'s name is `{{intended}}` and the key as written is never read, so the value you set does not take effect. Fix: rename it to `{{intended}}`.',
+    myth: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}` and is ignored (option ignored): {{effect}}. Fix: {{fix}}.',
+    misspelled: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}`; the library\'s name is `{{intended}}` and the key as written is never read, so the value you set does not take effect (option ignored). Fix: rename it to `{{intended}}`.',
   },
   // Module names, and the best-known myths themselves: under --types a client reached through a
   // wrapper is placed by the checker even in a file that never names its library.

@@ -311,7 +311,7 @@ export const poisonRequeueLoop = createRule({
   },
   messages: {
     rabbit:
-      'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever: a poison loop that burns the consumer and holds its prefetch slots.{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
+      'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever, burning the consumer and holding its prefetch slots (poison loop).{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
     dlxCycle:
       'RabbitMQ (amqplib): `{{call}}` dead-letters every failed message to `{{retryQueue}}`, whose message TTL{{ttl}} routes it straight back to `{{queue}}`, and nothing counts the rounds, so a message that always fails cycles between the two queues forever (poison loop). Fix: read the `x-death` header (its `count` for `{{queue}}`) and past N attempts publish the message to a parking queue and ack it instead of nacking.',
     golevelup:
