@@ -124,14 +124,6 @@ export function nameKey(expr: ts.Expression): string | undefined {
   return undefined;
 }
 
-/** Leading whitespace of the line `node` starts on, for inserting sibling statements. */
-export function indentationOf(node: ts.Node): string {
-  const sf = node.getSourceFile();
-  const start = node.getStart(sf);
-  const lineStart = sf.text.lastIndexOf('\n', start - 1) + 1;
-  return /^[ \t]*/.exec(sf.text.slice(lineStart, start))?.[0] ?? '';
-}
-
 /**
  * Kinds of `isFunctionWithBody`, compared by `node.kind`: it runs for every ancestor or node of
  * the walks here, and each `ts.isX` goes through ts-morph's `ts` getter and a namespace accessor.

@@ -9,6 +9,7 @@ import { unwrap } from '../facts/origins';
 import { redeliveryHorizonsOf, type Horizon } from '../facts/redelivery-horizon';
 import type { Broker, Fix } from '../types';
 import { calleeName, propertyValue, receiverOf } from '../facts/syntax';
+import { replace } from '../fix/edits';
 
 /** How long a dedup record lives, and where that is written. */
 interface DedupWindow {
@@ -83,7 +84,7 @@ function suggestion(window: DedupWindow, targetMs: number): Fix[] | undefined {
   if (!ts.isNumericLiteral(e) && !ts.isBinaryExpression(e) && !ts.isStringLiteralLike(e)) return undefined;
   const value = Math.ceil(targetMs / window.unitMs);
   const text = ts.isStringLiteralLike(e) ? JSON.stringify(String(value)) : String(value);
-  return [{ description: `Keep the dedup record ${formatMs(targetMs)} (twice the redelivery horizon)`, safety: 'unsafe', edits: [{ start: source.getStart(), end: source.getEnd(), text }] }];
+  return [{ description: `Keep the dedup record ${formatMs(targetMs)} (twice the redelivery horizon)`, safety: 'unsafe', edits: [replace(source, text)] }];
 }
 
 export const dedupWindowTooShort = createRule({

@@ -5,7 +5,8 @@ import type { FileFacts } from '../facts/file-facts';
 import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
-import { boundName, calleeName, callsWithin, contains, enclosingFunction, indentationOf, nameKey, propertyNameText, propertyNode, receiverOf, statementOf } from '../facts/syntax';
+import { boundName, calleeName, callsWithin, contains, enclosingFunction, nameKey, propertyNameText, propertyNode, receiverOf, statementOf } from '../facts/syntax';
+import { indentOf, insertAboveComments, insertBefore, replace } from '../fix/edits';
 
 /** Functions reachable from `root` through calls resolvable syntactically (bounded depth). */
 function reachableFrom(facts: FileFacts, project: ProjectIndex, root: ts.FunctionLikeDeclaration): Set<ts.FunctionLikeDeclaration> {
@@ -167,12 +168,10 @@ function sendOffsetsFix(use: TransactionUse, run: KafkaRun, commit: ts.CallExpre
   const group = portableGroupId(run.groupId);
   const stmt = statementOf(commit);
   if (!names || !group || !stmt || !ts.isBlock(stmt.parent)) return undefined;
-  const indent = indentationOf(stmt);
+  const indent = indentOf(stmt);
   const text = `await ${use.name}.sendOffsets({ consumerGroupId: ${group}, topics: [{ topic: ${names.topic}, partitions: [{ partition: ${names.partition}, offset: String(Number(${names.message}.offset) + 1) }] }] });\n${indent}`;
   // Above the comments that lead the commit statement, so they keep describing the commit.
-  const comments = ts.getLeadingCommentRanges(stmt.getSourceFile().text, stmt.getFullStart()) ?? [];
-  const at = comments.length > 0 ? comments[0].pos : stmt.getStart();
-  return { description: 'Send the consumed offset inside the transaction before commit()', safety: 'safe', edits: [{ start: at, end: at, text }] };
+  return { description: 'Send the consumed offset inside the transaction before commit()', safety: 'safe', edits: [insertAboveComments(stmt, text)] };
 }
 
 export const kafkaOffsetsOutsideTransaction = createRule({
@@ -235,7 +234,7 @@ export const kafkaOffsetsOutsideTransaction = createRule({
                 fix: {
                   description: 'Commit the offset after the processed message',
                   safety: 'safe',
-                  edits: [{ start: value.getStart(), end: value.getEnd(), text: `String(Number(${processed.getText()}) + 1)` }],
+                  edits: [replace(value, `String(Number(${processed.getText()}) + 1)`)],
                 },
               });
             }
@@ -248,8 +247,8 @@ export const kafkaOffsetsOutsideTransaction = createRule({
             const consumer = receiverOf(run.run);
             const explicit = propertyNode(run.options, 'autoCommit');
             const edit = explicit && ts.isPropertyAssignment(explicit)
-              ? { start: explicit.initializer.getStart(), end: explicit.initializer.getEnd(), text: 'false' }
-              : { start: run.handlerProperty.getStart(), end: run.handlerProperty.getStart(), text: `autoCommit: false,\n${indentationOf(run.handlerProperty)}` };
+              ? replace(explicit.initializer, 'false')
+              : insertBefore(run.handlerProperty, `autoCommit: false,\n${indentOf(run.handlerProperty)}`);
             context.report({
               node: run.handlerProperty,
               messageId: 'autoCommitAlongside',

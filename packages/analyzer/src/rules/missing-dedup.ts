@@ -9,6 +9,7 @@ import type { CallLike, ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 import { objectLiteralOf, propertyValue } from '../facts/syntax';
+import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -201,14 +202,13 @@ function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void
 function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
   const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
   if (!options) {
-    const open = call.arguments.pos;
-    return { description, safety: 'unsafe', edits: [{ start: open, end: call.arguments.end, text: '{ idempotent: true, maxInFlightRequests: 1 }' }] };
+    return { description, safety: 'unsafe', edits: [replaceArguments(call, '{ idempotent: true, maxInFlightRequests: 1 }')] };
   }
   const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
   const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
-  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [{ start: options.getStart() + 1, end: options.getEnd() - 1, text: ` ${insert} ` }] };
+  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [replaceInside(options, ` ${insert} `)] };
   const last = options.properties[options.properties.length - 1];
-  return { description, safety: 'unsafe', edits: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${insert}` }] };
+  return { description, safety: 'unsafe', edits: [insertAfter(last, `, ${insert}`)] };
 }
 
 /** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */

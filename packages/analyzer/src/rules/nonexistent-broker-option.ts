@@ -4,6 +4,7 @@ import { keyProblem, optionObjectsOf, type OptionObject } from '../facts/broker-
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix } from '../types';
 import { BROKER_LABEL } from '../facts/broker-libraries';
+import { replace } from '../fix/edits';
 
 /**
  * Options the client library does not read. JavaScript clients take plain objects and ignore
@@ -110,8 +111,8 @@ function renameFix(
 ): Fix | undefined {
   if (hasKey(object, to)) return undefined;
   const edit = ts.isShorthandPropertyAssignment(prop)
-    ? { start: prop.name.getStart(), end: prop.name.getEnd(), text: `${to}: ${prop.name.text}` }
-    : { start: prop.name.getStart(), end: prop.name.getEnd(), text: to };
+    ? replace(prop.name, `${to}: ${prop.name.text}`)
+    : replace(prop.name, to);
   return { description: `Rename \`${prop.name.getText()}\` to \`${to}\``, safety, edits: [edit] };
 }
 
@@ -130,6 +131,6 @@ function moveIntoAttributesFix(
   return {
     description: `Send \`${key}\` as an attribute for consumers to deduplicate on`,
     safety: 'unsafe',
-    edits: [{ start: prop.getStart(), end: prop.getEnd(), text: `attributes: { ${attribute}: ${value} }` }],
+    edits: [replace(prop, `attributes: { ${attribute}: ${value} }`)],
   };
 }

@@ -6,6 +6,7 @@ import { kafkaRuns } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax';
+import { replace, replaceArguments } from '../fix/edits';
 
 /**
  * Anything that counts or bounds deliveries. A handler that mentions one of these has an attempt
@@ -270,9 +271,7 @@ function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
 }
 
 function argumentFix(call: ts.CallExpression, args: string, description: string): Fix {
-  const open = call.arguments.pos;
-  const close = call.arguments.end;
-  return { description, safety: 'unsafe', edits: [{ start: open, end: close, text: args }] };
+  return { description, safety: 'unsafe', edits: [replaceArguments(call, args)] };
 }
 
 function suggestionsFor(loop: Loop): Fix[] | undefined {
@@ -291,7 +290,7 @@ function suggestionsFor(loop: Loop): Fix[] | undefined {
       return [{
         description: 'Terminate the message after 5 redeliveries instead of nak-ing it forever',
         safety: 'unsafe',
-        edits: [{ start: call.getStart(), end: call.getEnd(), text: `(${m}.info.redeliveryCount >= 5 ? ${m}.term() : ${call.getText()})` }],
+        edits: [replace(call, `(${m}.info.redeliveryCount >= 5 ? ${m}.term() : ${call.getText()})`)],
       }];
     }
     default:

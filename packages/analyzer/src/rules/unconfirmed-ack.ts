@@ -6,6 +6,7 @@ import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { containingStatement, siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
 import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf } from '../facts/syntax';
+import { replace } from '../fix/edits';
 
 /**
  * Acks that are fire-and-forget where the code needs to know they landed. Pub/Sub `ack()` on an
@@ -180,7 +181,7 @@ function awaitedFix(call: ts.CallExpression, replacement: string | undefined): F
   return {
     description: `Use \`${replacement}\` and wait for the broker's answer`,
     safety: 'unsafe',
-    edits: [{ start: call.getStart(), end: call.getEnd(), text: awaited ? replacement : `await ${replacement}` }],
+    edits: [replace(call, awaited ? replacement : `await ${replacement}`)],
   };
 }
 

@@ -6,6 +6,7 @@ import { INBOX_NAME } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { Broker, Fix } from '../types';
 import { enclosingFunction } from '../facts/syntax';
+import { replace } from '../fix/edits';
 
 /** What to key on instead, per broker (docs/brokers.md: which ids survive a redelivery and which survive a resend). */
 const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
@@ -38,7 +39,7 @@ function fixFor(instability: Instability): Fix | undefined {
   return {
     description: `Key on \`${instability.stable}\`, which stays the same when the message is redelivered`,
     safety: 'safe',
-    edits: [{ start: name.getStart(), end: name.getEnd(), text: instability.stable }],
+    edits: [replace(name, instability.stable)],
   };
 }
 
