@@ -8,6 +8,7 @@ import { colorEnabled } from '../src/ansi';
 import { unifiedDiff } from '@eos/analyzer';
 import { readForFix, writeFixed } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
+import { sarif } from '../src/reporters/sarif';
 import { codeFrame, stylish } from '../src/reporters/stylish';
 import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
 
@@ -127,5 +128,20 @@ describe('stylish', () => {
     });
     expect(out).toContain('    see 2:7 the work\n');
     expect(out).toContain('    see b.ts:2:1 elsewhere\n');
+  });
+});
+
+describe('sarif', () => {
+  const input = (executionSuccessful?: boolean) => ({
+    cwd: '/p', findings: [], errors: [{ file: '/p/a.ts', message: 'internal error while analysing: boom' }],
+    executionSuccessful, stats: { files: 1, parsed: 1, ms: 1 } as never, rules: [], severityOf: () => 'error' as const,
+    version: '0', readText: () => undefined, color: false,
+  });
+  const invocation = (text: string) => (JSON.parse(text) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean }> }> }).runs[0].invocations[0];
+
+  it('issue 12 item 2: an internal error makes the invocation executionSuccessful: false (findings are missing)', () => {
+    expect(invocation(sarif(input(false))).executionSuccessful).toBe(false);
+    expect(invocation(sarif(input(true))).executionSuccessful).toBe(true);
+    expect(invocation(sarif(input(undefined))).executionSuccessful).toBe(true);
   });
 });

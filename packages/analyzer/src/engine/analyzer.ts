@@ -3,13 +3,14 @@ import { ts } from 'ts-morph';
 import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
-import { parseSource, syntaxProblems } from './parse';
+import { NestingTooDeep, parseSource, syntaxProblems, tooDeepOr } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
 import { applySuppressions } from './suppressions';
+import { walkTree } from './tree-walk';
 
 /** Severity and options of one rule after configuration is applied. */
 export interface RuleSetting {
@@ -49,12 +50,6 @@ export interface FileAnalysis {
   /** False when the pre-filter proved the file cannot hold a finding and it was not parsed. */
   parsed: boolean;
 }
-
-/**
- * Read once: the walk calls it for every node, and `ts.forEachChild` goes through ts-morph's `ts`
- * getter and an accessor of the compiler namespace each time.
- */
-const forEachChild = ts.forEachChild;
 
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
@@ -148,14 +143,17 @@ export class Analyzer {
 
   /** Parses and walks a file for its facts only (imported files reached from a handler). */
   private loadFacts(fileName: string, text: string): FileFacts | undefined {
-    const sourceFile = parseSource(fileName, text);
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = parseSource(fileName, text);
+    } catch (e) {
+      // Too deep for the parser is unparsable, like a syntax error: the file's functions stay unknown.
+      if (e instanceof NestingTooDeep) return undefined;
+      throw e;
+    }
     if (syntaxProblems(sourceFile).length > 0) return undefined;
     const facts = new FileFacts(sourceFile, this.options.originFallback?.(sourceFile));
-    const visit = (node: ts.Node): void => {
-      facts.observe(node);
-      forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    walkTree(sourceFile, (node) => facts.observe(node));
     return facts;
   }
 
@@ -172,7 +170,14 @@ export class Analyzer {
   private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis {
     const rules = this.rulesToRun(fileName, text, decided);
     if (!rules) return { findings: [], errors: [], parsed: false };
-    const sourceFile = (this.options.parse ?? parseSource)(fileName, text);
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = (this.options.parse ?? parseSource)(fileName, text);
+    } catch (e) {
+      const cause = tooDeepOr(e);
+      if (!(cause instanceof NestingTooDeep)) throw e;
+      return { findings: [], errors: [{ file: fileName, message: `cannot parse: ${cause.message}; file skipped` }], parsed: true };
+    }
     const problems = syntaxProblems(sourceFile);
     if (problems.length > 0) {
       const first = problems[0];
@@ -216,13 +221,11 @@ export class Analyzer {
         else dispatch.set(k, [fn]);
       }
     }
-    const visit = (node: ts.Node): void => {
+    walkTree(sourceFile, (node) => {
       facts.observe(node);
       const fns = dispatch.get(node.kind);
       if (fns) for (const fn of fns) fn(node);
-      forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    });
     for (const l of listeners) l.end?.();
     return { findings, errors: [], parsed: true };
   }

@@ -152,12 +152,7 @@ export function clientOf(facts: FileFacts, expr: ts.Expression, project?: Projec
   }
   const direct = clientOfOrigin(facts.originOf(expr));
   if (direct || !project || depth >= HELPER_DEPTH || !ts.isCallExpression(e)) return direct;
-  let helper: ts.FunctionLikeDeclaration | undefined;
-  try {
-    helper = project.resolveFunction(facts, e.expression);
-  } catch {
-    helper = undefined;
-  }
+  const helper = project.resolveFunction(facts, e.expression);
   if (!helper?.body) return undefined;
   const helperFacts = project.factsOf(helper.getSourceFile().fileName) ?? facts;
   if (!ts.isBlock(helper.body)) return clientOf(helperFacts, helper.body, project, depth + 1);

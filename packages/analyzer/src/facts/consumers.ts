@@ -44,14 +44,10 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
   return facts.memo('consumers', () => {
     const out: ConsumerHandler[] = [];
     for (const recognizer of RECOGNIZERS) {
-      let found: ReturnType<BrokerRecognizer['find']>;
-      try {
-        found = recognizer.find({ facts, project });
-      } catch {
-        // A recognizer tripping over unusual syntax must not take the whole file down.
-        continue;
-      }
-      for (const { consumer, aliases } of found) {
+      // No try/catch: a recognizer that throws is a bug in eos, which the run reports as an
+      // internal error for the file. Swallowed, it would make the consumer vanish, and with it
+      // every finding about it.
+      for (const { consumer, aliases } of recognizer.find({ facts, project })) {
         internals.set(consumer, { recognizer, aliases: aliases ?? new Map(), project });
         followForwarding(consumer, facts, project);
         out.push(consumer);
@@ -85,12 +81,7 @@ function followForwarding(consumer: ConsumerHandler, facts: FileFacts, project: 
   const positions = expr.arguments.map((a) => ts.isIdentifier(a) && names.has(a.text));
   if (!positions.some(Boolean)) return;
   const handlerFacts = project.factsOf(handler.getSourceFile().fileName) ?? facts;
-  let target: ts.FunctionLikeDeclaration | undefined;
-  try {
-    target = project.resolveFunction(handlerFacts, expr.expression);
-  } catch {
-    return;
-  }
+  const target = project.resolveFunction(handlerFacts, expr.expression);
   if (!target?.body || target === handler) return;
   const forwarded = target.parameters.flatMap((p, i) => (positions[i] && ts.isIdentifier(p.name) ? [p.name.text] : []));
   if (forwarded.length === 0) return;
@@ -112,12 +103,7 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
   const handlerFacts = info.project.factsOf(scope.getSourceFile().fileName) ?? facts;
   // `let msg = first` / `const original = context.getMessage()`: aliases denote the message too.
   const ctx: SettleContext = { names: derivedNames(scope, new Set(consumer.messageNames)), aliases: info.aliases, facts: handlerFacts };
-  try {
-    info.settles = settlesIn(scope, ctx, info, 0, new Set());
-  } catch {
-    // Unusual syntax in a helper must not break the rules reading this fact.
-    info.settles = [];
-  }
+  info.settles = settlesIn(scope, ctx, info, 0, new Set());
   return info.settles;
 }
 
@@ -142,12 +128,7 @@ function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, 
 function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall | undefined {
   const passed = call.arguments.map((a) => startsFrom(a, ctx.names));
   if (!passed.some(Boolean)) return undefined;
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  try {
-    fn = info.project.resolveFunction(ctx.facts, call.expression);
-  } catch {
-    return undefined;
-  }
+  const fn = info.project.resolveFunction(ctx.facts, call.expression);
   if (!fn?.body || seen.has(fn) || !isFunctionWithBody(fn)) return undefined;
   const names = new Set<string>();
   fn.parameters.forEach((p, i) => {

@@ -135,12 +135,8 @@ export function redisOpsOf(facts: FileFacts, project?: ProjectIndex): RedisOp[] 
     const folder = new DurationFolder(facts, project);
     const out: RedisOp[] = [];
     for (const call of facts.calls) {
-      try {
-        const op = redisOpOf(call, facts, folder);
-        if (op) out.push(op);
-      } catch {
-        // an odd argument shape must not abort the file
-      }
+      const op = redisOpOf(call, facts, folder);
+      if (op) out.push(op);
     }
     return out;
   });
@@ -388,13 +384,7 @@ function rootName(expr: ts.Expression): string | undefined {
 export function consumerRunning(node: ts.Node, facts: FileFacts, project: ProjectIndex): ConsumerHandler | undefined {
   const reach = facts.memo('dedup-keys:consumer-reach', () => {
     const out: Array<{ consumer: ConsumerHandler; fns: Set<ts.Node> }> = [];
-    let consumers: ConsumerHandler[] = [];
-    try {
-      consumers = consumersOf(facts, project);
-    } catch {
-      consumers = [];
-    }
-    for (const consumer of consumers) {
+    for (const consumer of consumersOf(facts, project)) {
       const root = consumer.scope ?? consumer.handler;
       if (!root) continue;
       const fns = new Set<ts.Node>([root]);
@@ -403,12 +393,7 @@ export function consumerRunning(node: ts.Node, facts: FileFacts, project: Projec
         const next: ts.Node[] = [];
         for (const fn of frontier) {
           for (const call of callsWithin(fn)) {
-            let target: ts.FunctionLikeDeclaration | undefined;
-            try {
-              target = project.resolveFunction(facts, call.expression);
-            } catch {
-              target = undefined;
-            }
+            const target = project.resolveFunction(facts, call.expression);
             if (target && !fns.has(target) && target.getSourceFile() === facts.sourceFile) {
               fns.add(target);
               next.push(target);

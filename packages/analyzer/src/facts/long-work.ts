@@ -216,11 +216,7 @@ function isRemote(call: ts.CallExpression, facts: FileFacts, project: ProjectInd
   const base = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
   const origin = facts.originOf(base);
   if (origin && !origin.module.startsWith('.') && !origin.module.startsWith('node:')) return true;
-  try {
-    return sideEffectsIn(call, facts, project).length > 0;
-  } catch {
-    return false;
-  }
+  return sideEffectsIn(call, facts, project).length > 0;
 }
 
 /** What a call is, when it is one of the known slow kinds and comes from the library that makes it slow. */

@@ -209,16 +209,12 @@ function scheduleHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
 export function redeliveryHorizonsOf(facts: FileFacts, project?: ProjectIndex): Horizon[] {
   return facts.memo('redelivery-horizons', () => {
     const folder = new DurationFolder(facts, project);
-    try {
-      return [
-        ...sqsHorizons(facts, folder),
-        ...natsHorizons(facts, folder),
-        ...bullmqHorizons(facts, folder),
-        ...pubsubHorizons(facts, folder),
-        ...scheduleHorizons(facts, folder),
-      ];
-    } catch {
-      return [];
-    }
+    return [
+      ...sqsHorizons(facts, folder),
+      ...natsHorizons(facts, folder),
+      ...bullmqHorizons(facts, folder),
+      ...pubsubHorizons(facts, folder),
+      ...scheduleHorizons(facts, folder),
+    ];
   });
 }

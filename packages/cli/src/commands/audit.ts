@@ -175,6 +175,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       cwd,
       findings,
       errors,
+      executionSuccessful: result.internalErrors.length === 0,
       stats: result.stats,
       // Loaded only by the reporters that list rule metadata (SARIF).
       get rules() {

@@ -52,7 +52,8 @@ export const sarif: Reporter = (input) => {
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
-            executionSuccessful: true,
+            // An internal error means findings are missing: the run did not do its job.
+            executionSuccessful: input.executionSuccessful ?? true,
             toolExecutionNotifications: input.errors.map((e) => ({
               level: 'error',
               message: { text: e.message },

@@ -7,6 +7,11 @@ export interface ReportInput {
   findings: readonly Finding[];
   /** Inputs that could not be analysed, and internal failures. */
   errors: readonly InputError[];
+  /**
+   * False when eos itself failed on some file (an internal error, a bug in eos): that file's
+   * findings are missing. Absent: true.
+   */
+  executionSuccessful?: boolean;
   stats: AuditStats;
   /** The registered rules, for rule metadata (SARIF). */
   rules: readonly Rule[];
