@@ -9,6 +9,7 @@ import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSp
 import { ProjectIndex, type SourceHost } from './project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
+import { suppressionComments } from './suppression-comments';
 import { applySuppressions } from './suppressions';
 import { walkTree } from './tree-walk';
 
@@ -117,7 +118,7 @@ export class Analyzer {
    */
   analyzeText(fileName: string, text: string, decided?: PrefilterDecision): FileAnalysis {
     const raw = this.runRules(fileName, text, decided);
-    if (!raw.parsed || raw.errors.length > 0) return raw;
+    if (!raw.parsed || raw.errors.length > 0) return { findings: raw.findings, errors: raw.errors, parsed: raw.parsed };
     const byFile = new Map<string, Finding[]>();
     for (const f of raw.findings) {
       const list = byFile.get(f.file);
@@ -127,16 +128,16 @@ export class Analyzer {
     if (!byFile.has(fileName)) byFile.set(fileName, []);
     const findings: Finding[] = [];
     for (const [file, list] of byFile) {
-      const fileText = file === fileName ? text : this.project.factsOf(file)?.sourceFile.text;
-      if (fileText === undefined) {
+      const sourceFile = file === fileName ? raw.sourceFile : this.project.factsOf(file)?.sourceFile;
+      if (sourceFile === undefined) {
         findings.push(...list);
         continue;
       }
-      const { kept, problems } = applySuppressions(fileText, list, this.ruleIds);
+      const { kept, problems } = applySuppressions(sourceFile.text, list, this.ruleIds, suppressionComments(sourceFile));
       findings.push(...kept);
       // Suppression comments are judged only in the file being analysed, where all its findings are known.
       if (file !== fileName) continue;
-      for (const p of problems) findings.push(this.engineFinding(p.ruleId, file, fileText, p.start, p.end, p.message));
+      for (const p of problems) findings.push(this.engineFinding(p.ruleId, sourceFile, p.start, p.end, p.message));
     }
     return { findings: sortFindings(findings), errors: raw.errors, parsed: true };
   }
@@ -167,7 +168,8 @@ export class Analyzer {
     return this.enabled.filter((r) => ids.has(r.meta.id));
   }
 
-  private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis {
+  /** The analysis, with the tree when the file parsed (suppressions are read from its comments). */
+  private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis & { sourceFile?: ts.SourceFile } {
     const rules = this.rulesToRun(fileName, text, decided);
     if (!rules) return { findings: [], errors: [], parsed: false };
     let sourceFile: ts.SourceFile;
@@ -227,7 +229,7 @@ export class Analyzer {
       if (fns) for (const fn of fns) fn(node);
     });
     for (const l of listeners) l.end?.();
-    return { findings, errors: [], parsed: true };
+    return { findings, errors: [], parsed: true, sourceFile };
   }
 
   private toFinding(rule: Rule, severity: Severity, d: ReportDescriptor): Finding {
@@ -262,13 +264,13 @@ export class Analyzer {
     };
   }
 
-  private engineFinding(ruleId: string, file: string, text: string, start: number, end: number, message: string): Finding {
-    const a = lineColumnOf(text, start);
-    const b = lineColumnOf(text, end);
+  private engineFinding(ruleId: string, sourceFile: ts.SourceFile, start: number, end: number, message: string): Finding {
+    const a = locate(sourceFile, start);
+    const b = locate(sourceFile, end);
     return {
       ruleId,
       severity: SUPPRESSION_SEVERITY,
-      file,
+      file: sourceFile.fileName,
       start,
       end,
       line: a.line,
