@@ -280,6 +280,8 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
     settings: options.settings ?? {},
     prefilter: options.prefilter ?? true,
     types: options.types ?? false,
+    // A file over the limit is skipped, not analysed: a cached result of a larger limit is not this run's.
+    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     program: program === undefined ? undefined : contentHash(program),
   });
 }
