@@ -10,7 +10,7 @@ import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
 import { AnalysisCache, cacheKey, contentHash } from './cache';
-import { discoverFiles, displayPath } from './files';
+import { discoverFiles, displayPath, type Discovery } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from './ordering';
 import type { Rule } from './rule';
@@ -89,6 +89,11 @@ export interface AuditResult {
   files: string[];
   /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
   cacheNotice?: string;
+  /**
+   * What the file walk found before any shard split: source files, and the source files and
+   * folders ignore rules left out. Found none but ignored some: everything named was ignored.
+   */
+  discovered: { files: number; ignored: Discovery['ignored'] };
 }
 
 /** The modules that load the TypeScript compiler, needed only once a file must be analysed. */
@@ -250,6 +255,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
     stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
     cacheNotice: cache?.discarded,
+    discovered: { files: discovery.files.length, ignored: discovery.ignored },
   };
 }
 
