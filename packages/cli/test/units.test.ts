@@ -145,3 +145,29 @@ describe('sarif', () => {
     expect(invocation(sarif(input(undefined))).executionSuccessful).toBe(true);
   });
 });
+
+describe('line ends', () => {
+  const finding = (text: string, at: string, related: string) => ({
+    ruleId: 'r', severity: 'error' as const, file: '/p/a.ts', start: text.indexOf(at), end: text.indexOf(at) + at.length,
+    line: 3, column: 1, endLine: 3, endColumn: at.length + 1, message: 'm', consequence: 'message-lost' as const,
+    related: [{ file: '/p/a.ts', start: text.indexOf(related), end: text.indexOf(related) + related.length, message: 'the work' }],
+  });
+  const render = (text: string) => stylish({
+    cwd: '/p', findings: [finding(text, 'channel.ack(msg);', 'work(msg)')], errors: [], stats: { files: 1, parsed: 1, ms: 1 } as never,
+    rules: [], severityOf: () => 'error', version: '0', readText: () => text, color: false,
+  });
+
+  it.each([
+    ['CR-only', '\r'],
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+    ['CRLF', '\r\n'],
+  ])('issue 12 (smaller): with %s line ends, the code frame shows the reported line and related locations their own line', (_, eol) => {
+    const text = ['// header', 'async function h(msg) {', 'channel.ack(msg);', '  await work(msg);', '}', ''].join(eol);
+    const out = render(text);
+    expect(out).toContain('  > 3 | channel.ack(msg);\n');
+    expect(out).toContain('    2 | async function h(msg) {\n');
+    expect(out).toContain('    4 |   await work(msg);\n');
+    expect(out).toContain('    see 4:9 the work\n');
+  });
+});

@@ -283,15 +283,13 @@ export class Analyzer {
   }
 }
 
-/** 1-based line/column of an offset in plain text. */
+/**
+ * 1-based line/column of an offset in plain text, counting line ends as the scanner does (CRLF,
+ * LF, CR, U+2028, U+2029), so it agrees with the positions of findings.
+ */
 export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+  const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
+  return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
 // Kept here for existing importers; they live in modules that load without the TypeScript compiler.
