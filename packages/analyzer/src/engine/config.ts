@@ -183,7 +183,7 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   if (value.maxFileSize !== undefined) {
     const keyPath = join(prefix, 'maxFileSize');
     const n = value.maxFileSize;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${JSON.stringify(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${shown(n)}`);
     config.maxFileSize = n;
   }
   return config;
@@ -208,5 +208,14 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string): R
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? 'an object' : typeof v === 'number' ? (Number.isFinite(v) ? `number ${shown(v)}` : shown(v)) : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * A value as the user wrote it, near enough. JSON reads a number beyond ±1.8e308 (`1e309`) as
+ * Infinity, which JSON.stringify would show as `null`, a value nobody wrote.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return `a number ${v < 0 ? 'below' : 'above'} what JSON can hold (read as ${v})`;
+  return JSON.stringify(v) ?? String(v);
 }
