@@ -12,7 +12,7 @@ import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
 import { suppressionComments } from './suppression-comments';
 import { applySuppressions } from './suppressions';
-import { walkTree } from './tree-walk';
+import { walkTree } from '../facts/tree-walk';
 
 /** Severity and options of one rule after configuration is applied. */
 export interface RuleSetting {

@@ -14,6 +14,7 @@ import { startsFrom } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
 import { isFunctionWithBody } from './flow';
 import type { ConsumerHandler, SettleCall } from './model';
+import { walkTree } from './tree-walk';
 
 /**
  * Consumer facts: which functions process broker messages, and where they settle them.
@@ -109,7 +110,7 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
 
 function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall[] {
   const out: SettleCall[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isCallExpression(n)) {
       const direct = info.recognizer.settleOf(n, ctx);
       if (direct) out.push(direct);
@@ -118,9 +119,8 @@ function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, 
         if (viaHelper) out.push(viaHelper);
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return out;
 }
 
@@ -148,10 +148,9 @@ function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: Consume
 /** `names` plus variables initialised from them (`const msg = ctx.getMessage()`). */
 function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   const out = new Set(names);
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && startsFrom(n.initializer, out)) out.add(n.name.text);
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return out;
 }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { walkTree } from '../tree-walk';
 import type { FileFacts } from '../file-facts';
 import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
@@ -212,9 +213,9 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
   const batchNames = () => [...roots, ...collections];
   // Read once: a node's start is found by scanning past its leading trivia.
   const receiveStart = receive.getStart();
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     // Only what follows the receive handles its messages.
-    if (n.end <= receiveStart) return;
+    if (n.end <= receiveStart) return false;
     // const messages = res.Messages ?? []
     if (ts.isVariableDeclaration(n) && n.initializer && ts.isIdentifier(n.name) && isCollection(n.initializer, roots, collections)) {
       collections.add(n.name.text);
@@ -238,9 +239,8 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
         out.push({ ...base, kind: 'message', handler: cb, messageNames: [...bindingNames(cb.parameters[0].name), ...batchNames()], scope: cb });
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scopeFn.body);
+  walkTree(scopeFn.body, visit);
   // The batch as a whole: a DeleteMessageBatch of every received message settles them all at once.
   out.push({ ...base, kind: 'batch', handler: scopeFn, messageNames: batchNames(), scope: scopeFn.body });
   return out;
