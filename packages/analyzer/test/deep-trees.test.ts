@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { auditPaths } from '@eos/analyzer';
+import { Analyzer, allRules, auditPaths } from '@eos/analyzer';
 import { amqp } from '../src/facts/consumers/amqp';
 
 const REGISTER = `import * as amqp from 'amqplib';
@@ -88,6 +88,25 @@ describe('deep syntax trees', () => {
     expect(result.internalErrors).toEqual([]);
     expect(found(result)).toContain('src/other.ts:8:ack-before-process');
     expect(result.errors.map((e) => path.relative(dir, e.file))).toEqual(['src/handler.ts']);
+  });
+
+  // One handler per broker shape, each with a long expression inside the handler itself, where the
+  // rules' and facts' own walks (consumer scopes, long work, effects, horizons) go.
+  const INSIDE: Record<string, (expr: string) => string> = {
+    amqplib: (e) => `import * as amqp from "amqplib";\nexport async function start(channel: amqp.Channel) {\n  await channel.consume("q", async (msg) => {\n    if (!msg) return;\n    const banner = ${e};\n    channel.ack(msg);\n    await fetch("https://example.com/charge", { method: "POST", body: banner });\n  });\n}\n`,
+    kafkajs: (e) => `import { Kafka } from "kafkajs";\nconst k = new Kafka({ brokers: [] });\nconst c = k.consumer({ groupId: "g" });\nexport async function run(db: any, redis: any, producer: any) {\n  await c.run({ eachMessage: async ({ message }) => {\n    const s = ${e};\n    if (await redis.get(message.key)) return;\n    await db.query("insert into t values ($1)", [s]);\n    await producer.send({ topic: "t", messages: [{ value: s }] });\n    await redis.set(message.key, 1);\n  } });\n}\n`,
+    sqs: (e) => `import { SQSClient, ReceiveMessageCommand, DeleteMessageCommand } from "@aws-sdk/client-sqs";\nconst sqs = new SQSClient({});\nexport async function poll(db: any) {\n  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: "u", VisibilityTimeout: 5 }));\n  for (const m of r.Messages ?? []) {\n    const s = ${e};\n    await sqs.send(new DeleteMessageCommand({ QueueUrl: "u", ReceiptHandle: m.ReceiptHandle }));\n    await db.insert(s);\n  }\n}\n`,
+  };
+
+  it.each(Object.keys(INSIDE))('issue 12 item 1: a 20,000-term expression inside a %s handler changes no finding and fails no rule', (shape) => {
+    const analyse = (terms: number) => {
+      const r = new Analyzer({ rules: allRules, prefilter: false }).analyzeText(`/virtual/${shape}.ts`, INSIDE[shape](Array(terms).fill('"a"').join(' + ')));
+      return { internal: (r.internalErrors ?? []).map((e) => e.message), findings: r.findings.map((f) => `${f.line}:${f.column}:${f.ruleId}`) };
+    };
+    const short = analyse(3);
+    expect(short.internal).toEqual([]);
+    expect(short.findings.length).toBeGreaterThan(0);
+    expect(analyse(20_000)).toEqual(short);
   });
 
   it('issue 12 item 1: a consumer recognizer that throws is an internal error naming the file, never a consumer that silently vanishes', () => {
