@@ -344,8 +344,13 @@ export function failureRaisedAfter(tryStmt: ts.TryStatement, workEnd: number, sc
 }
 
 function readsAny(expr: ts.Node, names: ReadonlySet<string>): boolean {
-  if (ts.isIdentifier(expr) && names.has(expr.text)) return true;
-  return ts.forEachChild(expr, (c) => readsAny(c, names) || undefined) === true;
+  let found = false;
+  walkTree(expr, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n) && names.has(n.text)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** A `throw`, or a block whose statements reach a `throw` before anything that exits otherwise. */

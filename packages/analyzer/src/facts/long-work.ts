@@ -175,12 +175,11 @@ function iteratesReceived(loop: ts.IterationStatement, frame: readonly ts.Node[]
 
 function hasWait(node: ts.Node): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(node, (n) => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isCallExpression(n) && WAIT_FUNCTIONS.has(calleeName(n) ?? '') && !receiverOf(n)) found = true;
-    else ts.forEachChild(n, walk);
-  };
-  walk(node);
+    return !found;
+  });
   return found;
 }
 

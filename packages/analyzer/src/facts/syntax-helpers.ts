@@ -113,19 +113,18 @@ export function statementOf(node: ts.Node): ts.Statement | undefined {
 /** Whether any identifier, property name or string inside `node` matches `pattern`. */
 export function mentions(node: ts.Node, pattern: RegExp): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(node, (n) => {
+    if (found) return false;
     if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteralLike(n)) && pattern.test(n.text)) {
       found = true;
-      return;
+      return false;
     }
     if (ts.isTemplateExpression(n) && (pattern.test(n.head.text) || n.templateSpans.some((s) => pattern.test(s.literal.text)))) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  };
-  walk(node);
+    return true;
+  });
   return found;
 }
 

@@ -117,12 +117,11 @@ function batchLoops(consumer: ConsumerHandler, scope: ts.Node): LongWork[] {
 
 function firstAwait(body: ts.Node): string | undefined {
   let found: string | undefined;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(body, (n) => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isAwaitExpression(n)) found = n.expression.getText().replace(/\s+/g, ' ');
-    else ts.forEachChild(n, walk);
-  };
-  walk(body);
+    return found === undefined;
+  });
   return found;
 }
 

@@ -136,13 +136,12 @@ function namesFromContext(body: ts.Node, ctxName: string): string[] {
 
 function callsAck(body: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(body, (n) => {
+    if (found) return false;
     if (ts.isCallExpression(n) && n.arguments.some((a) => startsFrom(a, names)) && ['ack', 'nack', 'reject'].includes(calleeName(n) ?? '')) found = true;
     // Helpers such as `this.ack(context)` or `rmqAck(context)` count too.
     if (ts.isCallExpression(n) && /ack/i.test(calleeName(n) ?? '') && n.arguments.some((a) => startsFrom(a, names))) found = true;
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
+    return true;
+  });
   return found;
 }

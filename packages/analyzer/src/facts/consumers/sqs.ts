@@ -149,12 +149,12 @@ function receiptHandleDelete(call: ts.CallExpression, ctx: SettleContext): Settl
   const name = calleeName(call);
   if (!name || !DELETE_HELPER.test(name)) return undefined;
   let handed = false;
-  const visit = (n: ts.Node): void => {
-    if (handed) return;
+  const visit = (n: ts.Node): boolean => {
+    if (handed) return false;
     if (ts.isPropertyAccessExpression(n) && /^receiptHandle$/i.test(n.name.text) && startsFrom(n.expression, ctx.names)) handed = true;
-    ts.forEachChild(n, visit);
+    return true;
   };
-  call.arguments.forEach(visit);
+  for (const arg of call.arguments) walkTree(arg, visit);
   return handed ? { kind: 'delete', call } : undefined;
 }
 
