@@ -29,7 +29,9 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), text: fc.oneof(sourceText(40), anyText(8), fc.constantFrom('{', '}', '(', '`', '"', '/*', '//', '\u2028', '\r', '\uFEFF', '\0')) }),
   fc.record({ kind: fc.constant('line-ends' as const), eol: fc.constantFrom('\r', '\r\n', '\u2028', '\u2029') }),
-  fc.record({ kind: fc.constant('long-expression' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), terms: fc.integer({ min: 1, max: 5_000 }) }),
+  fc.record({ kind: fc.constant('long-expression' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), terms: fc.integer({ min: 1, max: 5_000 }), term: fc.constantFrom('"a"', '1', 'x', 'msg.id') }),
+  // A long sum where the analyzer folds numbers: timeouts and delays.
+  fc.record({ kind: fc.constant('long-number' as const), terms: fc.integer({ min: 1, max: 5_000 }) }),
   fc.record({ kind: fc.constant('deep-nesting' as const), depth: fc.integer({ min: 1, max: 3_000 }), open: fc.constantFrom('(', '[', '{ a: ', 'f(') }),
 );
 
@@ -47,7 +49,11 @@ function mutate(text: string, m: Mutation): string {
     case 'long-expression': {
       // At a line start, so it is a statement wherever statements may go.
       const line = text.lastIndexOf('\n', at) + 1;
-      return `${text.slice(0, line)}void (${Array(m.terms).fill('"a"').join(' + ')});\n${text.slice(line)}`;
+      return `${text.slice(0, line)}void (${Array(m.terms).fill(m.term).join(' + ')});\n${text.slice(line)}`;
+    }
+    case 'long-number': {
+      const sum = Array(m.terms).fill('1').join(' + ');
+      return text.replace(/(\d[\d_]*)(?=\s*[,)}])/, sum);
     }
     case 'deep-nesting': {
       const close = { '(': ')', '[': ']', '{ a: ': ' }', 'f(': ')' }[m.open];
