@@ -4,6 +4,7 @@ import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { unwrap, type Origin } from './origins';
 import { constInitializer } from './syntax';
+import { walkTree } from './tree-walk';
 
 /**
  * What kind of broker client object an expression denotes, from its syntactic origin
@@ -169,12 +170,11 @@ const HELPER_DEPTH = 2;
 /** The expressions a function body returns (not those of nested functions). */
 function returnedExpressions(body: ts.Block): ts.Expression[] {
   const out: ts.Expression[] = [];
-  const walk = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n)) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (ts.isFunctionLike(n)) return false;
     if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
-    ts.forEachChild(n, walk);
   };
-  ts.forEachChild(body, walk);
+  walkTree(body, walk, false);
   return out;
 }
 

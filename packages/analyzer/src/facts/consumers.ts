@@ -13,6 +13,7 @@ import { sqsConsumer } from './consumers/sqs-consumer';
 import type { FileFacts } from './file-facts';
 import type { ConsumerHandler, SettleCall } from './model';
 import { isFunctionWithBody, startsFrom } from './syntax';
+import { walkTree } from './tree-walk';
 
 /**
  * Consumer facts: which functions process broker messages, and where they settle them.
@@ -46,8 +47,10 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
   return facts.memo('consumers', () => {
     const out: ConsumerHandler[] = [];
     for (const recognizer of RECOGNIZERS) {
-      const found = recognizer.find({ facts, project });
-      for (const { consumer, aliases } of found) {
+      // No try/catch: a recognizer that throws is a bug in eos, which the run reports as an
+      // internal error for the file. Swallowed, it would make the consumer vanish, and with it
+      // every finding about it.
+      for (const { consumer, aliases } of recognizer.find({ facts, project })) {
         internals.set(consumer, { recognizer, aliases: aliases ?? new Map(), project });
         followForwarding(consumer, facts, project);
         out.push(consumer);
@@ -109,7 +112,7 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
 
 function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall[] {
   const out: SettleCall[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isCallExpression(n)) {
       const direct = info.recognizer.settleOf(n, ctx);
       if (direct) out.push(direct);
@@ -118,9 +121,8 @@ function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, 
         if (viaHelper) out.push(viaHelper);
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return out;
 }
 
@@ -148,10 +150,9 @@ function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: Consume
 /** `names` plus variables initialised from them (`const msg = ctx.getMessage()`). */
 function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   const out = new Set(names);
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && startsFrom(n.initializer, out)) out.add(n.name.text);
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return out;
 }

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from './file-facts';
 import { unwrap, type Origin } from './origins';
+import { walkTree } from './tree-walk';
 
 /**
  * The syntax toolkit: small syntactic queries over raw compiler nodes with parent pointers (the
@@ -38,11 +39,10 @@ export function propertyNode(obj: ts.ObjectLiteralExpression, name: string): ts.
 
 /** Visits every descendant of `node` (not `node` itself); `visit` returning false skips a subtree. */
 export function forEachDescendant(node: ts.Node, visit: (n: ts.Node) => boolean | void): void {
-  const walk = (n: ts.Node): void => {
-    if (visit(n) === false) return;
-    ts.forEachChild(n, walk);
+  const walk = (n: ts.Node): boolean | void => {
+    if (visit(n) === false) return false;
   };
-  ts.forEachChild(node, walk);
+  walkTree(node, walk, false);
 }
 
 /** Descendant calls of `node`, in document order, not entering nested functions when `shallow`. */
@@ -84,19 +84,18 @@ export function statementOf(node: ts.Node): ts.Statement | undefined {
 /** Whether any identifier, property name or string inside `node` matches `pattern` (see `mentions` for names as values). */
 export function mentionsText(node: ts.Node, pattern: RegExp): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(node, (n) => {
+    if (found) return false;
     if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteralLike(n)) && pattern.test(n.text)) {
       found = true;
-      return;
+      return false;
     }
     if (ts.isTemplateExpression(n) && (pattern.test(n.head.text) || n.templateSpans.some((s) => pattern.test(s.literal.text)))) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  };
-  walk(node);
+    return true;
+  });
   return found;
 }
 
@@ -342,15 +341,14 @@ export function startsFrom(expr: ts.Expression, names: ReadonlySet<string>): boo
  */
 export function mentions(node: ts.Node, names: ReadonlySet<string>, follow = true): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isIdentifier(n) && names.has(n.text) && !isPropertyKey(n)) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   if (found || !follow) return found;
   const e = ts.isExpression(node as ts.Expression) ? unwrap(node as ts.Expression) : node;
   if (ts.isIdentifier(e)) {

@@ -10,6 +10,7 @@ import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 import { objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -161,15 +162,15 @@ function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression 
     return entry ? [entry] : undefined;
   }
   const returned: ts.ObjectLiteralExpression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n)) return;
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isFunctionLike(n)) return false;
     if (ts.isReturnStatement(n) && n.expression) {
       const entry = objectLiteralOf(n.expression);
       if (entry) returned.push(entry);
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  fn.body.statements.forEach(visit);
+  for (const statement of fn.body.statements) walkTree(statement, visit);
   return returned.length > 0 ? returned : undefined;
 }
 

@@ -7,6 +7,7 @@ import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
 import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax';
 import { replace, replaceArguments } from '../fix/edits';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Anything that counts or bounds deliveries. A handler that mentions one of these has an attempt
@@ -19,28 +20,26 @@ const COUNT_HEADER = /^x-(death|delivery-count|delivery-limit|retry|retries|atte
 /** Whether code in `scope` reads an attempt counter (identifiers and header names, not log text). */
 function readsAttemptCount(scope: ts.Node): boolean {
   let found = false;
-  ts.forEachChild(scope, function walk(n): void {
-    if (found) return;
+  walkTree(scope, (n): boolean | void => {
+    if (found) return false;
     if ((ts.isIdentifier(n) && ATTEMPT_LIMIT.test(n.text)) || (ts.isStringLiteralLike(n) && COUNT_HEADER.test(n.text))) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  });
+  }, false);
   return found;
 }
 
 /** Whether a catch block classifies failures (any branch), so it does not requeue on every failure. */
 function classifies(block: ts.Node): boolean {
   let found = false;
-  ts.forEachChild(block, function walk(n): void {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(block, (n): boolean | void => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isIfStatement(n) || ts.isSwitchStatement(n) || ts.isConditionalExpression(n)) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  });
+  }, false);
   return found;
 }
 /** Dead-letter / parking destinations a Kafka handler may publish a failed message to. */
@@ -213,11 +212,10 @@ function requeueSites(context: RuleContext): Loop[] {
   for (const run of kafkaRuns(facts, project)) {
     const handler = run.handler;
     if (!handler?.body || handler.getSourceFile() !== facts.sourceFile) continue;
-    ts.forEachChild(handler.body, function walk(n): void {
-      if (ts.isFunctionLike(n)) return;
+    walkTree(handler.body, (n): boolean | void => {
+      if (ts.isFunctionLike(n)) return false;
       if (ts.isThrowStatement(n) && onlyLogsAndRethrows(n)) out.push({ kind: 'kafka-rethrow', node: n });
-      ts.forEachChild(n, walk);
-    });
+    }, false);
   }
   return out;
 }
@@ -260,11 +258,10 @@ function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
     case 'kafka-rethrow': {
       // A handler that parks failures on a dead-letter topic rethrows only what it chose to retry.
       let parks = false;
-      ts.forEachChild(scope, function walk(n): void {
-        if (parks) return;
+      walkTree(scope, (n): boolean | void => {
+        if (parks) return false;
         if (ts.isCallExpression(n) && /^(send|sendBatch|produce)$/.test(calleeName(n) ?? '') && DEAD_LETTER_TOPIC.test(n.getText())) parks = true;
-        ts.forEachChild(n, walk);
-      });
+      }, false);
       return parks;
     }
   }
