@@ -5,7 +5,8 @@
  * extension are its two front ends.
  */
 export type * from './types';
-export { Analyzer, diskHost, lineColumnOf } from './engine/analyzer';
+export { Analyzer, diskHost } from './engine/analyzer';
+export { lineColumnOf } from './engine/positions';
 export { sortFindings } from './engine/ordering';
 export type { AnalyzerOptions, FileAnalysis, RuleSetting } from './engine/analyzer';
 export type { Rule, RuleContext, RuleDefinition, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';

@@ -36,6 +36,7 @@ export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './aud
 export type { ConfigurableRule, EosConfig, LoadedConfig, RuleIds } from './audit/config';
 export type { OptionSpec, OptionsSchema, OptionValues } from './engine/rule-options';
 export { sortFindings } from './engine/ordering';
+export { lineColumnOf } from './engine/positions';
 export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
 export { MissingPackageError } from './shipped';
 export { UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';

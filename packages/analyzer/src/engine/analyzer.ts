@@ -315,12 +315,3 @@ export class Analyzer {
     };
   }
 }
-
-/**
- * 1-based line/column of an offset in plain text, counting line ends as the scanner does (CRLF,
- * LF, CR, U+2028, U+2029), so it agrees with the positions of findings.
- */
-export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
-  return { line: before.length, column: before[before.length - 1].length + 1 };
-}
