@@ -137,6 +137,7 @@ export function createAnalyzer(options: AuditOptions, anchorPath?: string, files
     typePackages: typeAware ? () => typeAware.declaredPackages() : undefined,
     // Under --types each file is parsed once, by the program, and the analyzer walks that tree.
     parse: typeAware ? (file, text) => typeAware.parse(file, text) : undefined,
+    projectFiles: files.length > 0 ? files : undefined,
   });
   return { analyzer, typeAware };
 }

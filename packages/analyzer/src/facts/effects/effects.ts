@@ -4,13 +4,19 @@ import type { FileFacts } from '../file-facts';
 import { awsEffect, isAwsMethod } from './aws';
 import { dbWrite, isDbWriteMethod, taggedSqlWrite, type RawEffect } from './db';
 import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
-import { calleeOf, callsInFlow, taggedTemplatesInFlow } from './flow';
+import { callsInFlow, taggedTemplatesInFlow } from './flow';
+import { calleesOf } from '../summaries/callees';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
 import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';
 
-/** How many calls deep `sideEffectsIn` follows the user's own functions. */
-const MAX_DEPTH = 2;
+/**
+ * How many calls deep `sideEffectsIn` follows the user's own functions: a use case, the
+ * interface it calls, the implementing class, its client wrapper. Deeper effects are not seen
+ * (bounded on purpose: each level multiplies the functions walked); recursion is cut where a
+ * function is already on the path.
+ */
+const MAX_DEPTH = 4;
 
 /**
  * Classifies one call by what the library it calls does, or undefined when it has no known effect.
@@ -78,20 +84,20 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
       out.push({ ...raw, at: call, via: [] });
       continue;
     }
-    const target = depth < MAX_DEPTH ? calleeOf(call, facts, project) : undefined;
-    if (target && !visiting.has(target.fn)) {
+    const targets = depth < MAX_DEPTH ? calleesOf(call, facts, project) : [];
+    for (const target of targets) {
+      if (visiting.has(target.fn)) continue;
       visiting.add(target.fn);
       // A helper called from many places is walked once per remaining depth.
       const fn = target.fn;
       const inner = target.facts.memo(`effects-callee:${fn.pos}:${fn.end}:${depth + 1}`, () => collect(fn, target.facts, project, depth + 1, visiting));
-      for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via] });
+      const hop = { call, fn, label: target.label };
+      for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via], hops: [hop, ...(e.hops ?? [])] });
       visiting.delete(target.fn);
-      continue;
     }
-    if (!target) {
-      const named = classifyByName(call, facts);
-      if (named) out.push({ ...named, at: call, via: [] });
-    }
+    if (targets.length > 0) continue;
+    const named = classifyByName(call, facts);
+    if (named) out.push({ ...named, at: call, via: [] });
   }
   const tagged = taggedTemplatesInFlow(node);
   if (tagged.length === 0) return out;
