@@ -11,6 +11,7 @@ import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler } from '../facts/model';
 import { isFunctionWithBody } from '../facts/flow';
+import { pathOf } from '../facts/summaries/path';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
@@ -23,9 +24,16 @@ function isDbWrite(e: Effect): boolean {
   return e.kind === 'db-write' || (e.kind === 'counter' && DB_COUNTER.test(e.library));
 }
 
-function what(e: Effect): string {
-  const via = e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
+/** The effect as a message names it, with the path to it when it is in another function. */
+function what(e: Effect, fn: ts.Node): string {
+  const path = pathOf(e, fn).text;
+  const via = path ? ` (through ${path})` : e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
   return `\`${e.description}\`${via}`;
+}
+
+/** Related locations walking the path to an effect in another function; none when it is in the function itself. */
+function pathSteps(e: Effect, fn: ts.Node): Array<{ node: ts.Node; message: string }> {
+  return pathOf(e, fn).related;
 }
 
 function calleeText(call: CallLike): string {
@@ -151,8 +159,8 @@ export const dualWrite: Rule = {
             if (tx && inTx) {
               context.report({
                 node: out.at, messageId: 'inTransaction',
-                data: { out: what(out), dest: destination(out), library: tx.library },
-                related: [{ node: inTx.at, message: `the transaction's write: ${inTx.description}` }, { node: tx.begin, message: 'the transaction opened here' }],
+                data: { out: what(out, fn), dest: destination(out), library: tx.library },
+                related: [{ node: inTx.at, message: `the transaction's write: ${inTx.description}` }, { node: tx.begin, message: 'the transaction opened here' }, ...pathSteps(out, fn), ...pathSteps(inTx, fn)],
               });
               continue;
             }
@@ -161,8 +169,8 @@ export const dualWrite: Rule = {
             context.report({
               node: out.at,
               messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer ? 'afterWriteInConsumer' : 'afterWrite',
-              data: { out: what(out), dest: destination(out), write: what(write), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
-              related: [{ node: write.at, message: `the database write: ${write.description}` }],
+              data: { out: what(out, fn), dest: destination(out), write: what(write, fn), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
+              related: [{ node: write.at, message: `the database write: ${write.description}` }, ...pathSteps(out, fn), ...pathSteps(write, fn)],
             });
           }
         }

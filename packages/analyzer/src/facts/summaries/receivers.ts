@@ -86,7 +86,7 @@ export function methodTargets(call: ts.CallExpression, facts: FileFacts, project
   }
   if (out.length === 0 && type.token) {
     for (const cls of hierarchy().providersOf(type.token)) {
-      for (const d of declarationsByName(cls, project, hierarchy)) out.push(...methodsOf(d, method, project, hierarchy, 0, `${type.token}`));
+      for (const d of declarationsByName(cls, project, hierarchy)) out.push(...methodsOf(d, method, project, hierarchy, 0, type.name ?? type.token));
     }
   }
   return dedupe(out).slice(0, MAX_TARGETS);
