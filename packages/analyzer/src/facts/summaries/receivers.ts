@@ -71,8 +71,39 @@ function commonRoot(files: readonly string[], fallback: string): string {
   return fallback.startsWith(root) ? root : fallback;
 }
 
-/** The methods `call` may run when its receiver is an instance of the project's own classes; empty when unknown. */
-export function methodTargets(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): CallTarget[] {
+/**
+ * Where a target method is, without its tree: enough to skip it when its summary is known to be
+ * empty, and to find it again (by position) in the file's facts when it is needed.
+ */
+export interface TargetRef {
+  file: string;
+  pos: number;
+  end: number;
+  label: string;
+}
+
+/** Per project: resolved targets per (declaring file, type, method), and where they stand. */
+interface ProjectMemo {
+  targets: Map<string, readonly TargetRef[]>;
+  /** Declarations found through re-exports, per (module file, exported name). */
+  exports: Map<string, Array<{ file: string; name: string }>>;
+}
+
+const projectMemos = new WeakMap<ProjectIndex, ProjectMemo>();
+
+function memoOf(project: ProjectIndex): ProjectMemo {
+  let m = projectMemos.get(project);
+  if (!m) projectMemos.set(project, (m = { targets: new Map(), exports: new Map() }));
+  return m;
+}
+
+/**
+ * The methods `call` may run when its receiver is an instance of the project's own classes; empty
+ * when unknown. The type is located from text (imports, re-exports, the class index) and its
+ * targets remembered per project, so an interface used by many files is resolved, and its files
+ * parsed, once.
+ */
+export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): readonly TargetRef[] {
   const callee = unwrap(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const method = callee.name.text;
@@ -80,21 +111,110 @@ export function methodTargets(call: ts.CallExpression, facts: FileFacts, project
   const type = receiverType(receiver, facts);
   if (!type) return [];
   const hierarchy = (): ClassHierarchy => hierarchyOf(project, facts.sourceFile.fileName);
-  const out: CallTarget[] = [];
+  const { targets } = memoOf(project);
+  const out: TargetRef[] = [];
   if (type.name) {
-    for (const d of resolveType(type.name, facts, project, hierarchy, 0)) out.push(...methodsOf(d, method, project, hierarchy, 0));
-  }
-  if (out.length === 0 && type.token) {
-    for (const cls of hierarchy().providersOf(type.token)) {
-      for (const d of declarationsByName(cls, project, hierarchy)) out.push(...methodsOf(d, method, project, hierarchy, 0, type.name ?? type.token));
+    for (const at of locateType(type.name, facts, project, hierarchy)) {
+      const key = `${at.file}\0${at.name}\0${method}`;
+      let refs = targets.get(key);
+      if (!refs) {
+        const other = at.file === facts.sourceFile.fileName ? facts : project.factsOf(at.file);
+        const decl = other && declarationIn(other, at.name);
+        refs = other && decl ? methodsOf({ decl, facts: other }, method, project, hierarchy, 0).map(refOf) : [];
+        targets.set(key, refs);
+      }
+      out.push(...refs);
     }
   }
-  return dedupe(out).slice(0, MAX_TARGETS);
+  if (out.length === 0 && type.token) {
+    const key = `token:${type.token}\0${type.name ?? ''}\0${method}`;
+    let refs = targets.get(key);
+    if (!refs) {
+      const found: CallTarget[] = [];
+      for (const cls of hierarchy().providersOf(type.token)) {
+        for (const d of declarationsByName(cls, project, hierarchy)) found.push(...methodsOf(d, method, project, hierarchy, 0, type.name ?? type.token));
+      }
+      refs = found.map(refOf);
+      targets.set(key, refs);
+    }
+    out.push(...refs);
+  }
+  const seen = new Set<string>();
+  return out.filter((r) => !seen.has(`${r.file}:${r.pos}`) && (seen.add(`${r.file}:${r.pos}`), true)).slice(0, MAX_TARGETS);
 }
 
-function dedupe(targets: CallTarget[]): CallTarget[] {
-  const seen = new Set<ts.Node>();
-  return targets.filter((t) => !seen.has(t.fn) && (seen.add(t.fn), true));
+function refOf(t: CallTarget): TargetRef {
+  return { file: t.facts.sourceFile.fileName, pos: t.fn.pos, end: t.fn.end, label: t.label };
+}
+
+/** The function at `ref` in its file's facts (parsed again if it was let go), or undefined when the file changed. */
+export function loadTarget(ref: TargetRef, project: ProjectIndex): CallTarget | undefined {
+  const facts = project.factsOf(ref.file);
+  if (!facts) return undefined;
+  const byRange = facts.memo('summaries:functions-by-range', () => new Map(facts.functions.map((f) => [`${f.pos}:${f.end}`, f])));
+  const fn = byRange.get(`${ref.pos}:${ref.end}`);
+  return fn && fn.body ? { fn, facts, label: ref.label } : undefined;
+}
+
+/** Where a type name of `facts` is declared, read from text: this file, a relative import (through re-exports), or the class index. */
+function locateType(name: string, facts: FileFacts, project: ProjectIndex, hierarchy: () => ClassHierarchy): Array<{ file: string; name: string }> {
+  if (declarationIn(facts, name)) return [{ file: facts.sourceFile.fileName, name }];
+  const binding = facts.origins.importOf(name);
+  if (binding && (binding.module.startsWith('.') || binding.module.startsWith('/'))) {
+    const found = exportedByText(facts.sourceFile.fileName, binding.module, binding.imported, project, 0);
+    if (found.length > 0) return found;
+  }
+  // An alias or workspace package (`@app/bus`), or an import not followed: the project's classes of
+  // that name. Never for a library eos knows (its clients are classified, not followed).
+  if (binding && familyOf(binding.module) !== undefined) return [];
+  const wanted = binding && binding.imported !== 'default' && binding.imported !== '*' ? binding.imported : name;
+  return hierarchy().filesDeclaring(wanted).slice(0, 3).map((file) => ({ file, name: wanted }));
+}
+
+const escape = (s: string): string => s.replace(/[$]/g, '\\$');
+
+/** `export … from` and `export *` followed in text to the file declaring `name`. */
+function exportedByText(fromFile: string, specifier: string, name: string, project: ProjectIndex, depth: number): Array<{ file: string; name: string }> {
+  if (depth > MAX_STEPS) return [];
+  const file = resolveModuleCached(project, fromFile, specifier);
+  if (!file) return [];
+  const { exports } = memoOf(project);
+  const key = `${file}\0${name}`;
+  let found = exports.get(key);
+  if (!found) {
+    found = exportedFrom(file, name, project, depth);
+    exports.set(key, found);
+  } else if (project.tracking) {
+    // Read again so that a cached analysis records the files this answer rests on.
+    project.readFile(file);
+    for (const f of found) project.readFile(f.file);
+  }
+  return found;
+}
+
+function exportedFrom(file: string, name: string, project: ProjectIndex, depth: number): Array<{ file: string; name: string }> {
+  const text = project.readFile(file);
+  if (text === undefined) return [];
+  if (name === 'default') {
+    const m = /export\s+default\s+(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/.exec(text) ?? /export\s+default\s+([A-Za-z_$][\w$]*)\s*;?\s*$/m.exec(text);
+    return m ? [{ file, name: m[1] }] : [];
+  }
+  if (new RegExp(`\\b(class|interface)\\s+${escape(name)}\\b`).test(text)) return [{ file, name }];
+  for (const m of text.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}\s*(?:from\s*['"]([^'"]+)['"])?/g)) {
+    for (const el of m[1].split(',')) {
+      const [original, alias] = el.replace(/^\s*type\s+/, '').split(/\s+as\s+/).map((x) => x.trim());
+      if ((alias ?? original) !== name || !original) continue;
+      if (m[2]) return exportedByText(file, m[2], original, project, depth + 1);
+      // export { Bus } of an import: follow the import.
+      const imp = new RegExp(`import\\s*(?:type\\s*)?\\{[^}]*\\b${escape(original)}\\b[^}]*\\}\\s*from\\s*['"]([^'"]+)['"]`).exec(text);
+      if (imp) return exportedByText(file, imp[1], original, project, depth + 1);
+    }
+  }
+  for (const m of text.matchAll(/export\s*\*\s*from\s*['"]([^'"]+)['"]/g)) {
+    const found = exportedByText(file, m[1], name, project, depth + 1);
+    if (found.length > 0) return found;
+  }
+  return [];
 }
 
 /** The type (and DI token) of a receiver expression, read from declarations in its file. */
@@ -232,22 +352,6 @@ function baseClassName(cls: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): 
   return undefined;
 }
 
-/** The class or interface a name denotes in `facts`: declared there, imported (through re-exports), or found by name in the project. */
-function resolveType(name: string, facts: FileFacts, project: ProjectIndex, hierarchy: () => ClassHierarchy, depth: number): Declared[] {
-  const local = declarationIn(facts, name);
-  if (local) return [{ decl: local, facts }];
-  const binding = facts.origins.importOf(name);
-  if (binding && (binding.module.startsWith('.') || binding.module.startsWith('/'))) {
-    const found = exported(facts, binding.module, binding.imported, project, depth);
-    if (found.length > 0) return found;
-  }
-  // An alias or workspace package (`@app/bus`), or an import not followed: the project's classes of
-  // that name. Never for a library eos knows (its clients are classified, not followed).
-  if (binding && familyOf(binding.module) !== undefined) return [];
-  if (binding && binding.imported !== 'default' && binding.imported !== '*') return declarationsByName(binding.imported, project, hierarchy);
-  return declarationsByName(name, project, hierarchy);
-}
-
 function declarationsByName(name: string, project: ProjectIndex, hierarchy: () => ClassHierarchy): Declared[] {
   const out: Declared[] = [];
   for (const file of hierarchy().filesDeclaring(name).slice(0, 3)) {
@@ -256,51 +360,6 @@ function declarationsByName(name: string, project: ProjectIndex, hierarchy: () =
     if (other && decl) out.push({ decl, facts: other });
   }
   return out;
-}
-
-/** The class or interface `name` exported by module `specifier` of `facts`, through `export … from` re-exports. */
-function exported(facts: FileFacts, specifier: string, name: string, project: ProjectIndex, depth: number): Declared[] {
-  if (depth > MAX_STEPS) return [];
-  const file = resolveModuleCached(project, facts.sourceFile.fileName, specifier);
-  const other = file ? project.factsOf(file) : undefined;
-  if (!other) return [];
-  if (name === 'default') {
-    for (const s of other.sourceFile.statements) {
-      if ((ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return [{ decl: s, facts: other }];
-      if (ts.isExportAssignment(s) && ts.isIdentifier(s.expression)) {
-        const d = declarationIn(other, s.expression.text);
-        if (d) return [{ decl: d, facts: other }];
-      }
-    }
-    return [];
-  }
-  const direct = declarationIn(other, name);
-  if (direct) return [{ decl: direct, facts: other }];
-  const stars: string[] = [];
-  for (const s of other.sourceFile.statements) {
-    if (!ts.isExportDeclaration(s)) continue;
-    const from = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
-    if (!s.exportClause) {
-      if (from) stars.push(from);
-      continue;
-    }
-    if (!ts.isNamedExports(s.exportClause)) continue;
-    for (const el of s.exportClause.elements) {
-      if (el.name.text !== name) continue;
-      const original = (el.propertyName ?? el.name).text;
-      if (from) return exported(other, from, original, project, depth + 1);
-      // export { Local as Name }, or a re-export of an import
-      const d = declarationIn(other, original);
-      if (d) return [{ decl: d, facts: other }];
-      const b = other.origins.importOf(original);
-      if (b) return exported(other, b.module, b.imported, project, depth + 1);
-    }
-  }
-  for (const from of stars) {
-    const found = exported(other, from, name, project, depth + 1);
-    if (found.length > 0) return found;
-  }
-  return [];
 }
 
 /** A top-level (or namespace-level) class or interface named `name`. */
@@ -364,10 +423,13 @@ function inheritedMethod(d: Declared, method: string, project: ProjectIndex, hie
   if (depth >= MAX_STEPS) return undefined;
   const base = baseClassName(d.decl);
   if (!base) return undefined;
-  for (const b of resolveType(base, d.facts, project, hierarchy, depth + 1)) {
-    if (!ts.isClassDeclaration(b.decl)) continue;
-    const own = ownMethod(b.decl, method);
-    if (own) return { fn: own, facts: b.facts, label: '', owner: base };
+  for (const at of locateType(base, d.facts, project, hierarchy)) {
+    const other = at.file === d.facts.sourceFile.fileName ? d.facts : project.factsOf(at.file);
+    const decl = other && declarationIn(other, at.name);
+    if (!other || !decl || !ts.isClassDeclaration(decl)) continue;
+    const b: Declared = { decl, facts: other };
+    const own = ownMethod(decl, method);
+    if (own) return { fn: own, facts: other, label: '', owner: base };
     const further = inheritedMethod(b, method, project, hierarchy, depth + 1);
     if (further) return further;
   }
