@@ -1,6 +1,6 @@
 import type { ts } from 'ts-morph';
-import type { ProjectIndex } from '../../engine/project-index';
-import { calleeOf } from '../effects/flow';
+import type { ProjectIndex } from '../project/project-index';
+import { calleeOf } from '../project/lookup';
 import type { FileFacts } from '../file-facts';
 import { functionLabel, loadTarget, methodTargetRefs, type CallTarget, type TargetRef } from './receivers';
 

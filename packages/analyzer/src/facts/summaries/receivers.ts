@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../../engine/project-index';
-import { resolveModuleCached } from '../effects/flow';
+import type { ProjectIndex } from '../project/project-index';
+
 import { familyOf } from '../effects/shape';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
@@ -176,7 +176,7 @@ const escape = (s: string): string => s.replace(/[$]/g, '\\$');
 /** `export … from` and `export *` followed in text to the file declaring `name`. */
 function exportedByText(fromFile: string, specifier: string, name: string, project: ProjectIndex, depth: number): Array<{ file: string; name: string }> {
   if (depth > MAX_STEPS) return [];
-  const file = resolveModuleCached(project, fromFile, specifier);
+  const file = project.resolveModuleCached(fromFile, specifier);
   if (!file) return [];
   const { exports } = memoOf(project);
   const key = `${file}\0${name}`;
