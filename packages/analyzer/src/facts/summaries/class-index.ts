@@ -30,7 +30,7 @@ export type ProjectFiles = () => readonly string[];
 export type ReadText = (file: string) => string | undefined;
 
 /** `class X<…> extends A<…> implements B, C {` and `interface X extends A, B {`. */
-const DECLARATION = /\b(class|interface)\s+([A-Za-z_$][\w$]*)\s*(<[^{]*?>)?\s*((?:extends|implements)\b[^{;]*)?\{/g;
+const DECLARATION = /\b(class|interface)\s+([A-Za-z_$][\w$]*)\s*(<(?:[^<>{}]|\{[^{}]*\}|<[^<>]*>)*>)?\s*((?:extends|implements)\b(?:[^{;]|\{[^{}]*\})*?)?\{/g;
 /** `provide: TOKEN, useClass: Impl` (NestJS / Angular-style providers), either order within a few lines. */
 const PROVIDER = /provide\s*:\s*([\w$.'"`-]+)\s*,[^}]{0,200}?\buse(?:Class|Existing)\s*:\s*([A-Za-z_$][\w$]*)/g;
 /** `provide: TOKEN, useFactory: (…) => new Impl(…)` — the class the factory builds, when it is visible. */
