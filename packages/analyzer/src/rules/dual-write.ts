@@ -13,6 +13,9 @@ import type { CallLike, ConsumerHandler } from '../facts/model';
 import { isFunctionWithBody } from '../facts/flow';
 import { pathOf } from '../facts/summaries/path';
 
+/** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
+const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|readonly)\s|@[Ii]nject\s*\(/;
+
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
 /** Libraries whose "counter" lives in a database (Redis counters are not part of a DB transaction). */
@@ -127,7 +130,15 @@ export const dualWrite: Rule = {
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  admits: { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+  // Both halves within reach of the file's imports; or one of them, when the file holds injected
+  // dependencies whose implementations (followed by class name, through path aliases and
+  // interfaces) may hold the other in files no relative import leads to.
+  admits: {
+    any: [
+      { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+      { all: [{ text: INJECTED_DEPENDENCY }, { any: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] }] },
+    ],
+  },
   create(context) {
     return {
       end() {

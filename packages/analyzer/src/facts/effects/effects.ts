@@ -88,6 +88,8 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
     for (const callee of targets) {
       // Known to do nothing outside the process: not parsed or walked again.
       if (knownEmpty(project, callee, depth + 1)) continue;
+      // At the last level only the callee's own calls count: one whose text shows no effect is not parsed.
+      if (depth + 1 >= MAX_DEPTH && !callee.mayHaveEffects()) continue;
       const target = callee.load();
       if (!target || visiting.has(target.fn)) continue;
       visiting.add(target.fn);

@@ -11,6 +11,8 @@ const INLINE_RUNNERS = new Set([
   'transaction', '$transaction', 'withTransaction', 'tx', 'task', 'runTransaction', 'startSession',
   'map', 'forEach', 'flatMap', 'reduce', 'filter', 'some', 'every', 'find', 'then', 'catch', 'finally',
   'all', 'allSettled', 'race', 'any', 'from', 'each', 'eachSeries', 'mapSeries', 'mapLimit', 'eachLimit', 'pMap',
+  // RxJS operators: the project's own pipeline of one request or message.
+  'switchMap', 'mergeMap', 'concatMap', 'exhaustMap', 'tap',
 ]);
 
 /** Whether a function literal runs inline in its enclosing function (see `INLINE_RUNNERS`), or is an IIFE. */

@@ -1,5 +1,6 @@
 import type { ts } from 'ts-morph';
 import type { ProjectIndex } from '../project/project-index';
+import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../effects/evidence';
 import { calleeOf } from '../project/lookup';
 import type { FileFacts } from '../file-facts';
 import { functionLabel, loadTarget, methodTargetRefs, type CallTarget, type TargetRef } from './receivers';
@@ -12,6 +13,11 @@ export interface Callee {
   key: string;
   label: string;
   load(): CallTarget | undefined;
+  /**
+   * Whether the function's own text can hold an effect (see facts/effects/evidence), read without
+   * parsing: a function that cannot, and whose calls are not followed further, is skipped.
+   */
+  mayHaveEffects(): boolean;
 }
 
 /**
@@ -30,7 +36,7 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
     const single = calleeOf(call, facts, project);
     if (single) {
       const target: CallTarget = { ...single, label: functionLabel(single.fn) };
-      callees = [{ key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target }];
+      callees = [{ key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
     } else {
       callees = methodTargetRefs(call, facts, project).map((ref) => lazy(ref, project));
     }
@@ -43,24 +49,41 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
 }
 
 function lazy(ref: TargetRef, project: ProjectIndex): Callee {
-  return { key: keyOf(ref.file, ref.pos, ref.end), label: ref.label, load: () => loadTarget(ref, project) };
+  return {
+    key: keyOf(ref.file, ref.pos, ref.end),
+    label: ref.label,
+    load: () => loadTarget(ref, project),
+    mayHaveEffects: () => {
+      const text = project.readFile(ref.file);
+      return text === undefined || EFFECT_TEXT.test(text.slice(ref.pos, ref.end));
+    },
+  };
 }
+
+/** Text every effect a classifier can find leaves in the function making the call (conservative, as the pre-filter's). */
+const EFFECT_TEXT = new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|\\b(sendMail|incr\\w*|hincrby|writeFile\\w*|appendFile\\w*)\\b`, 'i');
 
 function keyOf(file: string, pos: number, end: number): string {
   return `${file}\0${pos}\0${end}`;
 }
 
-/** Functions whose effects, followed to a given depth, are known to be none: per project, so that no file is parsed again to learn it. */
-const emptySummaries = new WeakMap<ProjectIndex, Set<string>>();
+/**
+ * Per project, the shallowest depth at which a function's summary was found empty. Followed with
+ * less depth left it is empty too, so a function known to do nothing outside the process is
+ * neither parsed again nor walked again.
+ */
+const emptySummaries = new WeakMap<ProjectIndex, Map<string, number>>();
 
 /** Whether the summary of `callee` at `depth` is known to be empty. */
 export function knownEmpty(project: ProjectIndex, callee: Callee, depth: number): boolean {
-  return emptySummaries.get(project)?.has(`${callee.key}\0${depth}`) ?? false;
+  const at = emptySummaries.get(project)?.get(callee.key);
+  return at !== undefined && depth >= at;
 }
 
 /** Records that the summary of `callee` at `depth` is empty. */
 export function recordEmpty(project: ProjectIndex, callee: Callee, depth: number): void {
-  let set = emptySummaries.get(project);
-  if (!set) emptySummaries.set(project, (set = new Set()));
-  set.add(`${callee.key}\0${depth}`);
+  let map = emptySummaries.get(project);
+  if (!map) emptySummaries.set(project, (map = new Map()));
+  const at = map.get(callee.key);
+  if (at === undefined || depth < at) map.set(callee.key, depth);
 }
