@@ -158,7 +158,7 @@ export function tokenKey(token: string): string {
  * the files below the nearest folder with a package.json or tsconfig.json, build output and
  * dependencies left out, at most MAX_SCANNED_FILES.
  */
-export function filesAround(file: string): string[] {
+export function projectAround(file: string): { root: string; files: string[] } {
   let root = path.dirname(path.resolve(file));
   for (let dir = root; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json'))) {
@@ -185,5 +185,5 @@ export function filesAround(file: string): string[] {
     }
   };
   walk(root);
-  return out;
+  return { root, files: out };
 }

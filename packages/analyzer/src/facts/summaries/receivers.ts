@@ -5,7 +5,7 @@ import type { ProjectIndex } from '../project/project-index';
 import { familyOf } from '../effects/shape';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
-import { ClassHierarchy, filesAround } from './class-index';
+import { ClassHierarchy, projectAround } from './class-index';
 
 /**
  * Which methods a call `receiver.method()` may run, when the receiver is an object of the
@@ -49,26 +49,17 @@ interface ReceiverType {
 /** Class hierarchies per project: the run's file list, or per folder scanned when there is none. */
 const hierarchies = new WeakMap<ProjectIndex, Map<string, ClassHierarchy>>();
 
-/** The class hierarchy of the project holding `file`, scanned once. */
+/** The class hierarchy of the project holding `file`, scanned once (per folder scanned, when the run gave no file list). */
 export function hierarchyOf(project: ProjectIndex, file: string): ClassHierarchy {
   let byRoot = hierarchies.get(project);
   if (!byRoot) hierarchies.set(project, (byRoot = new Map()));
   const given = project.projectFiles;
-  const key = given ? '' : path.dirname(path.resolve(file));
-  for (const [root, h] of byRoot) if (root === key || (!given && key.startsWith(root + path.sep))) return h;
-  const files = given ?? filesAround(file);
+  const folder = given ? '' : path.dirname(path.resolve(file));
+  for (const [root, h] of byRoot) if (root === folder || (!given && folder.startsWith(root + path.sep))) return h;
+  const { root, files } = given ? { root: '', files: given } : projectAround(file);
   const h = new ClassHierarchy(files, (f) => project.peekFile(f));
-  // Without a list, the scan covered the folder of the nearest package.json: remember it for that whole folder.
-  const root = given ? '' : commonRoot(files, key);
   byRoot.set(root, h);
   return h;
-}
-
-function commonRoot(files: readonly string[], fallback: string): string {
-  if (files.length === 0) return fallback;
-  let root = path.dirname(files[0]);
-  for (const f of files) while (!f.startsWith(root + path.sep) && path.dirname(root) !== root) root = path.dirname(root);
-  return fallback.startsWith(root) ? root : fallback;
 }
 
 /**
