@@ -117,6 +117,18 @@ describe('calls through interfaces', () => {
     }
   });
 
+  it('records the implementing class\'s file as a dependency of the result (for --cache), also when the answer was remembered', () => {
+    const root = path.resolve('/virtual/cached');
+    const files = new Map([['bus.ts', BUS], ['kafka-bus.ts', KAFKA_BUS], ['memory-bus.ts', MEMORY_BUS], ['register.ts', USE_CASE], ['again.ts', USE_CASE.replace('class Register', 'class Again')]]
+      .map(([n, t]) => [path.join(root, n), t]));
+    const analyzer = new Analyzer({ rules: allRules, host: { readFile: (f) => files.get(path.resolve(f)) }, projectFiles: [...files.keys()] });
+    for (const name of ['register.ts', 'again.ts']) {
+      const file = path.join(root, name);
+      const { reads } = analyzer.project.track(() => analyzer.analyzeText(file, files.get(file) as string));
+      expect([...reads.keys()].map((f) => path.basename(f)), name).toEqual(expect.arrayContaining(['bus.ts', 'kafka-bus.ts', 'memory-bus.ts']));
+    }
+  });
+
   it('ends on calls that go round in a cycle, and still finds the effect on the way', () => {
     const a = `
 import { PrismaClient } from '@prisma/client';

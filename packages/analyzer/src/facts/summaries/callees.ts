@@ -10,6 +10,8 @@ import { functionLabel, loadTarget, methodTargetRefs, type CallTarget, type Targ
  * that a summary known to be empty can be skipped without parsing its file again; `load` gives it.
  */
 export interface Callee {
+  /** The file the function is in. */
+  file: string;
   key: string;
   label: string;
   load(): CallTarget | undefined;
@@ -36,7 +38,7 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
     const single = calleeOf(call, facts, project);
     if (single) {
       const target: CallTarget = { ...single, label: functionLabel(single.fn) };
-      callees = [{ key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
+      callees = [{ file: single.facts.sourceFile.fileName, key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
     } else {
       callees = methodTargetRefs(call, facts, project).map((ref) => lazy(ref, project));
     }
@@ -50,6 +52,7 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
 
 function lazy(ref: TargetRef, project: ProjectIndex): Callee {
   return {
+    file: ref.file,
     key: keyOf(ref.file, ref.pos, ref.end),
     label: ref.label,
     load: () => loadTarget(ref, project),
@@ -77,7 +80,10 @@ const emptySummaries = new WeakMap<ProjectIndex, Map<string, number>>();
 /** Whether the summary of `callee` at `depth` is known to be empty. */
 export function knownEmpty(project: ProjectIndex, callee: Callee, depth: number): boolean {
   const at = emptySummaries.get(project)?.get(callee.key);
-  return at !== undefined && depth >= at;
+  const known = at !== undefined && depth >= at;
+  // A cached analysis must still record the file the answer rests on.
+  if (known && project.tracking) project.readFile(callee.file);
+  return known;
 }
 
 /** Records that the summary of `callee` at `depth` is empty. */

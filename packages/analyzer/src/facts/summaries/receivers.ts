@@ -113,6 +113,10 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
         const decl = other && declarationIn(other, at.name);
         refs = other && decl ? methodsOf({ decl, facts: other }, method, project, hierarchy, 0).map(refOf) : [];
         targets.set(key, refs);
+      } else if (project.tracking) {
+        // Read again so that a cached analysis records the files this answer rests on.
+        project.readFile(at.file);
+        for (const r of refs) project.readFile(r.file);
       }
       out.push(...refs);
     }
