@@ -75,13 +75,6 @@ export const RELATIVE_IMPORT_TEXT = new RegExp(`${NOT_TYPE_ONLY}['"]\\.\\.?[/'"]
  */
 const RELATIVE_SPECIFIER = new RegExp(`(?:\\bfrom|\\bimport|\\bimport\\s*\\(|\\brequire\\s*\\()\\s*${NOT_TYPE_ONLY}['"](\\.\\.?(?:/[^'"\\n]*)?)['"]`, 'g');
 
-/**
- * A dependency injected by token (`@Inject(EVENT_BUS)`, inversify's `@inject(TYPES.Bus)`): the
- * class behind it is bound in a provider list, in a file no import leads to, and the analysis
- * follows it there (facts/summaries). A file holding one may therefore reach any evidence.
- */
-const INJECTED_BY_TOKEN = /@[Ii]nject\s*\(\s*[^)\s]/;
-
 /** What the index remembers of a file: its resolved relative imports and which patterns match it. */
 interface FileEvidence {
   imports: string[];
@@ -112,7 +105,7 @@ export class EvidenceIndex {
     return {
       text,
       typesFrom: (pattern) => types !== undefined && (types.packages === undefined || anyMatches(types.packages, pattern)),
-      reaches: (pattern) => pattern.test(text) || INJECTED_BY_TOKEN.test(text) || this.anyReaches(importsOf(), pattern, fileName),
+      reaches: (pattern) => pattern.test(text) || this.anyReaches(importsOf(), pattern, fileName),
     };
   }
 
@@ -138,8 +131,7 @@ export class EvidenceIndex {
   private matches(fileName: string, evidence: FileEvidence, pattern: RegExp): boolean {
     let hit = evidence.matches.get(pattern);
     if (hit === undefined) {
-      const text = this.sources.readFile(fileName) ?? '';
-      hit = pattern.test(text) || INJECTED_BY_TOKEN.test(text);
+      hit = pattern.test(this.sources.readFile(fileName) ?? '');
       evidence.matches.set(pattern, hit);
     }
     return hit;
