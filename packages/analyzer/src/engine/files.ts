@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore = require('ignore');
+import { mayBeConnectorConfig } from '../connect/config-file';
 import type { InputError } from '../types';
 import { describeFsError } from './source';
 
@@ -25,6 +26,10 @@ export interface DiscoverOptions {
 export interface Discovery {
   /** Absolute paths, sorted, each real file once. */
   files: string[];
+  /** Files that may be Kafka Connect connector configs (`*.json`, `*.properties`), sorted; see connect/. */
+  configs: string[];
+  /** Those of `configs` named on the command line (not found by walking a folder). */
+  namedConfigs: string[];
   errors: InputError[];
 }
 
@@ -63,6 +68,8 @@ interface IgnoreLayer {
 class Walker {
   private readonly files = new Map<string, string>(); // real path → path as reached
   private readonly errors: InputError[] = [];
+  private readonly configs = new Set<string>();
+  private readonly namedConfigs = new Set<string>();
   private readonly layers = new Map<string, IgnoreLayer | null>();
   private readonly isIgnoredByConfig: (relative: string) => boolean;
   /** Whether the configuration ignores anything (else no path is made relative to its base). */
@@ -82,7 +89,7 @@ class Walker {
   result(): Discovery {
     const files = [...this.files.values()].sort();
     const errors = this.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { files, errors };
+    return { files, configs: [...this.configs].sort(), namedConfigs: [...this.namedConfigs].sort(), errors };
   }
 
   start(target: string): void {
@@ -97,6 +104,11 @@ class Walker {
       const real = this.realpath(target);
       if (real === undefined) return;
       this.walk(target, [real], this.ancestorLayers(target));
+      return;
+    }
+    if (!isSourceFile(target) && mayBeConnectorConfig(target)) {
+      this.configs.add(target);
+      this.namedConfigs.add(target);
       return;
     }
     if (!isSourceFile(target)) {
@@ -183,7 +195,11 @@ class Walker {
         this.walk(full, [...stack, real], active);
         continue;
       }
-      if (!isSourceFile(entry.name)) continue;
+      if (!isSourceFile(entry.name)) {
+        // Candidates are only named here; the audit reads them and keeps the connector configs.
+        if (mayBeConnectorConfig(entry.name) && !this.ignored(full, false, active)) this.configs.add(full);
+        continue;
+      }
       if (this.ignored(full, false, active)) continue;
       // Not only regular files: a FIFO or socket with a source name is passed on, and reading it
       // reports why it cannot be analysed instead of silently dropping it. A plain entry's real
