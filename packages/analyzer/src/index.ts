@@ -13,6 +13,9 @@ export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocP
 export { MissingPackageError } from './shipped';
 export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
 export { allRules, ruleById } from './rules';
+export { auditConnectorText } from './connect/audit';
+export { parseConnectorConfig, mayBeConnectorConfig, ConfigSyntaxError } from './connect/config-file';
+export type { ConnectorConfig, ConfigEntry } from './connect/config-file';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export type { FixResult } from './fix/apply';
 // Audit runs (eos audit): discover files, read them safely, load configuration, analyse, fix.

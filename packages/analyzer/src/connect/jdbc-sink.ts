@@ -7,9 +7,9 @@ import { NO_SOURCE, settingOf, type ConnectReport, type ConnectRule } from './co
  * defaults to `insert` in both; the key mode is `pk.mode` (Confluent) or `primary.key.mode`
  * (Debezium), default `none` in both.
  */
-const SINKS: Readonly<Record<string, { label: string; pkMode: string; pkFields: string }>> = {
-  'io.confluent.connect.jdbc.JdbcSinkConnector': { label: "Confluent's JDBC sink", pkMode: 'pk.mode', pkFields: 'pk.fields' },
-  'io.debezium.connector.jdbc.JdbcSinkConnector': { label: "Debezium's JDBC sink", pkMode: 'primary.key.mode', pkFields: 'primary.key.fields' },
+const SINKS: Readonly<Record<string, { label: string; pkMode: string; pkFields: string; otherPkMode: string }>> = {
+  'io.confluent.connect.jdbc.JdbcSinkConnector': { label: "Confluent's JDBC sink", pkMode: 'pk.mode', pkFields: 'pk.fields', otherPkMode: 'primary.key.mode' },
+  'io.debezium.connector.jdbc.JdbcSinkConnector': { label: "Debezium's JDBC sink", pkMode: 'primary.key.mode', pkFields: 'primary.key.fields', otherPkMode: 'pk.mode' },
 };
 
 export const connectSinkNotIdempotent: ConnectRule = {
@@ -27,6 +27,8 @@ export const connectSinkNotIdempotent: ConnectRule = {
       '{{sink}} writes with `insert.mode` {{mode}}: a sink task commits its offsets only now and then, after the writes, so after a task restart, a rebalance or a worker crash it receives the records since the last commit again and INSERTs each one a second time: a duplicate row, or, where the table has a primary key, a duplicate-key error that stops the task (effect doubled). Fix: set `insert.mode` to `upsert` with `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`), so the write is keyed by the record and a replay rewrites the same row (`eos scaffold sink`).',
     noKey:
       '{{sink}} upserts with `{{pkMode}}` {{mode}}: without key columns there is nothing to upsert on, and the connector fails to write (Confluent\'s sink: "Write to table in UPSERT mode requires key field names to be known"), so no record reaches the table until the config changes. Fix: `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`), the columns of the table\'s primary key.',
+    otherKeyName:
+      '{{sink}} does not read `{{other}}` (the other JDBC sink\'s name for it), so its `{{pkMode}}` stays `none` and this upsert has no key columns: the connector fails to write and no record reaches the table until the config changes. Fix: rename it to `{{pkMode}}` (and `{{pkFields}}` for the fields).',
     kafkaKey:
       '{{sink}} upserts keyed by the Kafka coordinates (`{{pkMode}}` `kafka`: topic, partition, offset). A redelivered record rewrites its own row, but the same event produced twice (a producer retry without idempotence, a re-publish, a replay into a new topic) sits at another offset and becomes a second row, and every update of one entity adds a row instead of replacing it (effect doubled). Fix: key the table by the record: `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`).',
   },
@@ -49,7 +51,11 @@ export const connectSinkNotIdempotent: ConnectRule = {
     if (mode !== 'upsert') return out; // update: sets rows to the record's values, a replay changes nothing
     const keyEntry = config.entries.get(sink.pkMode);
     const keyMode = (settingOf(config, sink.pkMode) ?? 'none').toLowerCase();
-    if (keyMode === 'none') {
+    const otherSpelling = config.entries.get(sink.otherPkMode);
+    if (!keyEntry && otherSpelling) {
+      // The other connector's spelling: this connector ignores it, so its key mode stays `none`.
+      out.push({ entry: otherSpelling, atKey: true, messageId: 'otherKeyName', data: { ...data, other: sink.otherPkMode } });
+    } else if (keyMode === 'none') {
       out.push({ entry: keyEntry ?? modeEntry!, messageId: 'noKey', data: { ...data, mode: keyEntry ? '`none`' : '`none` (its default, as the config does not set it)' } });
     } else if (keyMode === 'kafka') {
       out.push({ entry: keyEntry!, messageId: 'kafkaKey', data });
