@@ -11,6 +11,7 @@ import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
 import { startsFrom } from './consumers/syntax';
+import { temporal } from './consumers/temporal';
 import type { FileFacts } from './file-facts';
 import { isFunctionWithBody } from './flow';
 import type { ConsumerHandler, SettleCall } from './model';
@@ -22,7 +23,7 @@ import type { ConsumerHandler, SettleCall } from './model';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;

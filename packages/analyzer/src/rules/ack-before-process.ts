@@ -82,6 +82,8 @@ export const ackBeforeProcess: Rule = {
       end() {
         const options = optionsOf(context.options);
         for (const consumer of consumersOf(context.facts, context.project)) {
+          // Temporal activities are never acknowledged by hand; their retries are missing-dedup's concern.
+          if (consumer.broker === 'temporal') continue;
           try {
             checkConsumer(consumer, context, options);
           } catch (e) {

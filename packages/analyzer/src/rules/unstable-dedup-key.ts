@@ -16,6 +16,7 @@ const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
   nats: 'the `Nats-Msg-Id` header or the stream sequence (`msg.seq`)',
   bullmq: '`job.id` or a business key from `job.data`',
   'redis-streams': 'the stream entry id',
+  temporal: 'the activity\'s identity, the same on every retry: `${info.workflowExecution.workflowId}-${info.activityId}` from `Context.current().info`, or an id the workflow passes in',
   unknown: 'the message\'s own id or a business key from the payload',
 };
 
@@ -57,12 +58,12 @@ export const unstableDedupKey: Rule = {
     defaultSeverity: 'error',
     fixable: 'safe',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'temporal'],
     consequence: 'message-lost-or-doubled',
   },
   messages: {
     fresh:
-      '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so a redelivery of the same message computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
+      '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so {{repeat}} computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
     perDelivery:
       '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, delivery metadata that changes every time the same message is delivered again, so a redelivery is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
     timestamp:
@@ -113,6 +114,7 @@ export const unstableDedupKey: Rule = {
                 use: sink.use,
                 source: instability.source.replace(/\s+/g, ' '),
                 stable: stableSentence(instability) ?? STABLE_ID[brokerId ?? 'unknown'],
+                repeat: brokerId === 'temporal' ? 'a retry of the same activity' : 'a redelivery of the same message',
               },
               fix: fixFor(instability),
             });
