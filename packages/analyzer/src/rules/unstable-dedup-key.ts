@@ -16,7 +16,7 @@ const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
   nats: 'the `Nats-Msg-Id` header or the stream sequence (`msg.seq`)',
   bullmq: '`job.id` or a business key from `job.data`',
   'redis-streams': 'the stream entry id',
-  temporal: 'the activity\'s identity, the same on every retry: `${info.workflowExecution.workflowId}-${info.activityId}` from `Context.current().info`, or an id the workflow passes in',
+  temporal: 'the activity\'s identity, the same on every retry: `${info.workflowExecution.runId}-${info.activityId}` from `Context.current().info` (Temporal\'s advice), or an id the workflow passes in',
   unknown: 'the message\'s own id or a business key from the payload',
 };
 
