@@ -65,7 +65,7 @@ export const unstableDedupKey: Rule = {
     fresh:
       '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so {{repeat}} computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
     perDelivery:
-      '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, delivery metadata that changes every time the same message is delivered again, so a redelivery is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
+      '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, {{metadata}}, so {{repeat}} is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
     timestamp:
       '{{broker}}: the dedup key ({{use}}) is built from `{{source}}`, a publish/send time: two different messages in the same instant share it (the second is skipped as a duplicate: message lost) and a producer resend gets a new one (effect doubled). Fix: use {{stable}}.',
     json:
@@ -101,7 +101,8 @@ export const unstableDedupKey: Rule = {
               // A fresh idempotency key per request still protects the SDK's own network retries.
               continue;
             }
-            const brokerId: Broker | undefined = consumer?.broker ?? (imported.length === 1 ? imported[0] : undefined);
+            const temporalAttempt = 'broker' in instability && instability.broker === 'Temporal';
+            const brokerId: Broker | undefined = consumer?.broker ?? (temporalAttempt ? 'temporal' : imported.length === 1 ? imported[0] : undefined);
             const broker = consumer ? BROKER_LABEL[consumer.broker]
               : 'broker' in instability && instability.broker ? instability.broker
               : brokerPhrase(imported);
@@ -115,6 +116,7 @@ export const unstableDedupKey: Rule = {
                 source: instability.source.replace(/\s+/g, ' '),
                 stable: stableSentence(instability) ?? STABLE_ID[brokerId ?? 'unknown'],
                 repeat: brokerId === 'temporal' ? 'a retry of the same activity' : 'a redelivery of the same message',
+                metadata: brokerId === 'temporal' ? 'the attempt number, which grows on every retry of the activity' : 'delivery metadata that changes every time the same message is delivered again',
               },
               fix: fixFor(instability),
             });
