@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import type { Finding, InputError, SeverityOrOff } from '../types';
+import { internalError } from '../engine/internal-errors';
+import type { Finding, InputError, InternalError, SeverityOrOff } from '../types';
 import { ConfigSyntaxError, lineColumnAt, parseConnectorConfig } from './config-file';
 import type { ConnectRule } from './connect-rule';
 import { connectRules } from './rules';
@@ -16,7 +17,7 @@ export interface ConnectAudit {
   /** Connector configs that could not be read or parsed. */
   errors: InputError[];
   /** Failures of eos itself on a config (a rule threw). */
-  internalErrors: InputError[];
+  internalErrors: InternalError[];
   /** The files that turned out to be connector configs. */
   configs: string[];
 }
@@ -49,7 +50,7 @@ export function auditConnectorFiles(files: readonly string[], settings: Readonly
 }
 
 /** Checks one file's text; see auditConnectorFiles. */
-export function auditConnectorText(file: string, text: string, settings: Readonly<Record<string, Setting>> = {}, rules: readonly ConnectRule[] = connectRules): { findings: Finding[]; isConfig: boolean; error?: InputError; internalError?: InputError } {
+export function auditConnectorText(file: string, text: string, settings: Readonly<Record<string, Setting>> = {}, rules: readonly ConnectRule[] = connectRules): { findings: Finding[]; isConfig: boolean; error?: InputError; internalError?: InternalError } {
   let config;
   try {
     config = parseConnectorConfig(file, text);
@@ -87,7 +88,7 @@ export function auditConnectorText(file: string, text: string, settings: Readonl
         });
       }
     } catch (e) {
-      return { findings, isConfig: true, internalError: { file, message: `internal error while checking the connector config (${rule.meta.id}): ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` } };
+      return { findings, isConfig: true, internalError: internalError(file, e, rule.meta.id) };
     }
   }
   return { findings, isConfig: true };
