@@ -5,16 +5,20 @@
  * extension are its two front ends.
  */
 export type * from './types';
-export { Analyzer, diskHost, lineColumnOf } from './engine/analyzer';
+export { Analyzer, diskHost } from './engine/analyzer';
+export { lineColumnOf } from './engine/positions';
 export { sortFindings } from './engine/ordering';
 export type { AnalyzerOptions, FileAnalysis, RuleSetting } from './engine/analyzer';
-export type { Rule, RuleContext, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';
+export type { Rule, RuleContext, RuleDefinition, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';
+export { createRule } from './engine/rule';
 export type { SourceHost } from './facts/project/project-index';
 export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
 export { MissingPackageError } from './shipped';
 export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
+export type { CommentSpan } from './engine/suppressions';
+export { suppressionComments } from './engine/suppression-comments';
 export { allRules, ruleById } from './rules';
-export { auditConnectorText } from './connect/audit';
+export { auditConnectorConfigText as auditConnectorText } from './audit/connect-configs';
 export { parseConnectorConfig, mayBeConnectorConfig, ConfigSyntaxError } from './connect/config-file';
 export type { ConnectorConfig, ConfigEntry } from './connect/config-file';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
@@ -30,7 +34,8 @@ export type { DiscoverOptions, Discovery } from './audit/files';
 export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './audit/source';
 export type { SourceRead } from './audit/source';
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './audit/config';
-export type { EosConfig, LoadedConfig } from './audit/config';
+export type { ConfigurableRule, EosConfig, LoadedConfig, RuleIds } from './audit/config';
+export type { OptionSpec, OptionsSchema, OptionValues } from './engine/rule-options';
 export { TypeAwareOrigins, findTsconfig, packageOfFile } from './engine/type-aware';
 // Writing files without losing a byte: temporary files beside the target, signals held meanwhile.
 export { holdInterrupts } from './write/interrupts';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
 import type { RuleSetting } from '../engine/analyzer';
+import { optionProblem, type OptionsSchema } from '../engine/rule-options';
 
 /** The name of the dedicated configuration file, looked up from the working directory upward. */
 export const CONFIG_FILE_NAME = 'eos.config.json';
@@ -11,10 +12,20 @@ const SEVERITIES: readonly SeverityOrOff[] = ['off', 'info', 'warning', 'error']
 const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'maxFileSize'];
 
 /**
- * The rule ids a configuration may name, or a function giving them: called only when the
- * configuration has rule settings, so a caller can avoid loading the rules otherwise.
+ * A rule as configuration sees it: its id and the options it declares (none when absent). Every
+ * `Rule` is one.
  */
-export type RuleIds = readonly string[] | (() => readonly string[]);
+export interface ConfigurableRule {
+  meta: { id: string };
+  options?: OptionsSchema;
+}
+
+/**
+ * The rules a configuration may name, or a function giving them: called only when the
+ * configuration has rule settings, so a caller can avoid loading the rules otherwise. Given as
+ * rules, their options are checked too; given as bare ids, only the ids are.
+ */
+export type RuleIds = ReadonlyArray<string | ConfigurableRule> | (() => ReadonlyArray<string | ConfigurableRule>);
 
 /**
  * Validated configuration, as written in `eos.config.json` or under the `eos` key of
@@ -37,6 +48,12 @@ export interface LoadedConfig {
   file?: string;
   /** Directory that relative paths in the configuration (the ignore globs) are relative to. */
   baseDir: string;
+  /**
+   * Set when the configuration was found above the project it applies to, outside any git
+   * repository: the folder of the nearest package.json below it. Front ends say so, since a
+   * stray eos.config.json in a parent folder (a home or temp folder) could silence the project.
+   */
+  aboveProject?: string;
 }
 
 /** A configuration that cannot be used. The message names the file and the key path. */
@@ -55,7 +72,10 @@ export class ConfigError extends Error {
 /**
  * Finds and validates the configuration that applies in `cwd`: the nearest `eos.config.json`, or
  * `package.json` with an `eos` key, in `cwd` or a parent directory (the first found wins; a
- * package.json without `eos` is passed over). `explicitFile` skips the search.
+ * package.json without `eos` is passed over). The search ends at the root of the git repository
+ * (the folder holding `.git`): a configuration above it belongs to another project. Outside a
+ * repository it goes on up, and a configuration found above the nearest package.json is marked
+ * `aboveProject`. `explicitFile` skips the search.
  * Throws ConfigError for unreadable, malformed or invalid configuration.
  */
 export function loadConfig(cwd: string, knownRuleIds: RuleIds, explicitFile?: string): LoadedConfig {
@@ -66,21 +86,34 @@ export function loadConfig(cwd: string, knownRuleIds: RuleIds, explicitFile?: st
     if (value === undefined) throw new ConfigError(file, '', 'has no "eos" key');
     return { config: validateConfig(value, file, path.basename(file) === 'package.json' ? 'eos' : '', knownRuleIds), file, baseDir: path.dirname(file) };
   }
+  let nearestPackage: string | undefined;
+  const found = (config: EosConfig, file: string, dir: string): LoadedConfig => {
+    const above = nearestPackage !== undefined && nearestPackage !== dir && !inRepository(dir) ? nearestPackage : undefined;
+    return { config, file, baseDir: dir, ...(above ? { aboveProject: above } : {}) };
+  };
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const dedicated = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(dedicated)) {
-      return { config: validateConfig(readJson(dedicated), dedicated, '', knownRuleIds), file: dedicated, baseDir: dir };
-    }
+    if (fs.existsSync(dedicated)) return found(validateConfig(readJson(dedicated), dedicated, '', knownRuleIds), dedicated, dir);
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
       const json = readJson(pkg);
-      if (isObject(json) && 'eos' in json) {
-        return { config: validateConfig(json.eos, pkg, 'eos', knownRuleIds), file: pkg, baseDir: dir };
-      }
+      if (isObject(json) && 'eos' in json) return found(validateConfig(json.eos, pkg, 'eos', knownRuleIds), pkg, dir);
+      nearestPackage ??= dir;
     }
+    // The repository root: whatever lies above is not this project's (and inside a repository, a
+    // configuration above a workspace package's package.json is the monorepo's own, not a stray).
+    if (fs.existsSync(path.join(dir, '.git'))) break;
     if (path.dirname(dir) === dir) break;
   }
   return { config: { rules: {}, ignore: [] }, baseDir: path.resolve(cwd) };
+}
+
+/** Whether `dir` or a folder above it holds `.git`. */
+function inRepository(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
 }
 
 function readJson(file: string): unknown {
@@ -141,13 +174,15 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   if (value.rules !== undefined) {
     const rulesPath = join(prefix, 'rules');
     if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
-    const knownRuleIds = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
+    const known = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
+    const knownRuleIds = known.map((r) => (typeof r === 'string' ? r : r.meta.id));
     for (const [id, setting] of Object.entries(value.rules)) {
       const keyPath = join(rulesPath, id);
       if (!knownRuleIds.includes(id)) {
         throw new ConfigError(file, keyPath, `unknown rule id${knownRuleIds.length ? ` (known: ${knownRuleIds.join(', ')})` : ''}`);
       }
-      config.rules[id] = validateRuleSetting(setting, file, keyPath);
+      const rule = known.find((r) => typeof r !== 'string' && r.meta.id === id);
+      config.rules[id] = validateRuleSetting(setting, file, keyPath, typeof rule === 'object' ? rule : undefined);
     }
   }
   if (value.ignore !== undefined) {
@@ -161,13 +196,14 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   if (value.maxFileSize !== undefined) {
     const keyPath = join(prefix, 'maxFileSize');
     const n = value.maxFileSize;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${JSON.stringify(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${shown(n)}`);
     config.maxFileSize = n;
   }
   return config;
 }
 
-function validateRuleSetting(setting: unknown, file: string, keyPath: string): RuleSetting {
+/** A rule's setting; its options are checked against `rule`'s declaration when the rule is known. */
+function validateRuleSetting(setting: unknown, file: string, keyPath: string, rule: ConfigurableRule | undefined): RuleSetting {
   const severityOf = (v: unknown, at: string): SeverityOrOff => {
     if (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v)) return v as SeverityOrOff;
     throw new ConfigError(file, at, `severity must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(v)}`);
@@ -178,6 +214,8 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string): R
     const severity = severityOf(setting[0], `${keyPath}[0]`);
     if (setting.length === 1) return { severity };
     if (!isObject(setting[1])) throw new ConfigError(file, `${keyPath}[1]`, `rule options must be an object, got ${typeName(setting[1])}`);
+    const problem = rule && optionProblem(rule.meta.id, rule.options, setting[1]);
+    if (problem) throw new ConfigError(file, join(`${keyPath}[1]`, problem.key), problem.reason);
     return { severity, options: setting[1] };
   }
   throw new ConfigError(file, keyPath, `must be a severity string or [severity, options], got ${typeName(setting)}`);
@@ -186,5 +224,14 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string): R
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? 'an object' : typeof v === 'number' ? (Number.isFinite(v) ? `number ${shown(v)}` : shown(v)) : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * A value as the user wrote it, near enough. JSON reads a number beyond ±1.8e308 (`1e309`) as
+ * Infinity, which JSON.stringify would show as `null`, a value nobody wrote.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return `a number ${v < 0 ? 'below' : 'above'} what JSON can hold (read as ${v})`;
+  return JSON.stringify(v) ?? String(v);
 }

@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { auditConnectorCandidates } from '../connect/audit';
+import { auditConnectorCandidates } from './connect-configs';
 import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError, InternalError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
 import { AnalysisCache, cacheKey, contentHash } from './cache';
-import { discoverFiles, displayPath } from './files';
+import { discoverFiles, displayPath, type Discovery } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from '../engine/ordering';
 import { internalError } from '../engine/internal-errors';
@@ -97,6 +97,11 @@ export interface AuditResult {
   configs: string[];
   /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
   cacheNotice?: string;
+  /**
+   * What the file walk found before any shard split: source files, and the source files and
+   * folders ignore rules left out. Found none but ignored some: everything named was ignored.
+   */
+  discovered: { files: number; ignored: Discovery['ignored'] };
 }
 
 /**
@@ -266,6 +271,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     files,
     configs: connect.configs,
     cacheNotice: cache?.discarded,
+    discovered: { files: discovery.files.length, ignored: discovery.ignored },
   };
 }
 
@@ -296,6 +302,8 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
     settings: options.settings ?? {},
     prefilter: options.prefilter ?? true,
     types: options.types ?? false,
+    // A file over the limit is skipped, not analysed: a cached result of a larger limit is not this run's.
+    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     program: program === undefined ? undefined : contentHash(program),
   });
 }

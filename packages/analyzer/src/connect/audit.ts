@@ -3,10 +3,9 @@ import { internalError } from '../engine/internal-errors';
 import type { Finding, InputError, InternalError, SeverityOrOff } from '../types';
 import { ConfigSyntaxError, lineColumnAt, parseConnectorConfig } from './config-file';
 import type { ConnectRule } from './connect-rule';
-import { connectRules } from './rules';
 
 /** Severity and options of a rule after configuration (the shape of engine/analyzer's RuleSetting). */
-interface Setting {
+export interface Setting {
   severity: SeverityOrOff;
   options?: Record<string, unknown>;
 }
@@ -27,7 +26,7 @@ export interface ConnectAudit {
  * A file without `connector.class` is no connector config and is passed over without a word; one
  * that has it but does not parse is an input error naming the file and the place.
  */
-export function auditConnectorFiles(files: readonly string[], settings: Readonly<Record<string, Setting>> = {}, maxFileSize = Infinity, rules: readonly ConnectRule[] = connectRules): ConnectAudit {
+export function auditConnectorFiles(files: readonly string[], rules: readonly ConnectRule[], settings: Readonly<Record<string, Setting>> = {}, maxFileSize = Infinity): ConnectAudit {
   const result: ConnectAudit = { findings: [], errors: [], internalErrors: [], configs: [] };
   const active = rules.filter((r) => (settings[r.meta.id]?.severity ?? r.meta.defaultSeverity) !== 'off');
   if (active.length === 0) return result;
@@ -40,7 +39,7 @@ export function auditConnectorFiles(files: readonly string[], settings: Readonly
     } catch {
       continue; // a candidate that cannot be read was never known to be a connector config
     }
-    const one = auditConnectorText(file, text, settings, active);
+    const one = auditConnectorText(file, text, active, settings);
     result.findings.push(...one.findings);
     if (one.error) result.errors.push(one.error);
     if (one.internalError) result.internalErrors.push(one.internalError);
@@ -50,7 +49,7 @@ export function auditConnectorFiles(files: readonly string[], settings: Readonly
 }
 
 /** Checks one file's text; see auditConnectorFiles. */
-export function auditConnectorText(file: string, text: string, settings: Readonly<Record<string, Setting>> = {}, rules: readonly ConnectRule[] = connectRules): { findings: Finding[]; isConfig: boolean; error?: InputError; internalError?: InternalError } {
+export function auditConnectorText(file: string, text: string, rules: readonly ConnectRule[], settings: Readonly<Record<string, Setting>> = {}): { findings: Finding[]; isConfig: boolean; error?: InputError; internalError?: InternalError } {
   let config;
   try {
     config = parseConnectorConfig(file, text);
@@ -92,23 +91,4 @@ export function auditConnectorText(file: string, text: string, settings: Readonl
     }
   }
   return { findings, isConfig: true };
-}
-
-/** The connect rules among `rules` (all of them when a run names no rules). */
-export function connectRulesAmong(rules: readonly object[] | undefined): readonly ConnectRule[] {
-  if (!rules) return connectRules;
-  return rules.filter((r): r is ConnectRule => typeof (r as Partial<ConnectRule>).checkConfig === 'function');
-}
-
-/**
- * The connector-config part of a run: candidates found by the walk (a shard's share) and those
- * named on the command line, where a named file that is no connector config is an input error.
- */
-export function auditConnectorCandidates(candidates: readonly string[], named: readonly string[], settings: Readonly<Record<string, Setting>> | undefined, maxFileSize: number, rules: readonly object[] | undefined): ConnectAudit {
-  const result = auditConnectorFiles(candidates, settings, maxFileSize, connectRulesAmong(rules));
-  for (const file of named) {
-    if (!candidates.includes(file) || result.configs.includes(file) || result.errors.some((e) => e.file === file)) continue;
-    result.errors.push({ file, message: 'not a JavaScript or TypeScript source file, nor a Kafka Connect connector config (no "connector.class", or over the size limit); skipped' });
-  }
-  return result;
 }

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
-import { calleeName, receiverOf, isModule } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
-import { callsIn, contains, isPromiseCombinator, runsIn } from './flow';
+import { callsIn, isPromiseCombinator, runsIn } from './flow';
 import { unwrap } from './origins';
+import { calleeName, contains, isModule, receiverOf } from './syntax';
 
 /**
  * "Work" in a message handler: what must complete before the message may be settled. Until the
@@ -149,12 +149,7 @@ export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project:
     if (origin && isModule(origin.module, SYNC_CLIENT_MODULES)) return ASYNC_METHODS_OF_SYNC_CLIENTS.has(name);
     if (origin && !SYNC_CLIENT_METHODS.has(name) && !PURE_METHODS.has(name) && isModule(origin.module, ASYNC_CLIENT_MODULES)) return true;
   }
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  try {
-    fn = project.resolveFunction(facts, call.expression);
-  } catch {
-    fn = undefined;
-  }
+  const fn = project.resolveFunction(facts, call.expression);
   return !!fn && isAsyncFunction(fn);
 }
 

@@ -1,13 +1,13 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { receiverClient } from '../facts/broker-objects';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { DurationFolder, formatMs } from '../facts/durations';
-import { constInitializer, objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import { unwrap } from '../facts/origins';
 import { longWorkIn, type LongWork } from '../facts/long-work';
 import type { ConsumerHandler } from '../facts/model';
-import { calleeName } from '../facts/syntax-helpers';
+import { calleeName, constInitializer, objectLiteralOf, propertyValue } from '../facts/syntax';
+import { walkTree } from '../facts/tree-walk';
 
 /** Broker defaults, per docs/brokers.md and each client's documentation. */
 const SQS_DEFAULT_VISIBILITY_MS = 30_000;
@@ -36,7 +36,14 @@ interface Deadline {
  * kafkajs session timeout (no heartbeats while a handler runs), JetStream AckWait, the Pub/Sub
  * client's maximum lease extension, RabbitMQ's delivery-ack timeout — without extending it.
  */
-export const handlerOutlivesDeadline: Rule = {
+/** The brokers whose deadline this rule knows (one message each). */
+const DEADLINE_BROKERS = ['sqs', 'kafka', 'nats', 'pubsub', 'rabbitmq'] as const;
+
+function hasDeadline(broker: string): broker is (typeof DEADLINE_BROKERS)[number] {
+  return (DEADLINE_BROKERS as readonly string[]).includes(broker);
+}
+
+export const handlerOutlivesDeadline = createRule({
   meta: {
     id: 'handler-outlives-deadline',
     description: 'A consumer handler whose work (waits, polling loops, loops of remote calls, slow SDK calls) can outlast the broker\'s deadline without extending it, so the message is redelivered while still being processed.',
@@ -67,7 +74,7 @@ export const handlerOutlivesDeadline: Rule = {
         const seen = new Set<ts.Node>();
         for (const consumer of consumersOf(context.facts, context.project)) {
           const scope = consumer.scope ?? consumer.handler?.body;
-          if (!scope || !['sqs', 'kafka', 'nats', 'pubsub', 'rabbitmq'].includes(consumer.broker)) continue;
+          if (!scope || !hasDeadline(consumer.broker)) continue;
           const deadline = deadlineOf(consumer, context, folder);
           if (!deadline || deadline.extended) continue;
           const frame = consumer.scope ? [consumer.registration, consumer.scope] : [consumer.registration];
@@ -85,7 +92,7 @@ export const handlerOutlivesDeadline: Rule = {
       },
     };
   },
-};
+});
 
 /** Whether a piece of long work can run past the deadline. */
 function outlasts(work: LongWork, deadline: Deadline): boolean {
@@ -100,29 +107,27 @@ function outlasts(work: LongWork, deadline: Deadline): boolean {
 function batchLoops(consumer: ConsumerHandler, scope: ts.Node): LongWork[] {
   if (consumer.broker !== 'kafka' || consumer.kind !== 'batch') return [];
   const out: LongWork[] = [];
-  const walk = (n: ts.Node): void => {
-    if (n !== scope && ts.isFunctionLike(n)) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (n !== scope && ts.isFunctionLike(n)) return false;
     if (ts.isForOfStatement(n) && /\.messages$/.test(n.expression.getText())) {
       const awaited = firstAwait(n.statement);
       if (awaited) {
         out.push({ kind: 'remote-loop', node: n, description: `processes every message of \`${n.expression.getText()}\` one after another (awaiting \`${awaited.length > 50 ? `${awaited.slice(0, 47)}...` : awaited}\`)` });
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(scope);
+  walkTree(scope, walk);
   return out;
 }
 
 function firstAwait(body: ts.Node): string | undefined {
   let found: string | undefined;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(body, (n) => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isAwaitExpression(n)) found = n.expression.getText().replace(/\s+/g, ' ');
-    else ts.forEachChild(n, walk);
-  };
-  walk(body);
+    return found === undefined;
+  });
   return found;
 }
 
@@ -191,13 +196,13 @@ function deadlineOf(consumer: ConsumerHandler, context: RuleContext, folder: Dur
 /** `VisibilityTimeout` in the receive call's input (v3 command or v2 params), in seconds. */
 function receiveVisibility(registration: ts.Node, folder: DurationFolder): number | undefined {
   let value: number | undefined;
-  const walk = (n: ts.Node): void => {
-    if (value !== undefined) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (value !== undefined) return false;
     if (ts.isObjectLiteralExpression(n)) {
       const v = folder.number(propertyValue(n, 'VisibilityTimeout'));
       if (v) {
         value = v.value;
-        return;
+        return false;
       }
     }
     if (ts.isIdentifier(n)) {
@@ -205,12 +210,11 @@ function receiveVisibility(registration: ts.Node, folder: DurationFolder): numbe
       const v = obj && folder.number(propertyValue(obj, 'VisibilityTimeout'));
       if (v) {
         value = v.value;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(registration);
+  walkTree(registration, walk);
   return value;
 }
 

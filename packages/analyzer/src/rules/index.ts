@@ -11,7 +11,8 @@ import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
 import { unconfirmedAck } from './unconfirmed-ack';
 import { handlerOutlivesDeadline } from './handler-outlives-deadline';
-import { connectRules } from '../connect/rules';
+import { connectSinkNotIdempotent } from './connect-sink-not-idempotent';
+import { outboxRouterMismatch } from './outbox-router-mismatch';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -32,7 +33,8 @@ export const allRules: readonly Rule[] = [
   unconfirmedAck,
   handlerOutlivesDeadline,
   // Read Kafka Connect connector configs, not source code (see connect/).
-  ...connectRules,
+  connectSinkNotIdempotent,
+  outboxRouterMismatch,
 ];
 
 /** The rule with this id, or undefined. */

@@ -1,12 +1,13 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
-import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { calleeName, receiverOf } from '../facts/syntax-helpers';
-import { containingStatement, enclosingFunction, siblingsOf } from '../facts/flow';
+import { containingStatement, siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
+import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf } from '../facts/syntax';
+import { replace } from '../fix/edits';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Acks that are fire-and-forget where the code needs to know they landed. Pub/Sub `ack()` on an
@@ -14,7 +15,7 @@ import type { Fix } from '../types';
  * `ack()` is a publish without a reply (`ackAck()` waits for the server), so code that cleans up
  * after the ack, or exits, assumes a redelivery that can still happen.
  */
-export const unconfirmedAck: Rule = {
+export const unconfirmedAck = createRule({
   meta: {
     id: 'unconfirmed-ack',
     description: 'A fire-and-forget ack where the code depends on it having landed: Pub/Sub ack() on an exactly-once subscription (use ackWithResponse()), JetStream ack() in an exactly-once pipeline or followed by cleanup or exit (use ackAck()).',
@@ -37,7 +38,7 @@ export const unconfirmedAck: Rule = {
     return {
       end() {
         const reported = new Set<ts.Node>();
-        const report = (call: ts.CallExpression, messageId: string, data: Record<string, string>) => {
+        const report = (call: ts.CallExpression, messageId: Parameters<typeof context.report>[0]['messageId'], data: Record<string, string>) => {
           if (reported.has(call)) return;
           reported.add(call);
           context.report({ node: call, messageId, data, fix: awaitedFix(call, data.replacement) });
@@ -69,7 +70,7 @@ export const unconfirmedAck: Rule = {
       },
     };
   },
-};
+});
 
 function receiverText(call: ts.CallExpression): string {
   return receiverOf(call)?.getText() ?? 'message';
@@ -89,18 +90,17 @@ function natsData(call: ts.CallExpression): Record<string, string> {
 function publishesWithMsgId(scope: ts.Node | undefined, facts: FileFacts): boolean {
   if (!scope) return false;
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isCallExpression(n) && calleeName(n) === 'publish' && receiverClient(facts, n)?.kind === 'jetstream') {
       const options = objectLiteralOf(n.arguments[2]);
       if (options && propertyValue(options, 'msgID')) {
         found = true;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(scope);
+  walkTree(scope, walk);
   return found;
 }
 
@@ -144,27 +144,26 @@ function statementsAfter(node: ts.Node): ts.Statement[] {
 
 function dependencyIn(root: ts.Node): { dependency: string; then: string } | undefined {
   let found: { dependency: string; then: string } | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isCallExpression(n)) {
       const name = calleeName(n);
       const text = n.getText();
       if (name === 'exit' && /^process\.exit\b/.test(text)) {
         found = { dependency: 'exits the process, so the buffered ack may never be sent', then: 'exit' };
-        return;
+        return false;
       }
       if (name && REMOVALS.has(name) && MARKER.test(text)) {
         found = { dependency: `removes the message's marker (\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\`), so nothing stops a redelivery`, then: 'remove the marker' };
-        return;
+        return false;
       }
       if (name && /^(query|execute|run|exec)$/.test(name) && /\bdelete\s+from\b/i.test(text) && MARKER.test(text)) {
         found = { dependency: 'deletes the message\'s marker row, so nothing stops a redelivery', then: 'delete the marker' };
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(root);
+  walkTree(root, visit);
   return found;
 }
 
@@ -181,7 +180,7 @@ function awaitedFix(call: ts.CallExpression, replacement: string | undefined): F
   return {
     description: `Use \`${replacement}\` and wait for the broker's answer`,
     safety: 'unsafe',
-    edits: [{ start: call.getStart(), end: call.getEnd(), text: awaited ? replacement : `await ${replacement}` }],
+    edits: [replace(call, awaited ? replacement : `await ${replacement}`)],
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Finding } from '@eos/analyzer';
+// The light entry: the reporters run on a cached rerun, which must not load the compiler.
+import { lineColumnOf } from '@eos/analyzer/dist/light';
 import { palette, type Palette } from '../ansi';
 import { docsReference } from '../docs/references';
 import { shownPath } from './paths';
@@ -28,7 +30,7 @@ export const stylish: Reporter = (input) => {
       out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${severityLabel(f.severity, c)}  ${f.message}  ${c.dim(f.ruleId)}`);
       if (text !== undefined) out.push(...codeFrame(text, f, c).map((l) => `    ${l}`));
       for (const r of f.related ?? []) {
-        const at = positionOf(input.readText(r.file) ?? '', r.start);
+        const at = lineColumnOf(input.readText(r.file) ?? '', r.start);
         out.push(`    ${c.dim('see')} ${r.file === f.file ? '' : `${shownPath(r.file, input.cwd)}:`}${at.line}:${at.column} ${r.message}`);
       }
       if (f.fix) out.push(`    ${c.blue('fix')} (${f.fix.safety}): ${f.fix.description} ${c.dim(f.fix.safety === 'safe' ? '(--fix)' : '(--fix-unsafe)')}`);
@@ -47,9 +49,16 @@ function severityLabel(severity: Finding['severity'], c: Palette): string {
   return c.blue('info   ');
 }
 
+/**
+ * Line ends as the analyzer counts lines (TypeScript's scanner): CRLF, LF, a lone CR (old Mac
+ * files) and the Unicode line and paragraph separators. Counting only LF would put every finding
+ * of a CR-only file on line 1 and shift frames after a U+2028.
+ */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
 /** The reported lines with a marker under the reported range (first line of a multi-line range). */
 export function codeFrame(text: string, f: Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'>, c: Palette = palette(false)): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(LINE_BREAK);
   const first = Math.max(1, f.line - CONTEXT_LINES);
   const last = Math.min(lines.length, f.line + CONTEXT_LINES);
   const width = String(last).length;
@@ -92,11 +101,3 @@ function summary(input: ReportInput, c: Palette): string {
   return parts.join('; ');
 }
 
-/**
- * 1-based line and column of an offset. (The analyzer's lineColumnOf lives beside the parser; the
- * reporters stay on the light entry so a cached rerun never loads the compiler.)
- */
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1 };
-}

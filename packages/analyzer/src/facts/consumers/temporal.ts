@@ -4,7 +4,7 @@ import type { FileFacts } from '../file-facts';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer } from './recognizer';
-import { bindingNames, calleeName, constInitializer, importsAny, propertyName, receiverOf } from './syntax';
+import { bindingNames, calleeName, constInitializer, importsAny, propertyNameText, receiverOf } from '../syntax';
 
 /**
  * Temporal activities (TypeScript SDK). Temporal runs an activity at least once: a failed attempt
@@ -87,7 +87,7 @@ function objectOf(expr: ts.Expression, facts: FileFacts): ts.ObjectLiteralExpres
   const e = unwrap(expr);
   if (ts.isObjectLiteralExpression(e)) return e;
   if (ts.isIdentifier(e)) {
-    const init = constInitializer(e.text, facts);
+    const init = constInitializer(e);
     return init && ts.isObjectLiteralExpression(unwrap(init)) ? (unwrap(init) as ts.ObjectLiteralExpression) : undefined;
   }
   return undefined;
@@ -96,7 +96,7 @@ function objectOf(expr: ts.Expression, facts: FileFacts): ts.ObjectLiteralExpres
 /** The value of property `name` (`activities: x` or the shorthand `activities`). */
 function propertyInitializer(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const p of obj.properties) {
-    if (ts.isPropertyAssignment(p) && propertyName(p.name) === name) return p.initializer;
+    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return p.initializer;
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
@@ -110,7 +110,7 @@ function activitiesOf(expr: ts.Expression, facts: FileFacts, project: ProjectInd
   if (ts.isIdentifier(e)) {
     const binding = facts.origins.importOf(e.text);
     if (binding?.imported === '*') return moduleFunctions(facts, project, binding.module, depth);
-    const init = constInitializer(e.text, facts);
+    const init = constInitializer(e);
     return init ? activitiesOf(init, facts, project, depth + 1) : [];
   }
   if (ts.isCallExpression(e)) {

@@ -3,8 +3,10 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { familyOf, importedFamilies, laterCalls, type CallShape } from './shape';
 import { isWriteVerb, looksLikeSql, readSql } from './sql';
-import { constInitializer, letInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
+import { staticText } from './strings';
 import type { Effect, WriteOp } from './types';
+import { constInitializer, localInitializer, objectLiteralOf, propertyNameText, propertyValue } from '../syntax';
+import { walkTree } from '../tree-walk';
 
 /** An effect before it is placed relative to the analysed function. */
 export type RawEffect = Omit<Effect, 'at' | 'via'>;
@@ -162,12 +164,11 @@ function prismaWrite(s: CallShape, family: string | undefined): RawEffect | unde
 function hasPrismaArithmetic(node: ts.Node | undefined): boolean {
   if (!node) return false;
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyName(n.name) ?? '')) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(node);
+  walkTree(node, (n) => {
+    if (found) return false;
+    if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyNameText(n.name) ?? '')) found = true;
+    return !found;
+  });
   return found;
 }
 
@@ -198,7 +199,7 @@ function mongoWrite(s: CallShape, family: string | undefined, families: string[]
     const doc = objectLiteralOf(update);
     const options = objectLiteralOf(s.call.arguments[2]);
     const upsert = options !== undefined && propertyValue(options, 'upsert')?.kind === ts.SyntaxKind.TrueKeyword;
-    const operators = doc ? doc.properties.map((p) => (p.name ? propertyName(p.name) : undefined) ?? '') : [];
+    const operators = doc ? doc.properties.map((p) => (p.name ? propertyNameText(p.name) : undefined) ?? '') : [];
     counter = operators.some((o) => o === '$inc' || o === '$mul');
     const appends = operators.some((o) => o === '$push');
     // A pipeline update or an update built elsewhere cannot be judged: assume it repeats.
@@ -340,7 +341,7 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
  */
 function documentSource(name: ts.Identifier, depth = 0): ts.Expression | undefined {
   if (depth > 3) return undefined;
-  const init = constInitializer(name) ?? letInitializer(name) ?? assignedIn(name);
+  const init = constInitializer(name) ?? localInitializer(name) ?? assignedIn(name);
   const e = init && unwrap(init);
   if (e && ts.isIdentifier(e)) return documentSource(e, depth + 1) ?? e;
   return e;
@@ -351,12 +352,11 @@ function assignedIn(name: ts.Identifier): ts.Expression | undefined {
   let fn: ts.Node = name;
   for (let n: ts.Node | undefined = name.parent; n && !ts.isSourceFile(n); n = n.parent) if (ts.isFunctionLike(n)) fn = n;
   let found: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(fn, (n) => {
+    if (found) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name.text) found = n.right;
-    else ts.forEachChild(n, visit);
-  };
-  visit(fn);
+    return !found;
+  });
   return found;
 }
 
@@ -397,7 +397,7 @@ function builtEntities(call: ts.CallExpression): string {
     const a = unwrap(arg);
     if (!ts.isIdentifier(a)) continue;
     out += ` ${a.text}`;
-    const init = constInitializer(a) ?? letInitializer(a);
+    const init = constInitializer(a) ?? localInitializer(a);
     const e = init && unwrap(init);
     if (e && ts.isCallExpression(e) && e.arguments.length > 0 && ts.isIdentifier(unwrap(e.arguments[0]))) out += ` ${unwrap(e.arguments[0]).getText()}`;
     if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression)) out += ` ${e.expression.text}`;
@@ -418,14 +418,14 @@ function changedArithmetically(receiver: ts.Identifier): boolean {
 /** Raw arithmetic in an update: `sequelize.literal('n + 1')`, `() => 'n + 1'`, `knex.raw('n + 1')`. */
 function hasRawArithmetic(call: ts.CallExpression): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean => {
+    if (found) return false;
     if ((ts.isStringLiteralLike(n) || ts.isTemplateExpression(n)) && ARITHMETIC.test(n.getText().slice(1, -1))) {
       const p = n.parent;
       if (p && (ts.isCallExpression(p) || ts.isArrowFunction(p))) found = true;
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  call.arguments.forEach(visit);
+  for (const arg of call.arguments) walkTree(arg, visit);
   return found;
 }

@@ -1,5 +1,5 @@
-import { CONNECTOR_CLASS } from './config-file';
-import { NO_SOURCE, settingOf, type ConnectReport, type ConnectRule } from './connect-rule';
+import { CONNECTOR_CLASS } from '../connect/config-file';
+import { NO_SOURCE, settingOf, type ConnectReport, type ConnectRule } from '../connect/connect-rule';
 
 /**
  * The two JDBC sink connectors eos scaffolds, with the keys each spells differently. Keys and
@@ -26,9 +26,9 @@ export const connectSinkNotIdempotent: ConnectRule = {
     insert:
       '{{sink}} writes with `insert.mode` {{mode}}: a sink task commits its offsets only now and then, after the writes, so after a task restart, a rebalance or a worker crash it receives the records since the last commit again and INSERTs each one a second time: a duplicate row, or, where the table has a primary key, a duplicate-key error that stops the task (effect doubled). Fix: set `insert.mode` to `upsert` with `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`), so the write is keyed by the record and a replay rewrites the same row (`eos scaffold sink`).',
     noKey:
-      '{{sink}} upserts with `{{pkMode}}` {{mode}}: without key columns there is nothing to upsert on, and the connector fails to write (Confluent\'s sink: "Write to table in UPSERT mode requires key field names to be known"), so no record reaches the table until the config changes. Fix: `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`), the columns of the table\'s primary key.',
+      '{{sink}} upserts with `{{pkMode}}` {{mode}}: without key columns there is nothing to upsert on, and the connector fails to write (Confluent\'s sink: "Write to table in UPSERT mode requires key field names to be known"), so no record reaches the table until the config changes, and switching to `insert` to get it going doubles rows on every redelivery (effect doubled). Fix: `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`), the columns of the table\'s primary key.',
     otherKeyName:
-      '{{sink}} does not read `{{other}}` (the other JDBC sink\'s name for it), so its `{{pkMode}}` stays `none` and this upsert has no key columns: the connector fails to write and no record reaches the table until the config changes. Fix: rename it to `{{pkMode}}` (and `{{pkFields}}` for the fields).',
+      '{{sink}} does not read `{{other}}` (the other JDBC sink\'s name for it), so its `{{pkMode}}` stays `none` and this upsert has no key columns: the connector fails to write and no record reaches the table until the config changes, and switching to `insert` to get it going doubles rows on every redelivery (effect doubled). Fix: rename it to `{{pkMode}}` (and `{{pkFields}}` for the fields).',
     kafkaKey:
       '{{sink}} upserts keyed by the Kafka coordinates (`{{pkMode}}` `kafka`: topic, partition, offset). A redelivered record rewrites its own row, but the same event produced twice (a producer retry without idempotence, a re-publish, a replay into a new topic) sits at another offset and becomes a second row, and every update of one entity adds a row instead of replacing it (effect doubled). Fix: key the table by the record: `{{pkMode}}` `record_key` (or `record_value` with `{{pkFields}}`).',
   },

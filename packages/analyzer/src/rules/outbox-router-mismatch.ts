@@ -1,6 +1,6 @@
-import { CONNECTOR_CLASS, type ConfigEntry } from './config-file';
-import { NO_SOURCE, type ConnectReport, type ConnectRule } from './connect-rule';
-import { capturesEosOutbox, EOS_OUTBOX_COLUMNS } from './outbox-table';
+import { CONNECTOR_CLASS, type ConfigEntry } from '../connect/config-file';
+import { NO_SOURCE, type ConnectReport, type ConnectRule } from '../connect/connect-rule';
+import { capturesEosOutbox, EOS_OUTBOX_COLUMNS } from '../connect/outbox-table';
 
 const EVENT_ROUTER = 'io.debezium.transforms.outbox.EventRouter';
 

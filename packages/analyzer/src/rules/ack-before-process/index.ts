@@ -1,18 +1,19 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
-import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
-import { kafkaAutoCommit } from '../facts/consumers/kafka';
-import { isClaimRelease } from '../facts/effects';
-import type { FileFacts } from '../facts/file-facts';
-import {
-  callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
-  failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf,
-} from '../facts/flow';
-import type { ConsumerHandler, SettleCall } from '../facts/model';
-import { unwrap } from '../facts/origins';
-import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
-import type { Fix, TextEdit } from '../types';
+import { createRule, type RuleContext } from '../../engine/rule';
+import type { OptionValues } from '../../engine/rule-options';
+import { consumersOf, kafkaAutoCommit, settleCallsOf } from '../../facts/consumers';
+import { isClaimRelease } from '../../facts/effects';
+import type { FileFacts } from '../../facts/file-facts';
+import { callsIn, canReach, catchRethrows, containingStatement, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
+import type { ConsumerHandler, SettleCall } from '../../facts/model';
+import { unwrap } from '../../facts/origins';
+import { defersWork, isKnownAsync, workCallsIn } from '../../facts/work';
+import type { Fix } from '../../types';
+import { moveStatementAfter } from '../../fix/edits';
+import { awaitFix, noAckSuggestion } from './fixes';
+import { messages } from './messages';
+import { booleanValue, calleeName, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../../facts/syntax';
+import { walkTree } from '../../facts/tree-walk';
 
 /**
  * ack-before-process: the message is settled (acked, deleted, committed) before the work it
@@ -29,42 +30,14 @@ const REPLY_TO = 'amq.rabbitmq.reply-to';
 /** How many work locations a finding lists as related. */
 const RELATED_LIMIT = 3;
 
-const messages = {
-  settleFirst:
-    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the {{unit}} is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
-  settleInFinally:
-    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
-  settleInCatch:
-    '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}}: it is lost. {{negativeFix}}',
-  catchThenSettle:
-    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
-  swallowOnResolve:
-    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. {{swallowFix}}',
-  notAwaited:
-    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
-  deferred:
-    '{{broker}}: `{{work}}` schedules the work to run after the handler has returned, so {{first}}; a crash or a failure of the work then loses the {{unit}}. Do the work in the handler and await it (for a delayed retry, publish to a delay queue or topic instead of holding the {{unit}} in a timer).',
-  inMemoryHandoff:
-    '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered. Process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
-  notAwaitedBeforeSettle:
-    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}}. Await the work before settling.',
-  noAck:
-    '{{broker}}: `noAck: true` makes RabbitMQ treat each message as acknowledged as soon as it is sent, so a crash or failure in the handler loses it (at-most-once). Consume with `noAck: false` and call `channel.ack(msg)` after the work completes (`nack` it on failure).',
-  batchPartial:
-    'Kafka ({{library}}): this `{{jump}}` leaves `eachBatch` before the rest of the batch is processed, but `eachBatchAutoResolve` (default `true`) then resolves the batch\'s last offset, so the skipped messages are committed and lost. Set `eachBatchAutoResolve: false` and call `resolveOffset(message.offset)` after each processed message.',
-};
+/** The options the rule takes (checked against configuration; see docs/rules/ack-before-process.md). */
+const OPTIONS = {
+  logOnlyIsWork: { type: 'boolean', default: false, description: 'Treat logging as work, so a consumer that only logs is held to the same standard.' },
+} as const;
 
-/** Rule options. */
-interface Options {
-  /** Treat logging as work, so a consumer that only logs is held to the same standard. Default false. */
-  logOnlyIsWork: boolean;
-}
+type Options = OptionValues<typeof OPTIONS>;
 
-function optionsOf(raw: Readonly<Record<string, unknown>>): Options {
-  return { logOnlyIsWork: raw.logOnlyIsWork === true };
-}
-
-export const ackBeforeProcess: Rule = {
+export const ackBeforeProcess = createRule({
   meta: {
     id: 'ack-before-process',
     description: 'A message is acknowledged, deleted or committed before the work it stands for has completed, so a crash or failure loses it.',
@@ -75,26 +48,21 @@ export const ackBeforeProcess: Rule = {
     consequence: 'message-lost',
   },
   messages,
+  options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
   triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
   create(context) {
     return {
       end() {
-        const options = optionsOf(context.options);
         for (const consumer of consumersOf(context.facts, context.project)) {
           // Temporal activities are never acknowledged by hand; their retries are missing-dedup's concern.
           if (consumer.broker === 'temporal') continue;
-          try {
-            checkConsumer(consumer, context, options);
-          } catch (e) {
-            if (process.env.EOS_DEBUG) console.error(e);
-            // One odd handler must not cost the rest of the file its findings.
-          }
+          checkConsumer(consumer, context, context.options);
         }
       },
     };
   },
-};
+});
 
 /** Words that describe a consumer in messages. */
 interface Describe {
@@ -214,7 +182,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       if (tried.length > 0 && !handled) {
         context.report({
           node: call, messageId: 'settleInCatch',
-          data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` },
+          data: { ...d, settle: snippet(call), negativeFix: `instead, ${d.negative}.` },
           related: relatedWork(tried),
         });
         reported.add(call);
@@ -275,36 +243,11 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
   if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
   const prop = property(consumer.options, 'noAck');
-  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), context.facts) !== true) return;
+  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), true) !== true) return;
   const body = consumer.handler?.body;
   // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
   if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;
   context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: noAckSuggestion(consumer, prop) });
-}
-
-/** Set `noAck: false` and ack at the end of the handler, when the handler is a plain block in this file. */
-function noAckSuggestion(consumer: ConsumerHandler, prop: ts.ObjectLiteralElementLike): Fix[] | undefined {
-  const handler = consumer.handler;
-  const registration = consumer.registration;
-  if (!handler?.body || !ts.isBlock(handler.body) || !ts.isCallExpression(registration) || !ts.isPropertyAccessExpression(unwrap(registration.expression))) return undefined;
-  if (handler.getSourceFile() !== registration.getSourceFile()) return undefined;
-  const msg = parameterNames(handler, 0)[0];
-  if (!msg) return undefined;
-  const channel = (unwrap(registration.expression) as ts.PropertyAccessExpression).expression.getText();
-  const stmts = handler.body.statements;
-  const last = stmts[stmts.length - 1];
-  if (last && definitelyExits(last)) return undefined;
-  const sf = handler.getSourceFile();
-  const indent = last ? indentOf(sf.text, last.getStart()) : `${indentOf(sf.text, handler.body.getStart())}  `;
-  const at = last ? lineEnd(sf.text, last.getEnd()) : handler.body.getStart() + 1;
-  return [{
-    description: `Consume with noAck: false and ack ${msg} after the handler's work`,
-    safety: 'unsafe',
-    edits: [
-      { start: prop.getStart(), end: prop.getEnd(), text: 'noAck: false' },
-      { start: at, end: at, text: `\n${indent}${channel}.ack(${msg});` },
-    ],
-  }];
 }
 
 /**
@@ -317,7 +260,7 @@ function checkSwallowingCatches(
   context: RuleContext, d: Describe, reported: Set<ts.Node>,
 ): void {
   if (consumer.library === '@nestjs/microservices' && consumer.broker === 'kafka') return; // Nest commits on failure anyway; see the rule doc.
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isTryStatement(n) && n.catchClause && runsIn(n, scope)) {
       const clause = n.catchClause;
       const tried = works.filter((w) => n.tryBlock.pos <= w.pos && w.end <= n.tryBlock.end);
@@ -331,15 +274,14 @@ function checkSwallowingCatches(
           }
         } else if (swallowSettles(consumer, clause, scope) && !failureRaisedAfter(n, tried[tried.length - 1].getEnd(), scope)) {
           const swallowFix = consumer.library === 'aws-lambda'
-            ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
-            : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
+            ? 'rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
+            : `rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
           context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d, swallowFix }, related: relatedWork(tried) });
         }
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
 }
 
 /**
@@ -354,25 +296,23 @@ function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope
   if (consumer.options && booleanValue(propertyValue(consumer.options, 'alwaysAcknowledge')) === true) return true;
   const names = new Set(consumer.messageNames);
   let returnsMessage = false;
-  const visit = (n: ts.Node): void => {
-    if (returnsMessage) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (returnsMessage) return false;
     if (ts.isReturnStatement(n) && n.expression && runsIn(n, scope) && startsFrom(n.expression, names) &&
       (clause.block.pos <= n.pos && n.end <= clause.block.end || canReach(clause.block, n))) returnsMessage = true;
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return returnsMessage && !definitelyExitsWithoutMessage(clause);
 }
 
 /** Whether an object literal inside `node` has a property named `key`. */
 function mentionsKey(node: ts.Node, key: string): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isIdentifier(n.name) && n.name.text === key) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   return found;
 }
 
@@ -437,12 +377,11 @@ function isInMemoryHandoff(call: ts.CallExpression, consumer: ConsumerHandler, s
 /** Whether `fn` declares `name` (parameter or variable) anywhere inside. */
 function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(fn);
+  walkTree(fn, visit);
   return found;
 }
 
@@ -450,33 +389,6 @@ function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
 function isInnerOfChain(call: ts.CallExpression): boolean {
   const p = call.parent;
   return ts.isPropertyAccessExpression(p) && p.expression === call && ['then', 'catch', 'finally'].includes(p.name.text);
-}
-
-/**
- * Adding `await` to a work call that is a statement of its own in an async handler is safe: the
- * handler now waits for the work (and sees its failure), which is what the finding asks.
- * `forEach(async …)` becomes `await Promise.all(….map(async …))` as a suggestion.
- */
-function awaitFix(work: ts.CallExpression): { fix?: Fix; suggestions?: Fix[] } {
-  const fn = enclosingFunction(work);
-  const async = !!fn && isAsyncFunction(fn);
-  const parent = work.parent;
-  if (calleeName(work) === 'forEach' && ts.isPropertyAccessExpression(work.expression) && ts.isExpressionStatement(parent) && async) {
-    const name = work.expression.name;
-    const edits: TextEdit[] = [
-      { start: work.getStart(), end: work.getStart(), text: 'await Promise.all(' },
-      { start: name.getStart(), end: name.getEnd(), text: 'map' },
-      { start: work.getEnd(), end: work.getEnd(), text: ')' },
-    ];
-    return { suggestions: [{ description: 'Await every callback with Promise.all(….map(…))', safety: 'unsafe', edits }] };
-  }
-  if (ts.isVoidExpression(parent) && async) {
-    return { suggestions: [{ description: 'Await the work instead of discarding it', safety: 'unsafe', edits: [{ start: parent.getStart(), end: work.getStart(), text: 'await ' }] }] };
-  }
-  if (!ts.isExpressionStatement(parent)) return {};
-  const edit: TextEdit = { start: work.getStart(), end: work.getStart(), text: 'await ' };
-  if (async) return { fix: { description: 'Await the work', safety: 'safe', edits: [edit] } };
-  return {};
 }
 
 /**
@@ -506,57 +418,35 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
   if (after.some((w) => !isAwaited(w) && isKnownAsync(w, facts, context.project))) return undefined;
   const target = list[to];
   if (ts.isReturnStatement(target) || ts.isThrowStatement(target)) return undefined;
-  const text = stmt.getSourceFile().text;
-  const lineOfStmt = lineStart(text, stmt.getStart());
-  const end = lineEnd(text, stmt.getEnd());
-  // The statement must be alone on its line, with no trailing or block comment.
-  if (text.slice(lineOfStmt, stmt.getStart()).trim() !== '' || text.slice(stmt.getEnd(), end).trim() !== '') return undefined;
-  if (/\/\*/.test(stmt.getFullText()) || /\/\/|\/\*/.test(stmt.getText())) return undefined;
-  // Line comments directly above the statement describe it: they move with it.
-  let start = lineOfStmt;
-  while (start > 0) {
-    const prev = lineStart(text, start - 1);
-    if (!text.slice(prev, start - 1).trim().startsWith('//')) break;
-    start = prev;
-  }
-  const insertAt = lineEnd(text, target.getEnd());
-  if (text.slice(target.getEnd(), insertAt).trim() !== '') return undefined;
-  const withComment = start < lineOfStmt ? ' with the comment above it (check that it still holds)' : '';
-  return {
-    description: `Move ${snippet(settle.call)}${withComment} after the work`,
-    safety: 'safe',
-    edits: [
-      { start, end: end + 1, text: '' },
-      { start: insertAt, end: insertAt, text: `\n${text.slice(start, end)}` },
-    ],
-  };
+  const move = moveStatementAfter(stmt, target);
+  if (!move) return undefined;
+  const withComment = move.withComments ? ' with the comment above it (check that it still holds)' : '';
+  return { description: `Move ${snippet(settle.call)}${withComment} after the work`, safety: 'safe', edits: move.edits };
 }
 
 /** Identifier names a node reads (property names excluded). */
 function identifiersIn(node: ts.Node): Set<string> {
   const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) out.add(n.text);
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   return out;
 }
 
 /** Whether a statement assigns (or redeclares) one of `names`: moving a settle past it would change what it settles. */
 function assignsAny(stmt: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const root = rootIdentifier(n.left);
       if (root && names.has(root.text)) found = true;
     }
     if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand) && names.has(n.operand.text)) found = true;
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && names.has(n.name.text)) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(stmt);
+  walkTree(stmt, visit);
   return found;
 }
 
@@ -564,42 +454,27 @@ function checkBatchPartial(consumer: ConsumerHandler, context: RuleContext, d: D
   const handler = consumer.handler!;
   const batchNames = new Set(handler.parameters[0] && ts.isIdentifier(handler.parameters[0].name)
     ? [handler.parameters[0].name.text] : parameterNames(handler, 0, ['batch']));
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isForOfStatement(n) && startsFrom(n.expression, batchNames) && runsIn(n, handler.body!)) {
       const jump = firstEarlyExit(n.statement);
       if (jump) context.report({ node: jump, messageId: 'batchPartial', data: { ...d, jump: ts.isBreakStatement(jump) ? 'break' : 'return' } });
     }
-    ts.forEachChild(n, visit);
   };
-  visit(handler.body!);
+  walkTree(handler.body!, visit);
 }
 
 /** A `break` of this loop or a `return` inside its body that is followed by more messages. */
 function firstEarlyExit(body: ts.Statement): ts.BreakStatement | ts.ReturnStatement | undefined {
   let found: ts.BreakStatement | ts.ReturnStatement | undefined;
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     // Jumps inside nested loops, switches and functions stay there.
-    if (found || (n !== body && (ts.isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)))) return;
+    if (found || (n !== body && (ts.isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)))) return false;
     if ((ts.isBreakStatement(n) && !n.label) || ts.isReturnStatement(n)) {
       found = n;
-      return;
+      return false;
     }
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return found;
 }
 
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function lineEnd(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  return i === -1 ? text.length : i;
-}
-
-function indentOf(text: string, offset: number): string {
-  const start = lineStart(text, offset);
-  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
-}
