@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { internalError } from '../engine/internal-errors';
 import type { Finding, InputError, InternalError, SeverityOrOff } from '../types';
-import { ConfigSyntaxError, lineColumnAt, parseConnectorConfig } from './config-file';
+import { lineColumnOf } from '../engine/positions';
+import { ConfigSyntaxError, parseConnectorConfig } from './config-file';
 import type { ConnectRule } from './connect-rule';
 
 /** Severity and options of a rule after configuration (the shape of engine/analyzer's RuleSetting). */
@@ -55,7 +56,7 @@ export function auditConnectorText(file: string, text: string, rules: readonly C
     config = parseConnectorConfig(file, text);
   } catch (e) {
     if (!(e instanceof ConfigSyntaxError)) throw e;
-    const at = lineColumnAt(text, e.offset);
+    const at = lineColumnOf(text, e.offset);
     return { findings: [], isConfig: true, error: { file, message: `names "connector.class" but is not valid JSON (${e.message} at line ${at.line}, column ${at.column}); Kafka Connect would reject it too; file skipped` } };
   }
   if (!config) return { findings: [], isConfig: false };
@@ -70,8 +71,8 @@ export function auditConnectorText(file: string, text: string, rules: readonly C
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId '${r.messageId}'`);
         const start = r.atKey ? r.entry.keyStart : r.entry.valueStart;
         const end = r.atKey ? r.entry.keyEnd : r.entry.valueEnd;
-        const a = lineColumnAt(text, start);
-        const b = lineColumnAt(text, end);
+        const a = lineColumnOf(text, start);
+        const b = lineColumnOf(text, end);
         findings.push({
           ruleId: rule.meta.id,
           severity,

@@ -257,16 +257,3 @@ function parseProperties(text: string): Map<string, ConfigEntry> {
 function unescapeChar(c: string): string {
   return c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 'f' ? '\f' : c;
 }
-
-/** 1-based line and column of an offset (columns in UTF-16 code units, as for source files). */
-export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
