@@ -8,6 +8,7 @@ import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
+import { pathOf } from '../facts/summaries/path';
 import { objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
@@ -94,7 +95,8 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   const guards = dedupGuardsIn(scope, facts, context.project).filter((g) => g.kind !== 'idempotent-upsert');
   if (guards.length > 0) return;
   const first = effects[0];
-  const via = first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
+  const path = pathOf(first, consumer.handler ?? scope);
+  const via = path.text ? ` (through ${path.text})` : first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
   context.report({
     node: first.at,
     messageId: consumer.broker === 'temporal' ? 'activity' : 'consumer',
@@ -106,7 +108,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
       again: effectWords(first),
       more: effects.length > 1 ? ` (${effects.length - 1} more non-idempotent effect${effects.length > 2 ? 's' : ''} in this handler)` : '',
     },
-    related: effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on ${consumer.broker === 'temporal' ? 'a retry' : 'redelivery'}: ${e.description}` })),
+    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on ${consumer.broker === 'temporal' ? 'a retry' : 'redelivery'}: ${e.description}` }))],
   });
 }
 
