@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { auditConnectorCandidates } from './connect-configs';
 import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError, InternalError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
@@ -92,6 +93,8 @@ export interface AuditResult {
   stats: AuditStats;
   /** The analysed files (absolute paths): with a shard, only the shard's. */
   files: string[];
+  /** The Kafka Connect connector configs checked (absolute paths), see connect/. */
+  configs: string[];
   /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
   cacheNotice?: string;
   /**
@@ -244,6 +247,12 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     readAhead?.close();
   }
   options.onProgress?.(total, total);
+  // Connector configs are small and parsed without the compiler: checked afresh on every run.
+  const configCandidates = shard ? discovery.configs.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.configs;
+  const connect = auditConnectorCandidates(configCandidates, discovery.namedConfigs, options.settings, maxFileSize, options.rules);
+  findings.push(...connect.findings);
+  errors.push(...connect.errors);
+  internalErrors.push(...connect.internalErrors);
   const typeAware = created?.typeAware;
   if (typeAware?.failure) errors.push({ file: typeAware.tsconfig ?? cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
   if (cache) {
@@ -261,6 +270,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     internalErrors: sortErrors(internalErrors),
     stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
+    configs: connect.configs,
     cacheNotice: cache?.discarded,
     discovered: { files: discovery.files.length, ignored: discovery.ignored },
   };

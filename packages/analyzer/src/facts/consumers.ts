@@ -10,6 +10,7 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
+import { temporal } from './consumers/temporal';
 import type { FileFacts } from './file-facts';
 import type { ConsumerHandler, SettleCall } from './model';
 import { isFunctionWithBody, startsFrom } from './syntax';
@@ -22,7 +23,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;

@@ -106,7 +106,7 @@ export const dualWrite = createRule({
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'redis-streams'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'redis-streams', 'temporal'],
     consequence: 'event-lost-or-phantom',
   },
   messages: {
@@ -114,6 +114,8 @@ export const dualWrite = createRule({
       '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost, and no retry will ever send it (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
     afterWriteInConsumer:
       '{{out}} sends to {{dest}} after {{write}} inside this {{broker}} consumer, as a second, separate write: if the process crashes between the two, the event is sent only if the redelivered message runs this handler again all the way, and any check that skips a repeated message (a dedup record, a status check) makes the loss permanent (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
+    afterWriteInActivity:
+      '{{out}} sends to {{dest}} after {{write}} inside this Temporal activity, as a second, separate write: if the attempt fails or the worker dies between the two, Temporal retries the whole activity, which runs the write again (a second row, or a duplicate-key error that fails every retry) before it reaches the send, and a check that skips the already-done write, or a retry policy that gives up, loses the event for good (event lost). Fix: make the send its own activity that the workflow runs after this one completes (each keyed by the workflow and activity ids), or insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
     beforeWrite:
       '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
     externalBeforeWrite:
@@ -167,7 +169,7 @@ export const dualWrite = createRule({
             const write = before[before.length - 1] ?? partners[0];
             context.report({
               node: out.at,
-              messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer ? 'afterWriteInConsumer' : 'afterWrite',
+              messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer?.broker === 'temporal' ? 'afterWriteInActivity' : consumer ? 'afterWriteInConsumer' : 'afterWrite',
               data: { out: what(out, fn), dest: destination(out), write: what(write, fn), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
               related: [{ node: write.at, message: `the database write: ${write.description}` }, ...pathSteps(out, fn), ...pathSteps(write, fn)],
             });

@@ -78,6 +78,7 @@ const REDELIVERY: Record<ConsumerHandler['broker'], string> = {
   nats: 'JetStream redelivers a message whose ack does not arrive within AckWait (a crash, a slow handler, or a fire-and-forget `ack()` that is lost)',
   bullmq: 'BullMQ runs a job again when its worker stalls or crashes before the job completes, and on every retry attempt',
   'redis-streams': 'Redis streams hand an entry out again when it stays in the pending list (a crash before XACK) and is reclaimed with XAUTOCLAIM',
+  temporal: 'Temporal retries an activity whose attempt fails or times out (an error after the effect, a worker that dies, a lost completion) under its retry policy, which by default retries without limit',
 };
 
 function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
@@ -98,15 +99,16 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   const via = path.text ? ` (through ${path.text})` : first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
   context.report({
     node: first.at,
-    messageId: 'consumer',
+    messageId: consumer.broker === 'temporal' ? 'activity' : 'consumer',
     data: {
+      library: consumer.library,
       broker: `${BROKER_LABEL[consumer.broker]} (${consumer.library})`,
       why: REDELIVERY[consumer.broker],
       effect: `\`${first.description}\`${via}`,
       again: effectWords(first),
       more: effects.length > 1 ? ` (${effects.length - 1} more non-idempotent effect${effects.length > 2 ? 's' : ''} in this handler)` : '',
     },
-    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on redelivery: ${e.description}` }))],
+    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on ${consumer.broker === 'temporal' ? 'a retry' : 'redelivery'}: ${e.description}` }))],
   });
 }
 
@@ -231,18 +233,20 @@ export const missingDedup = createRule({
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'temporal'],
     consequence: 'effect-doubled',
   },
   messages: {
     consumer:
       '{{broker}}: this handler runs {{effect}} with nothing that recognises a repeated message. {{why}}; the handler then runs again and {{again}} (effect doubled){{more}}. Fix: record the message id in a dedup (inbox) table inside the same transaction as the work, so a duplicate hits the unique key and is skipped (`eos scaffold dedup`), or make the write idempotent (upsert keyed by the message\'s own id).',
+    activity:
+      'Temporal ({{library}}): this activity runs {{effect}} with no idempotency key. {{why}}; the retried attempt runs the activity again and {{again}} (effect doubled){{more}}. Fix: key the effect by the activity\'s identity, which stays the same on every retry: pass `${workflowExecution.runId}-${activityId}` from `Context.current().info` (Temporal\'s advice; or an id the workflow passes in) as the provider\'s idempotency key, or record it in a dedup table in the same transaction as the write and skip the work when it is already there (`eos scaffold dedup`).',
     sqsFifo:
       'SQS FIFO: this send to a `.fifo` queue sets no `MessageDeduplicationId` and no content-based deduplication is visible. If the queue has none, SQS rejects the send; if it is enabled elsewhere, SQS dedups on a SHA-256 of the body only, so a retried send whose body differs (a timestamp, a fresh id) is stored twice (effect doubled) and a different event with an identical body is dropped. Fix: set `MessageDeduplicationId` to the event\'s own stable id (SQS drops repeats within its fixed 5-minute window; consumers still need their own dedup).',
     kafkaProducer:
       'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
   },
-  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(/i,
+  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(|@temporalio\//i,
   create(context) {
     const fileText = context.sourceFile.text;
     return {

@@ -157,7 +157,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       progress.clear();
     }
     if (result.cacheNotice && cacheFile) process.stderr.write(`eos: cache ${shownPath(cacheFile, cwd)} not used (${result.cacheNotice}); analysing afresh\n`);
-    if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
+    if (result.stats.files === 0 && result.configs.length === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
       // Nothing could be read at all: every named path is wrong. That is a usage error.
       for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
       process.exitCode = EXIT.error;

@@ -55,6 +55,8 @@ export const ackBeforeProcess = createRule({
     return {
       end() {
         for (const consumer of consumersOf(context.facts, context.project)) {
+          // Temporal activities are never acknowledged by hand; their retries are missing-dedup's concern.
+          if (consumer.broker === 'temporal') continue;
           checkConsumer(consumer, context, context.options);
         }
       },
