@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../engine/project-index';
 import type { Rule, RuleContext } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, keyText, redisOpsOf, type RedisOp } from '../facts/dedup-keys';
+import { inDeliveryContext, isInMemoryCollection } from '../facts/delivery-context';
 import { formatMs } from '../facts/durations';
 import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction } from '../facts/effects';
 import { INBOX_NAME, OUTBOX_NAME } from '../facts/effects/types';
@@ -72,6 +73,8 @@ function dbStep(call: ts.CallExpression): Step | undefined {
   if (!method || !receiver) return undefined;
   const text = receiver.getText();
   if (!INBOX_NAME.test(text) || OUTBOX_NAME.test(text)) return undefined;
+  // `seen.add(id)` on a `new Set()`: an in-memory list of this run, not a store that outlives it.
+  if (isInMemoryCollection(receiver)) return undefined;
   const id = receiverId(receiver);
   if (DB_CHECKS.has(method)) return { kind: 'check', store: 'db', id, call };
   // typeorm's `repo.create(...)` only builds the entity; `save` / `insert` write it.
@@ -238,6 +241,8 @@ export const nonAtomicDedup: Rule = {
       end() {
         const { facts, project } = context;
         for (const fn of functionsWithSteps(facts)) {
+          // Only code a redelivery runs again: a consumer's, a webhook's or a job's.
+          if (!inDeliveryContext(fn, facts, project)) continue;
           let steps: Step[];
           try {
             steps = stepsOf(fn, facts, project);
