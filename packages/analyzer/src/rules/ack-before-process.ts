@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Rule, RuleContext } from '../engine/rule';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
+import { booleanValue, calleeName, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
 import { kafkaAutoCommit } from '../facts/consumers/kafka';
+import { optionSetting } from '../facts/consumers/option-objects';
 import { isClaimRelease } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import {
@@ -271,13 +272,15 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 
 /** `noAck: true` on a RabbitMQ consumer that does work (the direct reply-to pseudo-queue requires it). */
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
-  if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
-  const prop = property(consumer.options, 'noAck');
-  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), context.facts) !== true) return;
+  if (consumer.broker !== 'rabbitmq' || consumer.source === REPLY_TO || !ts.isCallExpression(consumer.registration)) return;
+  // The setting may sit in a spread, an `Object.assign(…)` or a constant of the file: report where it is written.
+  const setting = optionSetting(consumer.registration.arguments[2], 'noAck', context.facts);
+  if (!setting || booleanValue(setting.value, context.facts) !== true) return;
+  const prop = setting.property;
   const body = consumer.handler?.body;
   // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
   if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;
-  context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: noAckSuggestion(consumer, prop) });
+  context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: setting.inline ? noAckSuggestion(consumer, prop) : undefined });
 }
 
 /** Set `noAck: false` and ack at the end of the handler, when the handler is a plain block in this file. */

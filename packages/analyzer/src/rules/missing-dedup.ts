@@ -10,7 +10,8 @@ import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/str
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
-import { booleanValue, propertyValue as consumerPropertyValue } from '../facts/consumers/syntax';
+import { optionSetting } from '../facts/consumers/option-objects';
+import { booleanValue } from '../facts/consumers/syntax';
 import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
 
@@ -87,7 +88,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   // Settled on receipt: never redelivered as it stands. With an explicit `noAck: true`
   // ack-before-process reports the loss, and its fix (manual acks) makes redelivery possible.
   const noAck = consumer.settlement === 'on-receive';
-  if (noAck && !explicitNoAck(consumer)) return;
+  if (noAck && !explicitNoAck(consumer, context.facts)) return;
   const facts = factsOfNode(scope, context.facts, context.project);
   const settles = noAck ? [] : finalSettles(consumer, facts);
   const all = sideEffectsIn(scope, facts, context.project).filter((e) => REPEATED.has(e.kind) && !e.idempotent);
@@ -118,9 +119,10 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
 }
 
 /** `noAck: true` written in the consumer's options (not the direct reply-to queue, which requires it). */
-function explicitNoAck(consumer: ConsumerHandler): boolean {
-  if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === 'amq.rabbitmq.reply-to') return false;
-  return booleanValue(consumerPropertyValue(consumer.options, 'noAck')) === true;
+function explicitNoAck(consumer: ConsumerHandler, facts: FileFacts): boolean {
+  if (consumer.broker !== 'rabbitmq' || consumer.source === 'amq.rabbitmq.reply-to' || !ts.isCallExpression(consumer.registration)) return false;
+  const setting = optionSetting(consumer.registration.arguments[2], 'noAck', facts);
+  return setting !== undefined && booleanValue(setting.value, facts) === true;
 }
 
 function short(call: ts.CallExpression): string {
