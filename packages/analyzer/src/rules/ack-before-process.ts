@@ -4,6 +4,7 @@ import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { booleanValue, calleeName, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
 import { kafkaAutoCommit } from '../facts/consumers/kafka';
 import { optionSetting } from '../facts/consumers/option-objects';
+import { answersFailure, isRequestReply } from '../facts/consumers/request-reply';
 import { isClaimRelease } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import {
@@ -193,11 +194,16 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   const handlerFacts = context.project.factsOf(scope.getSourceFile().fileName) ?? context.facts;
   const reported = new Set<ts.Node>();
   const positive = settles.filter((s) => isPositive(s, consumer, context.facts));
+  // A request–reply handler whose catch throws or answers with the error: the caller hears of
+  // the failure and retries, so settling the failed request loses nothing.
+  const requestReply = isRequestReply(consumer);
+  const callerHears = (clause: ts.CatchClause | undefined): boolean => requestReply && !!clause && answersFailure(clause, consumer);
 
   for (const settle of positive) {
     const call = settle.call;
     const inFinally = enclosingFinally(call);
     if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
+      if (callerHears(inFinally.catchClause)) continue;
       context.report({
         node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) },
         related: relatedWork(works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)),
@@ -210,7 +216,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       const tryStmt = inCatch.parent as ts.TryStatement;
       const tried = works.filter((w) => tryStmt.tryBlock.pos <= w.pos && w.end <= tryStmt.tryBlock.end);
       const handled = works.some((w) => inCatch.block.pos <= w.pos && w.end <= inCatch.block.end && w.getStart() < call.getStart());
-      if (tried.length > 0 && !handled) {
+      if (tried.length > 0 && !handled && !callerHears(inCatch)) {
         context.report({
           node: call, messageId: 'settleInCatch',
           data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` },
@@ -232,7 +238,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     reported.add(call);
   }
 
-  checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported);
+  checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported, callerHears);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
@@ -315,7 +321,7 @@ function noAckSuggestion(consumer: ConsumerHandler, prop: ts.ObjectLiteralElemen
  */
 function checkSwallowingCatches(
   consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[], settles: SettleCall[],
-  context: RuleContext, d: Describe, reported: Set<ts.Node>,
+  context: RuleContext, d: Describe, reported: Set<ts.Node>, callerHears: (clause: ts.CatchClause) => boolean,
 ): void {
   if (consumer.library === '@nestjs/microservices' && consumer.broker === 'kafka') return; // Nest commits on failure anyway; see the rule doc.
   const visit = (n: ts.Node): void => {
@@ -324,7 +330,7 @@ function checkSwallowingCatches(
       const tried = works.filter((w) => n.tryBlock.pos <= w.pos && w.end <= n.tryBlock.end);
       const handledInCatch = works.some((w) => clause.block.pos <= w.pos && w.end <= clause.block.end) ||
         settles.some((s) => clause.block.pos <= s.call.pos && s.call.end <= clause.block.end);
-      if (tried.length > 0 && !handledInCatch && !catchRethrows(clause)) {
+      if (tried.length > 0 && !handledInCatch && !catchRethrows(clause) && !callerHears(clause)) {
         if (consumer.settlement === 'manual') {
           const next = definitelyExits(clause.block) ? undefined : positive.find((s) => !reported.has(s.call) && canReach(n, s.call));
           if (next) {
