@@ -1,9 +1,13 @@
 /**
  * The node:test file that `eos scaffold saga` writes into the user's project must pass against the
  * store it was generated for: compiled and run with `node --test`, as a user would, on a database
- * of its own (PostgreSQL, MariaDB) or a temp file (SQLite). None of its tests may skip.
+ * of its own (PostgreSQL, MariaDB) or a temp file (SQLite). None of its tests may skip. It finds its
+ * migrations beside itself (copied next to the compiled file, run from another folder: SQLite) or,
+ * compiled to a folder without them, under the scaffold's folder from the project root (the servers).
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileProject, makeProject, removeProject, uniqueName, type Store } from '../scaffold/outbox-harness';
@@ -26,9 +30,12 @@ for (const store of ['sqlite', 'postgres', 'mysql'] as const satisfies readonly 
       await scaffold(dir, 'saga', { store, broker: store === 'mysql' ? 'nats' : 'rabbitmq', name, out: SAGA_OUT, language: 'ts' });
       const dist = compileProject(dir);
       const db = store === 'sqlite' ? undefined : await openRoleDatabase(store, `${name}_t`, dir);
+      // SQLite's run starts in an unrelated folder, so only migrations found beside the test will do.
+      const elsewhere = store === 'sqlite';
+      if (elsewhere) fs.cpSync(path.join(dir, SAGA_OUT, 'migrations'), path.join(dist, 'saga', 'migrations'), { recursive: true });
       try {
         const run = spawnSync(process.execPath, ['--test', path.join(dist, 'saga', 'saga.test.js')], {
-          cwd: dir,
+          cwd: elsewhere ? os.tmpdir() : dir,
           env: { ...process.env, ...(db ? { EOS_TEST_DATABASE_URL: db.env.DATABASE_URL } : {}) },
           encoding: 'utf8',
           timeout: 120_000,
