@@ -13,6 +13,7 @@ import {
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
+import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../facts/promise-chains';
 import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
 import type { Fix, TextEdit } from '../types';
 
@@ -38,6 +39,10 @@ const messages = {
     '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
   settleInCatch:
     '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}}: it is lost. {{negativeFix}}',
+  chainFinally:
+    '{{broker}}: `{{settle}}` runs in `.finally(…)`, so it also runs when the work earlier in the promise chain fails; the failed {{unit}} is {{gone}}: it is lost. Settle in a `.then(…)` after the work and {{negative}} in the rejection handler.',
+  chainCatchThenSettle:
+    '{{broker}}: this `.catch(…)` swallows the failure of the work before it, so the promise chain carries on to `{{settle}}` as if the work had succeeded; the failed {{unit}} is {{gone}}: it is lost. Rethrow in the handler, or {{negative}} there and settle only on success (`.then(() => ack, () => nack)`).',
   catchThenSettle:
     '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
   swallowOnResolve:
@@ -201,6 +206,12 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
 
   for (const settle of positive) {
     const call = settle.call;
+    // A settle in a `.then/.catch/.finally` callback: the chain decides when it runs.
+    const chained = chainCallbackOf(call);
+    if (chained && runsIn(chained.link, scope)) {
+      if (checkChainSettle(settle, chained, works, settles, context, d, requestReply)) reported.add(call);
+      continue;
+    }
     const inFinally = enclosingFinally(call);
     if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
       if (callerHears(inFinally.catchClause)) continue;
@@ -239,6 +250,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   }
 
   checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported, callerHears);
+  if (!requestReply) checkSwallowingChains(consumer, scope, works, positive, settles, context, d, reported);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
@@ -312,6 +324,94 @@ function noAckSuggestion(consumer: ConsumerHandler, prop: ts.ObjectLiteralElemen
       { start: at, end: at, text: `\n${indent}${channel}.ack(${msg});` },
     ],
   }];
+}
+
+/** `catch` in `work().catch(…)`: where a finding about a link points (the chain may start lines above). */
+function linkName(link: ts.CallExpression): ts.Node {
+  const callee = unwrap(link.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.name : link;
+}
+
+/** Work of the chain before `link`: what its callbacks wait for (the chain's own links left out when something else is there). */
+function chainWork(link: ts.CallExpression, works: ts.CallExpression[]): ts.CallExpression[] {
+  const receiver = receiverOfLink(link);
+  const tried = works.filter((w) => contains(receiver, w));
+  const plain = tried.filter((w) => !chainMethodOf(w));
+  return plain.length > 0 ? plain : tried;
+}
+
+/** Whether a rejection handler swallows: it neither rethrows, nor settles, nor does work of its own (a recovery). */
+function swallows(handler: ts.Expression, settles: SettleCall[]): boolean {
+  if (handlerRethrows(handler)) return false;
+  const fn = unwrap(handler);
+  if (settles.some((s) => contains(fn, s.call))) return false;
+  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) return workCallsIn(fn.body, { exclude: new Set(settles.map((s) => s.call)) }).length === 0;
+  // `.catch(logger.error)`, `.catch(console.error)`: a logger given by name.
+  return /log|console|error|warn|debug/i.test(fn.getText());
+}
+
+/**
+ * A positive settle in a chain callback: in `.finally(…)` it runs after a failure too; in a
+ * rejection handler it settles a failed message; in `.then(…)` after a `.catch(…)` that swallows,
+ * it runs after a failure as well. Returns whether it reported.
+ */
+function checkChainSettle(
+  settle: SettleCall, chained: ChainCallback, works: ts.CallExpression[], settles: SettleCall[],
+  context: RuleContext, d: Describe, requestReply: boolean,
+): boolean {
+  const call = settle.call;
+  const tried = chainWork(chained.link, works);
+  if (tried.length === 0) return false;
+  if (chained.role === 'always') {
+    context.report({ node: call, messageId: 'chainFinally', data: { ...d, settle: snippet(call) }, related: relatedWork(tried) });
+    return true;
+  }
+  if (chained.role === 'rejected') {
+    if (requestReply) return false;
+    const handled = workCallsIn(chained.callback.body, { exclude: new Set(settles.map((s) => s.call)) }).some((w) => w.getStart() < call.getStart());
+    if (handled) return false;
+    context.report({ node: call, messageId: 'settleInCatch', data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` }, related: relatedWork(tried) });
+    return true;
+  }
+  const swallowing = earlierLinks(chained.link).find((l) => {
+    const handler = rejectionHandlerOf(l);
+    return handler !== undefined && chainWork(l, works).length > 0 && swallows(handler, settles);
+  });
+  if (!swallowing) return false;
+  context.report({ node: linkName(swallowing), messageId: 'chainCatchThenSettle', data: { ...d, settle: snippet(call) }, related: relatedWork(chainWork(swallowing, works)) });
+  return true;
+}
+
+/**
+ * `await work(msg).catch(log)` and then a settle, or (where the library settles when the handler
+ * resolves) an awaited or returned chain whose `.catch(…)` swallows: the failure turns into
+ * success and the message is settled.
+ */
+function checkSwallowingChains(
+  consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[], settles: SettleCall[],
+  context: RuleContext, d: Describe, reported: Set<ts.Node>,
+): void {
+  const autoSettles = consumer.settlement === 'on-resolve' && ['kafkajs', '@confluentinc/kafka-javascript', 'bullmq'].includes(consumer.library);
+  for (const link of callsIn(scope)) {
+    const handler = rejectionHandlerOf(link);
+    if (!handler || !runsIn(link, scope)) continue;
+    const tried = chainWork(link, works);
+    if (tried.length === 0 || !swallows(handler, settles)) continue;
+    const top = chainTop(link);
+    // A settle later in the same chain is checkChainSettle's.
+    if (top !== link && settles.some((s) => contains(top, s.call) && s.call.getStart() > link.getEnd())) continue;
+    if (!isAwaited(top)) continue;
+    if (consumer.settlement === 'manual') {
+      const next = positive.find((s) => !reported.has(s.call) && !contains(top, s.call) && canReach(top, s.call));
+      if (next) context.report({ node: linkName(link), messageId: 'chainCatchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
+    } else if (autoSettles) {
+      context.report({
+        node: linkName(link), messageId: 'swallowOnResolve',
+        data: { ...d, swallowFix: `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).` },
+        related: relatedWork(tried),
+      });
+    }
+  }
 }
 
 /**
