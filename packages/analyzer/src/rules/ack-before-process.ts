@@ -37,6 +37,8 @@ const messages = {
     '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the {{unit}} is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
   settleInFinally:
     '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
+  finallyAfterRecovery:
+    '{{broker}}: `{{settle}}` is in a `finally` block, so it runs whether or not the recovery in the `catch` (`{{recovery}}`) worked; if that send fails or its failure is swallowed, the failed {{unit}} is {{gone}} and no copy exists: it is lost. Settle only once the recovery is confirmed (await the publish on a confirm channel, then ack), and {{negative}} when the recovery fails.',
   settleInCatch:
     '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}}: it is lost. {{negativeFix}}',
   chainFinally:
@@ -215,10 +217,19 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     const inFinally = enclosingFinally(call);
     if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
       if (callerHears(inFinally.catchClause)) continue;
-      context.report({
-        node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) },
-        related: relatedWork(works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)),
-      });
+      // `if (!failed) ack(msg)` with `failed` set in the try or catch: the code tracks the failure.
+      if (guardedByOutcome(call, inFinally)) continue;
+      const tried = works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end);
+      const clause = inFinally.catchClause;
+      const recovery = clause ? works.filter((w) => contains(clause.block, w)) : [];
+      if (recovery.length > 0) {
+        context.report({
+          node: call, messageId: 'finallyAfterRecovery', data: { ...d, settle: snippet(call), recovery: workLabel(recovery[0]) },
+          related: [...relatedWork(tried), { node: recovery[0], message: `recovery that can fail: ${workLabel(recovery[0])}` }],
+        });
+      } else {
+        context.report({ node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) }, related: relatedWork(tried) });
+      }
       reported.add(call);
       continue;
     }
@@ -255,6 +266,26 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
   }
+}
+
+/**
+ * Whether a settle in a `finally` block only runs on the right outcome: it sits under an `if`
+ * (inside the `finally`) whose condition reads a variable the `try` block or the `catch` assigns.
+ */
+function guardedByOutcome(call: ts.Node, tryStmt: ts.TryStatement): boolean {
+  const assigned = new Set<string>();
+  const collect = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) assigned.add(n.left.text);
+    ts.forEachChild(n, collect);
+  };
+  collect(tryStmt.tryBlock);
+  if (tryStmt.catchClause) collect(tryStmt.catchClause.block);
+  if (assigned.size === 0) return false;
+  for (let n = call.parent; n && n !== tryStmt.finallyBlock; n = n.parent) {
+    if ((ts.isIfStatement(n) || ts.isConditionalExpression(n)) && mentions(ts.isIfStatement(n) ? n.expression : n.condition, assigned, false)) return true;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && mentions(n.left, assigned, false)) return true;
+  }
+  return false;
 }
 
 /**
