@@ -13,6 +13,7 @@ import {
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
+import { enqueuesInProcess } from '../facts/in-process-queues';
 import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../facts/promise-chains';
 import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
 import type { Fix, TextEdit } from '../types';
@@ -53,6 +54,8 @@ const messages = {
     '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
   deferred:
     '{{broker}}: `{{work}}` schedules the work to run after the handler has returned, so {{first}}; a crash or a failure of the work then loses the {{unit}}. Do the work in the handler and await it (for a delayed retry, publish to a delay queue or topic instead of holding the {{unit}} in a timer).',
+  inProcessQueue:
+    '{{broker}}: `{{work}}` hands the work to an in-process queue and does not wait for it, so {{first}} while the task may not even have started; a crash, a restart or a failure of the task then loses the {{unit}}. Await the task (`await queue.add(…)`), or settle by hand once it has completed.',
   inMemoryHandoff:
     '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered. Process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
   notAwaitedBeforeSettle:
@@ -534,6 +537,12 @@ function checkNotAwaited(
     }
   }
   for (const work of works) {
+    if (enqueuesInProcess(work, facts) && !isAwaited(work)) {
+      const settle = positive.find((s) => canReach(work, s.call));
+      const first = settle ? `\`${snippet(settle.call)}\` runs before it` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
+      if (first) context.report({ node: work, messageId: 'inProcessQueue', data: { ...d, work: workLabel(work), first } });
+      continue;
+    }
     if (defersWork(work)) {
       const settle = positive.find((s) => canReach(work, s.call));
       const first = settle ? `\`${snippet(settle.call)}\` runs before it` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
