@@ -481,6 +481,21 @@ function checkSwallowingCatches(
     ts.forEachChild(n, visit);
   };
   visit(scope);
+  // A per-message scope (the body of `for (const record of event.Records)`) inside a `try` of the
+  // handler: a swallowing catch there ends the whole handler normally, and the library settles.
+  const body = consumer.handler?.body;
+  if (consumer.settlement !== 'on-resolve' || !consumer.scope || !body) return;
+  for (let n = scope.parent; n && n !== body && contains(body, n); n = n.parent) {
+    if (!ts.isTryStatement(n) || !n.catchClause || !contains(n.tryBlock, scope) || !runsIn(n, body)) continue;
+    const clause = n.catchClause;
+    const tried = works.filter((w) => contains(n.tryBlock, w));
+    if (tried.length === 0 || catchRethrows(clause) || callerHears(clause) || works.some((w) => contains(clause.block, w))) continue;
+    if (!swallowSettles(consumer, clause, scope)) continue;
+    const swallowFix = consumer.library === 'aws-lambda'
+      ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
+      : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
+    context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d, swallowFix }, related: relatedWork(tried) });
+  }
 }
 
 /**
