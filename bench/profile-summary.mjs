@@ -24,7 +24,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-/** Where a frame's code lives, as a short module name: `analyzer engine/run.js`, `typescript`, `node fs`. */
+/** Where a frame's code lives, as a short module name: `analyzer audit/run.js`, `typescript`, `node fs`. */
 function moduleOf(url) {
   if (!url) return '(native)';
   if (url.startsWith('node:')) return `node ${url.slice(5).replace(/^internal\//, '').split('/')[0]}`;
@@ -48,13 +48,13 @@ const PHASES = [
   ['oclif', (f) => f.module.startsWith('@oclif/')],
   ['audit', (f) => f.functionName === 'auditPaths'],
   ['discovery (walk of folders)', (f) => f.functionName === 'discoverFiles'],
-  ['cache', (f) => f.module === 'analyzer engine/cache.js'],
-  ['wait for read-ahead', (f) => f.module === 'analyzer engine/read-ahead.js' && f.functionName === 'next'],
-  ['read-ahead thread', (f) => f.module === 'analyzer engine/read-ahead-worker.js'],
+  ['cache', (f) => f.module === 'analyzer audit/cache.js'],
+  ['wait for read-ahead', (f) => f.module === 'analyzer audit/read-ahead.js' && f.functionName === 'next'],
+  ['read-ahead thread', (f) => f.module === 'analyzer audit/read-ahead-worker.js'],
   ['read', (f) => f.functionName === 'readSource'],
   ['pre-filter', (f) => f.functionName === 'decide' && f.module === 'analyzer engine/prefilter.js'],
   ['analyze', (f) => f.functionName === 'analyzeText'],
-  ['cross-file (facts of imported files)', (f) => f.functionName === 'factsOf' && f.module === 'analyzer engine/project-index.js'],
+  ['cross-file (facts of imported files)', (f) => f.functionName === 'factsOf' && f.module === 'analyzer facts/project/project-index.js'],
   ['module resolution', (f) => f.functionName === 'resolveModule' || f.functionName === 'resolveRelativeModule'],
   ['parse', (f) => f.functionName === 'parseSource' || f.functionName === 'updateSourceFile'],
   ['parse: parent pointers', (f) => f.module === 'analyzer engine/parse.js' && (f.functionName === 'setParents' || f.functionName === '')],
@@ -62,7 +62,7 @@ const PHASES = [
   ['facts (walk)', (f) => f.module === 'analyzer facts/file-facts.js' && f.functionName === 'observe'],
   ['suppressions', (f) => f.functionName === 'applySuppressions'],
   ['report', (f) => f.functionName === 'toFinding' || f.functionName === 'engineFinding' || f.module.startsWith('cli reporters/') || f.functionName === 'sortFindings'],
-  ['forced GC', (f) => f.module === 'analyzer engine/memory.js'],
+  ['forced GC', (f) => f.module === 'analyzer audit/memory.js'],
   ['--types: build the program', (f) => (f.functionName === 'createProgram' || f.functionName === 'getTypeChecker') && f.module === 'typescript'],
   ['--types: checker', (f) => f.functionName === 'originFromChecker'],
 ];

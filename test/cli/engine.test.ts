@@ -198,12 +198,40 @@ describe('auditPaths', () => {
     expect(result.internalErrors).toEqual([]);
   });
 
-  it('turns a rule that throws into an internal error for that file and goes on with the others', () => {
+  it('turns a rule that throws into an internal error naming the rule, the file and the first frame, and keeps the other rules\' findings', () => {
     const throwing: Rule = { ...ackCall, meta: { ...ackCall.meta, id: 'test-throws' }, create: () => ({ end: () => { throw new Error('boom'); } }) };
     const dir = sample({ 'a.ts': 'x.ack(1);\n', 'b.ts': 'x.ack(2);\n' });
     const result = auditPaths(['.'], { cwd: dir, rules: [ackCall, throwing] });
-    expect(result.internalErrors.map((e) => path.basename(e.file))).toEqual(['a.ts', 'b.ts']);
-    expect(result.internalErrors[0].message).toMatch(/internal error while analysing: boom/);
+    expect(result.findings.map((f) => `${f.ruleId} ${path.basename(f.file)}:${f.line}`)).toEqual(['test-ack-call a.ts:1', 'test-ack-call b.ts:1']);
+    expect(result.internalErrors.map((e) => [path.basename(e.file), e.ruleId])).toEqual([['a.ts', 'test-throws'], ['b.ts', 'test-throws']]);
+    const [first] = result.internalErrors;
+    expect(first.internal).toBe(true);
+    expect(first.frame).toMatch(/engine\.test\.ts:\d+:\d+/);
+    expect(first.message).toBe(`internal error in rule test-throws: boom (at ${first.frame}); this rule's findings for this file are missing (please report it)`);
+  });
+
+  it('drops the findings a throwing rule reported before it threw, not the others\'; a throw in a visitor stops only that rule', () => {
+    let calls = 0;
+    // Reports the first ack call of each file, then throws on the next one.
+    const reportsThenThrows: Rule = {
+      ...ackCall,
+      meta: { ...ackCall.meta, id: 'test-reports-then-throws' },
+      create: (context) => ({
+        visitors: {
+          [ts.SyntaxKind.CallExpression]: (node) => {
+            calls++;
+            if (calls % 2 === 0) throw new TypeError('second call');
+            context.report({ node, messageId: 'found' });
+          },
+        },
+      }),
+    };
+    const dir = sample({ 'a.ts': 'x.ack(1);\nx.ack(2);\nx.ack(3);\n' });
+    const result = auditPaths(['.'], { cwd: dir, rules: [reportsThenThrows, ackCall] });
+    expect(result.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['test-ack-call:1', 'test-ack-call:2', 'test-ack-call:3']);
+    expect(result.internalErrors.map((e) => e.message.split(' (at ')[0])).toEqual(['internal error in rule test-reports-then-throws: second call']);
+    // Not called again on the file once it threw.
+    expect(calls).toBe(2);
   });
 
   it('honours severities from settings, and "off"', () => {

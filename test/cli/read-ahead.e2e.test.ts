@@ -1,5 +1,5 @@
 /**
- * The read-ahead thread (packages/analyzer/src/engine/read-ahead.ts) runs only from the build (a
+ * The read-ahead thread (packages/analyzer/src/audit/read-ahead.ts) runs only from the build (a
  * worker needs a JavaScript entry), so these tests call the built analyzer: every result must be
  * the same with the thread as without it, with and without the cache, bad inputs included.
  */

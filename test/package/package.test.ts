@@ -62,6 +62,13 @@ const ROOT_MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.j
 /** A package at the version range this repository builds and tests against. */
 const pinned = (name: string): string => `${name}@${ROOT_MANIFEST.devDependencies[name] ?? 'latest'}`;
 
+/** The scaffold kinds in this repository's templates folder: one folder with a template.json each. */
+const SOURCE_KINDS = fs
+  .readdirSync(path.join(REPO_ROOT, 'templates'), { withFileTypes: true })
+  .filter((e) => e.isDirectory() && fs.existsSync(path.join(REPO_ROOT, 'templates', e.name, 'template.json')))
+  .map((e) => e.name)
+  .sort();
+
 type Store = 'postgres' | 'mysql' | 'sqlite';
 const DRIVER: Record<Store, string> = { postgres: 'pg', mysql: 'mysql2', sqlite: 'better-sqlite3' };
 const DATABASE_URL: Record<Store, string | undefined> = { postgres: SERVICES.postgres.url, mysql: SERVICES.mariadb.url, sqlite: undefined };
@@ -191,7 +198,9 @@ describe.each(PROJECTS)('eos installed from its packages into a new $name projec
 
     const list = ok(await eos(['scaffold', 'list']));
     const kinds = [...list.stdout.matchAll(/^eos scaffold (\S+) {2}/gm)].map((m) => m[1]);
-    expect(kinds).toEqual(expect.arrayContaining(['outbox', 'dedup', 'consumer']));
+    // Every kind this repository holds must reach the user: a template folder left out of the
+    // package would otherwise just vanish from the list (and from this test).
+    expect([...kinds].sort()).toEqual(SOURCE_KINDS);
     const steps: string[][] = [];
     for (const kind of kinds) {
       const section = list.stdout.slice(list.stdout.indexOf(`eos scaffold ${kind}  `)).split('\n\n')[0];

@@ -10,15 +10,30 @@
 export type * from './types';
 export type { Rule } from './engine/rule';
 export type { RuleSetting, Analyzer } from './engine/analyzer';
-export { auditPaths, builtInRules, createAnalyzer, fixText, MAX_FIX_PASSES } from './engine/run';
-export type { AuditOptions, AuditResult, AuditStats, FileFixResult } from './engine/run';
-export { cacheFileProblem } from './engine/cache';
-export { parseShard, inShard } from './engine/shard';
-export type { Shard } from './engine/shard';
-export { discoverFiles, displayPath, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './engine/files';
-export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './engine/source';
-export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './engine/config';
-export type { EosConfig, LoadedConfig, RuleIds } from './engine/config';
+export { fixText, MAX_FIX_PASSES } from './audit/run';
+export type { AuditOptions, AuditResult, AuditStats, FileFixResult } from './audit/run';
+import { auditApi, type AnalysisEngine } from './audit/run';
+
+/**
+ * The engine, required on first use rather than imported: these modules load the TypeScript
+ * compiler. (A bare `require` of a .ts source fails under test runners that compile on the fly;
+ * tests use the full entry, index.ts, which imports the same modules.)
+ */
+function requireEngine(): AnalysisEngine {
+  const { Analyzer } = require('./engine/analyzer') as typeof import('./engine/analyzer');
+  const { allRules } = require('./rules') as typeof import('./rules');
+  const { findTsconfig, TypeAwareOrigins } = require('./engine/type-aware') as typeof import('./engine/type-aware');
+  return { Analyzer, allRules, findTsconfig, TypeAwareOrigins };
+}
+
+export const { auditPaths, createAnalyzer, builtInRules } = auditApi(requireEngine);
+export { cacheFileProblem } from './audit/cache';
+export { parseShard, inShard } from './audit/shard';
+export type { Shard } from './audit/shard';
+export { discoverFiles, displayPath, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './audit/files';
+export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './audit/source';
+export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './audit/config';
+export type { EosConfig, LoadedConfig, RuleIds } from './audit/config';
 export { sortFindings } from './engine/ordering';
 export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
 export { MissingPackageError } from './shipped';

@@ -80,6 +80,19 @@ export interface InputError {
   message: string;
 }
 
+/**
+ * A failure of eos itself on a file (a bug): a rule or a fact threw. The run goes on without that
+ * rule's findings for the file (or, when the shared walk failed, without the file's findings).
+ */
+export interface InternalError extends InputError {
+  /** Tells an internal error from an input error where both are listed together (reporters). */
+  internal: true;
+  /** The rule that threw; absent when the failure was outside any rule (parsing the facts of the file). */
+  ruleId?: string;
+  /** The first stack frame of the failure (`function (file:line:column)`), when known. */
+  frame?: string;
+}
+
 /** Static description of a rule. */
 export interface RuleMeta {
   id: string;

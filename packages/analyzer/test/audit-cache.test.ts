@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditPaths, type AuditOptions, type AuditResult } from '@eos/analyzer';
-import { analyzerFingerprint, buildIdentity } from '../src/engine/cache';
+import { analyzerFingerprint, buildIdentity } from '../src/audit/cache';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 
@@ -298,7 +298,7 @@ describe('buildIdentity', () => {
   it('moves its stamp, not its id, when a code file is touched without being changed', () => {
     const before = buildIdentity();
     // Setting the same times again still moves the file's ctime, as any write would.
-    const file = path.resolve(__dirname, '../src/engine/cache.ts');
+    const file = path.resolve(__dirname, '../src/audit/cache.ts');
     const { atime, mtime } = fs.statSync(file);
     fs.utimesSync(file, atime, mtime);
     const after = buildIdentity({ stamp: before.stamp, id: 'remembered' });

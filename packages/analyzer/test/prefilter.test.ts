@@ -1,7 +1,7 @@
 /** The pre-filter's view of imported files (`EvidenceIndex`): what `reaches` sees, and what it records. */
 import { describe, expect, it } from 'vitest';
 import { EvidenceIndex } from '../src/engine/prefilter';
-import { ProjectIndex } from '../src/engine/project-index';
+import { ProjectIndex } from '../src/facts/project/project-index';
 
 /** An in-memory tree: path → text. */
 function indexOf(files: Record<string, string>): { evidence: EvidenceIndex; project: ProjectIndex; reads: string[] } {

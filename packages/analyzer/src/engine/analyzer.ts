@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import { ts } from 'ts-morph';
 import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
-import type { Finding, InputError, Severity, SeverityOrOff } from '../types';
+import type { Finding, InputError, InternalError, Severity, SeverityOrOff } from '../types';
+import { internalError } from './internal-errors';
 import { parseSource, syntaxProblems } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
-import { ProjectIndex, type SourceHost } from './project-index';
+import { ProjectIndex, type SourceHost } from '../facts/project/project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
 import { applySuppressions } from './suppressions';
@@ -46,6 +47,11 @@ export interface AnalyzerOptions {
 export interface FileAnalysis {
   findings: Finding[];
   errors: InputError[];
+  /**
+   * Rules that threw on this file (bugs in eos): each is named, its findings for the file are
+   * dropped, and the other rules' findings are kept. Absent when none threw.
+   */
+  internalErrors?: InternalError[];
   /** False when the pre-filter proved the file cannot hold a finding and it was not parsed. */
   parsed: boolean;
 }
@@ -143,7 +149,7 @@ export class Analyzer {
       if (file !== fileName) continue;
       for (const p of problems) findings.push(this.engineFinding(p.ruleId, file, fileText, p.start, p.end, p.message));
     }
-    return { findings: sortFindings(findings), errors: raw.errors, parsed: true };
+    return { findings: sortFindings(findings), errors: raw.errors, ...(raw.internalErrors ? { internalErrors: raw.internalErrors } : {}), parsed: true };
   }
 
   /** Parses and walks a file for its facts only (imported files reached from a handler). */
@@ -188,8 +194,19 @@ export class Analyzer {
     this.project.remember(facts);
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    const listeners: RuleListener[] = [];
+    const listeners: Array<{ rule: Rule; listener: RuleListener }> = [];
     const dispatch = new Map<ts.SyntaxKind, Array<(node: ts.Node) => void>>();
+    // Each rule runs isolated: one that throws is reported as an internal error, loses its own
+    // findings for this file and is not called again on it; the other rules go on.
+    const failed = new Map<string, InternalError>();
+    const guard = (rule: Rule, fn: () => void): void => {
+      if (failed.has(rule.meta.id)) return;
+      try {
+        fn();
+      } catch (e) {
+        failed.set(rule.meta.id, internalError(fileName, e, rule.meta.id));
+      }
+    };
     for (const rule of rules) {
       const severity = this.severityOf(rule);
       if (severity === 'off') continue;
@@ -206,14 +223,28 @@ export class Analyzer {
           findings.push(finding);
         },
       };
-      const listener = rule.create(context);
-      listeners.push(listener);
+      let listener: RuleListener | undefined;
+      guard(rule, () => {
+        listener = rule.create(context);
+      });
+      if (!listener) continue;
+      listeners.push({ rule, listener });
       for (const [kind, fn] of Object.entries(listener.visitors ?? {})) {
         if (!fn) continue;
         const k = Number(kind) as ts.SyntaxKind;
+        const id = rule.meta.id;
+        // Inline rather than through `guard`: this runs for every node of the kinds listened to.
+        const visitor = (node: ts.Node): void => {
+          if (failed.has(id)) return;
+          try {
+            fn(node);
+          } catch (e) {
+            failed.set(id, internalError(fileName, e, id));
+          }
+        };
         const list = dispatch.get(k);
-        if (list) list.push(fn);
-        else dispatch.set(k, [fn]);
+        if (list) list.push(visitor);
+        else dispatch.set(k, [visitor]);
       }
     }
     const visit = (node: ts.Node): void => {
@@ -223,8 +254,9 @@ export class Analyzer {
       forEachChild(node, visit);
     };
     visit(sourceFile);
-    for (const l of listeners) l.end?.();
-    return { findings, errors: [], parsed: true };
+    for (const { rule, listener } of listeners) if (listener.end) guard(rule, () => listener.end?.());
+    if (failed.size === 0) return { findings, errors: [], parsed: true };
+    return { findings: findings.filter((f) => !failed.has(f.ruleId)), errors: [], internalErrors: [...failed.values()], parsed: true };
   }
 
   private toFinding(rule: Rule, severity: Severity, d: ReportDescriptor): Finding {
@@ -288,7 +320,3 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
   }
   return { line, column: offset - lineStart + 1 };
 }
-
-// Kept here for existing importers; they live in modules that load without the TypeScript compiler.
-export { sortFindings } from './ordering';
-export { displayPath } from './files';

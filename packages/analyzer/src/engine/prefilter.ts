@@ -1,23 +1,12 @@
 import { unionOf } from './trigger-union';
+import type { SourceFiles } from '../facts/project/project-index';
 
 /**
  * The pre-filter: decides from text alone, without parsing, which rules can find anything in a
  * file. Free of TypeScript imports, so that it can run on a thread that never loads the compiler
- * (see read-ahead.ts) as well as inside the Analyzer.
+ * (see audit/read-ahead.ts) as well as inside the Analyzer; the files it reads come through
+ * `SourceFiles` (a type only, erased from the output).
  */
-
-/**
- * How the pre-filter reads other files: the ProjectIndex in the analyzer (so a cached analysis
- * records what it read), a plain reader on the read-ahead thread.
- */
-export interface SourceFiles {
-  /** The file's text, or undefined when absent or unreadable; recorded while `tracking`. */
-  readFile(fileName: string): string | undefined;
-  /** The file a relative specifier names, or undefined. */
-  resolveModule(fromFile: string, specifier: string): string | undefined;
-  /** Whether the reads are being recorded as what the current result depends on. */
-  readonly tracking: boolean;
-}
 
 /**
  * A rule's second pre-filter test (see `Rule.admits`), as plain data so that it can be sent to

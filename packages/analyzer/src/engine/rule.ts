@@ -2,7 +2,7 @@ import type { ts } from 'ts-morph';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix, RuleMeta } from '../types';
 import type { Admission } from './prefilter';
-import type { ProjectIndex } from './project-index';
+import type { ProjectIndex } from '../facts/project/project-index';
 
 /** Per-kind callbacks; the engine calls them during its single walk over each file. */
 export type NodeVisitors = { [K in ts.SyntaxKind]?: (node: ts.Node) => void };

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
 import { bullmq } from './consumers/bullmq';
 import { kafka } from './consumers/kafka';

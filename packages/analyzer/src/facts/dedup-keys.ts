@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import { consumersOf } from './consumers';
 import { DurationFolder, type Folded } from './durations';
 import { INBOX_NAME } from './effects/types';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import { DurationFolder, formatMs } from './durations';
 import { constInitializer } from './effects/strings';
 import { sideEffectsIn } from './effects';

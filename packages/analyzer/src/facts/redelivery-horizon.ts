@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import type { Broker } from '../types';
 import { DurationFolder, formatMs } from './durations';
 import type { FileFacts } from './file-facts';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import { calleeName, receiverOf, isModule } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
 import { callsIn, contains, isPromiseCombinator, runsIn } from './flow';

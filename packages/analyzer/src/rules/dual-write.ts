@@ -5,7 +5,7 @@ import { sqlTextOf } from '../facts/effects/db';
 import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../facts/effects/evidence';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { shapeOf } from '../facts/effects/shape';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';

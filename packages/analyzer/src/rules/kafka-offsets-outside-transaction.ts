@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from '../facts/project/project-index';
 import type { Rule } from '../engine/rule';
 import type { FileFacts } from '../facts/file-facts';
 import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';

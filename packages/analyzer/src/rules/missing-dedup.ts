@@ -4,7 +4,7 @@ import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
 import { commandOf } from '../facts/effects/aws';
-import { factsOfNode, moduleOfImportedValue } from '../facts/effects/flow';
+import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
 import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
 import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';

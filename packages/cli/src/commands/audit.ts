@@ -22,6 +22,7 @@ import {
   type Finding,
   type FixSafety,
   type InputError,
+  type InternalError,
   type Severity,
   type SeverityOrOff,
   type Shard,
@@ -168,7 +169,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       ({ findings, notFixed } = await this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd, roots));
     }
 
-    const errors: InputError[] = [...result.errors, ...result.internalErrors, ...notFixed];
+    const errors: Array<InputError | InternalError> = [...result.errors, ...result.internalErrors, ...notFixed];
     const format = flags.format as Format;
     const textCache = new Map<string, string | undefined>();
     const report = reporters[format]({
@@ -204,7 +205,8 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     }
     // Inputs that could not be analysed go to stderr, one line each, in every format (stdout stays
     // parseable); files that could not be fixed were named as they came up.
-    for (const e of [...result.errors, ...result.internalErrors]) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
+    for (const e of result.errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
+    for (const e of result.internalErrors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
 
     if (result.internalErrors.length > 0) {
       process.exitCode = EXIT.error;

@@ -23,7 +23,8 @@ export const github: Reporter = (input) => {
     lines.push(`::${level} ${props.join(',')}::${escapeData(`${f.message} (docs: ${docsReference(f.ruleId)})`)}`);
   }
   for (const e of input.errors) {
-    lines.push(`::error file=${escapeProperty(shownPath(e.file, input.cwd))},title=${escapeProperty('eos: cannot analyse')}::${escapeData(e.message)}`);
+    const title = 'internal' in e ? 'eos: internal error' : 'eos: cannot analyse';
+    lines.push(`::error file=${escapeProperty(shownPath(e.file, input.cwd))},title=${escapeProperty(title)}::${escapeData(e.message)}`);
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 };

@@ -52,10 +52,12 @@ export const sarif: Reporter = (input) => {
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
-            executionSuccessful: true,
+            // False when eos itself failed on a file (a rule threw): the results are incomplete.
+            executionSuccessful: !input.errors.some((e) => 'internal' in e),
             toolExecutionNotifications: input.errors.map((e) => ({
               level: 'error',
               message: { text: e.message },
+              ...('internal' in e && e.ruleId ? { associatedRule: { id: e.ruleId, ...(index.has(e.ruleId) ? { index: index.get(e.ruleId) } : {}) } } : {}),
               locations: [{ physicalLocation: { artifactLocation: artifact(e.file, input) } }],
             })),
           },

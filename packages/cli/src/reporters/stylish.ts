@@ -84,7 +84,10 @@ function summary(input: ReportInput, c: Palette): string {
     if (safe > 0) parts.push(`${safe} fixable with --fix`);
     if (unsafe > 0) parts.push(`${unsafe} more with --fix-unsafe`);
   }
-  if (errors.length > 0) parts.push(c.red(`${errors.length} input${errors.length === 1 ? '' : 's'} could not be analysed (listed on stderr)`));
+  const internal = errors.filter((e) => 'internal' in e).length;
+  const inputs = errors.length - internal;
+  if (inputs > 0) parts.push(c.red(`${inputs} input${inputs === 1 ? '' : 's'} could not be analysed (listed on stderr)`));
+  if (internal > 0) parts.push(c.red(`${internal} internal error${internal === 1 ? '' : 's'} of eos (listed on stderr; please report)`));
   parts.push(c.dim(`${stats.files} file${stats.files === 1 ? '' : 's'}, ${stats.parsed} parsed, ${stats.ms} ms`));
   return parts.join('; ');
 }

@@ -1,12 +1,12 @@
-import type { AuditStats, Finding, InputError, Rule, SeverityOrOff } from '@eos/analyzer';
+import type { AuditStats, Finding, InputError, InternalError, Rule, SeverityOrOff } from '@eos/analyzer';
 
 /** What every reporter gets: the run's results and what it needs to describe them. */
 export interface ReportInput {
   /** Paths are shown relative to this directory, with forward slashes. */
   cwd: string;
   findings: readonly Finding[];
-  /** Inputs that could not be analysed, and internal failures. */
-  errors: readonly InputError[];
+  /** Inputs that could not be analysed, and internal failures (bugs in eos, marked `internal`). */
+  errors: ReadonlyArray<InputError | InternalError>;
   stats: AuditStats;
   /** The registered rules, for rule metadata (SARIF). */
   rules: readonly Rule[];

@@ -17,6 +17,8 @@ export const SCAFFOLD_COMMANDS = [
   { command: 'eos.scaffoldDedup', template: 'dedup' },
   { command: 'eos.scaffoldConsumer', template: 'consumer' },
   { command: 'eos.scaffoldPipeline', template: 'pipeline' },
+  { command: 'eos.scaffoldSaga', template: 'saga' },
+  { command: 'eos.scaffoldSink', template: 'sink' },
 ] as const;
 
 /**

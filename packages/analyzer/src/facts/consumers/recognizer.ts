@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../../engine/project-index';
+import type { ProjectIndex } from '../project/project-index';
 import type { FileFacts } from '../file-facts';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';

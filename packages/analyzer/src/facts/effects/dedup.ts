@@ -1,12 +1,13 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../../engine/project-index';
+import type { ProjectIndex } from '../project/project-index';
 import type { FileFacts } from '../file-facts';
 import type { DedupGuard } from '../model';
 import { localInitializer } from '../consumers/syntax';
 import { unwrap } from '../origins';
 import { sqlTextOf } from './db';
 import { sideEffectsIn } from './effects';
-import { calleeOf, callsInFlow } from './flow';
+import { callsInFlow } from './flow';
+import { calleeOf } from '../project/lookup';
 import { familyOf, isLocalModule, shapeOf } from './shape';
 import { readSql } from './sql';
 import { transactionOf, transactionsIn } from './transactions';

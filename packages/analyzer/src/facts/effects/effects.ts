@@ -1,10 +1,11 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../../engine/project-index';
+import type { ProjectIndex } from '../project/project-index';
 import type { FileFacts } from '../file-facts';
 import { awsEffect, isAwsMethod } from './aws';
 import { dbWrite, isDbWriteMethod, taggedSqlWrite, type RawEffect } from './db';
 import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
-import { calleeOf, callsInFlow, taggedTemplatesInFlow } from './flow';
+import { callsInFlow, taggedTemplatesInFlow } from './flow';
+import { calleeOf } from '../project/lookup';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
 import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';

@@ -6,7 +6,8 @@
 export { sideEffectsIn, classifyCall } from './effects';
 export { transactionsIn, transactionOf, type Transaction } from './transactions';
 export { dedupGuardsIn, isClaimRelease } from './dedup';
-export { callsInFlow, flowOwner, runsInline, calleeOf } from './flow';
+export { callsInFlow, flowOwner, runsInline } from './flow';
+export { calleeOf, factsOfNode, moduleOfImportedValue } from '../project/lookup';
 export { readSql, type SqlStatement } from './sql';
 export { commandOf } from './aws';
 export { staticText, objectLiteralOf, propertyValue } from './strings';

@@ -74,6 +74,20 @@ describe('scaffold commands', () => {
     assert.match(read('src/pipeline/consumer/consumer.ts'), /from '\.\.\/outbox\/outbox-publisher\.js'/);
   });
 
+  it('EOS: Scaffold saga… writes the orchestrator, the participant and their test', async () => {
+    const outcome = await scaffold('eos.scaffoldSaga', { answers: { broker: 'rabbitmq', store: 'sqlite', out: 'src/saga' }, yes: true });
+    assert.equal(outcome.status, 'written', outcome.message);
+    for (const rel of ['src/saga/saga-orchestrator.ts', 'src/saga/saga-participant.ts', 'src/saga/saga.test.ts']) assert.ok(outcome.written.includes(rel), rel);
+  });
+
+  it('EOS: Scaffold Kafka Connect JDBC sink… writes an upsert connector config and its table', async () => {
+    const outcome = await scaffold('eos.scaffoldSink', { answers: { store: 'postgres', topic: 'orders', table: 'orders', key: 'id', out: 'src/sink' }, yes: true });
+    assert.equal(outcome.status, 'written', outcome.message);
+    const config = outcome.written.find((rel) => rel.endsWith('.json'));
+    assert.ok(config, outcome.written.join(', '));
+    assert.match(read(config), /"insert\.mode": "upsert"/);
+  });
+
   it('rejects an --out outside the project with the engine\'s own validation', async () => {
     const outcome = await scaffold('eos.scaffoldDedup', { answers: { store: 'sqlite', out: '../elsewhere' }, yes: true });
     assert.equal(outcome.status, 'failed');

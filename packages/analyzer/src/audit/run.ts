@@ -1,23 +1,24 @@
 /*
  * Deliberately light: this module, the file walk, the cache and the shard split load without the
  * TypeScript compiler (ts-morph costs ~0.4 s of CPU to import). The analyzer, the rules and the
- * type-aware origins are required only when a file must actually be analysed, so a `--cache`
- * rerun in which nothing changed never pays for them.
+ * type-aware origins come from the engine the entry point passes in (`auditApi`), loaded only when
+ * a file must actually be analysed, so a `--cache` rerun in which nothing changed never pays for them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyFixes } from '../fix/apply';
-import type { Finding, FixSafety, InputError } from '../types';
-import type { Analyzer, FileAnalysis, RuleSetting } from './analyzer';
+import type { Finding, FixSafety, InputError, InternalError } from '../types';
+import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
 import { AnalysisCache, cacheKey, contentHash } from './cache';
 import { discoverFiles, displayPath } from './files';
 import { CollectionPacer } from './memory';
-import { sortFindings } from './ordering';
-import type { Rule } from './rule';
+import { sortFindings } from '../engine/ordering';
+import { internalError } from '../engine/internal-errors';
+import type { Rule } from '../engine/rule';
 import { ReadAhead } from './read-ahead';
 import { inShard, type Shard } from './shard';
 import { DEFAULT_MAX_FILE_SIZE, readSource } from './source';
-import type { TypeAwareOrigins } from './type-aware';
+import type { TypeAwareOrigins } from '../engine/type-aware';
 
 /** How `auditPaths` runs. Every field is optional; the defaults are those of `eos audit`. */
 export interface AuditOptions {
@@ -82,8 +83,12 @@ export interface AuditResult {
   findings: Finding[];
   /** Inputs that could not be analysed (unreadable, binary, too large, unparsable); the rest was. */
   errors: InputError[];
-  /** Failures of eos itself on a file (a rule threw); the file's other findings are missing. */
-  internalErrors: InputError[];
+  /**
+   * Failures of eos itself on a file: a rule threw (named, with the first stack frame; that
+   * rule's findings for the file are missing, the other rules' are kept), or the file's shared
+   * walk did (its findings are missing). The run goes on.
+   */
+  internalErrors: InternalError[];
   stats: AuditStats;
   /** The analysed files (absolute paths): with a shard, only the shard's. */
   files: string[];
@@ -91,43 +96,42 @@ export interface AuditResult {
   cacheNotice?: string;
 }
 
-/** The modules that load the TypeScript compiler, needed only once a file must be analysed. */
-export interface AnalysisEngine {
-  Analyzer: typeof import('./analyzer').Analyzer;
-  allRules: typeof import('../rules').allRules;
-  findTsconfig: typeof import('./type-aware').findTsconfig;
-  TypeAwareOrigins: typeof import('./type-aware').TypeAwareOrigins;
-}
-
-let engine: AnalysisEngine | undefined;
-
 /**
- * Hands over the engine modules from an entry point that imports them anyway (the package's full
- * public API does), so they are not required again, and so that test runners that compile
- * TypeScript on the fly (where a bare `require` of a .ts source fails) get them too.
+ * The modules that load the TypeScript compiler, needed only once a file must be analysed. Each
+ * entry point passes its own: the full API the modules it imports anyway, the light one a loader
+ * that requires them on first use (see light.ts).
  */
-export function provideAnalysisEngine(provided: AnalysisEngine): void {
-  engine = provided;
+export interface AnalysisEngine {
+  Analyzer: typeof import('../engine/analyzer').Analyzer;
+  /** The rule registry: every rule eos ships. */
+  allRules: readonly Rule[];
+  findTsconfig: typeof import('../engine/type-aware').findTsconfig;
+  TypeAwareOrigins: typeof import('../engine/type-aware').TypeAwareOrigins;
 }
 
-function analysisEngine(): AnalysisEngine {
-  if (engine) return engine;
-  // Required here, not imported above: these load the TypeScript compiler (see the top of the file).
-  const { Analyzer } = require('./analyzer') as typeof import('./analyzer');
-  const { allRules } = require('../rules') as typeof import('../rules');
-  const { findTsconfig, TypeAwareOrigins } = require('./type-aware') as typeof import('./type-aware');
-  engine = { Analyzer, allRules, findTsconfig, TypeAwareOrigins };
-  return engine;
+/** The audit functions bound to an engine (see `auditApi`). */
+export interface AuditApi {
+  /** Analyses files and folders; see `runAudit`. */
+  auditPaths(paths: readonly string[], options?: AuditOptions): AuditResult;
+  /** An analyzer configured as a run asks; reused for the fix passes of the same run. */
+  createAnalyzer(options: AuditOptions, anchorPath?: string, files?: readonly string[]): { analyzer: Analyzer; typeAware?: TypeAwareOrigins };
+  /** Every rule eos ships (the registry), loaded on first call: loading them loads the compiler. */
+  builtInRules(): readonly Rule[];
 }
 
-/** Every rule eos ships (the `allRules` registry), loaded on first call: loading them loads the compiler. */
-export function builtInRules(): readonly Rule[] {
-  return analysisEngine().allRules;
+/** The audit functions over the engine `load` returns; `load` runs at most once, on first need. */
+export function auditApi(load: () => AnalysisEngine): AuditApi {
+  let engine: AnalysisEngine | undefined;
+  const get = (): AnalysisEngine => (engine ??= load());
+  return {
+    auditPaths: (paths, options = {}) => runAudit(get, paths, options),
+    createAnalyzer: (options, anchorPath, files = []) => createAnalyzerWith(get(), options, anchorPath, files),
+    builtInRules: () => get().allRules,
+  };
 }
 
-/** An analyzer configured as a run asks; reused for the fix passes of the same run. */
-export function createAnalyzer(options: AuditOptions, anchorPath?: string, files: readonly string[] = []): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
-  const { Analyzer, allRules, findTsconfig, TypeAwareOrigins } = analysisEngine();
+function createAnalyzerWith(engine: AnalysisEngine, options: AuditOptions, anchorPath: string | undefined, files: readonly string[]): { analyzer: Analyzer; typeAware?: TypeAwareOrigins } {
+  const { Analyzer, allRules, findTsconfig, TypeAwareOrigins } = engine;
   const typeAware = options.types ? new TypeAwareOrigins(findTsconfig(anchorPath ?? options.cwd ?? process.cwd()), files) : undefined;
   const analyzer = new Analyzer({
     rules: options.rules ?? allRules,
@@ -146,7 +150,7 @@ export function createAnalyzer(options: AuditOptions, anchorPath?: string, files
  * runs the rules once per file, and collects findings and input errors. Never throws for bad
  * input: every problem is an entry in `errors` naming the file, and the run goes on.
  */
-export function auditPaths(paths: readonly string[], options: AuditOptions = {}): AuditResult {
+function runAudit(engine: () => AnalysisEngine, paths: readonly string[], options: AuditOptions): AuditResult {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
@@ -154,13 +158,13 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   const files = shard ? discovery.files.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.files;
   const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;
   // Created on the first file that needs analysing: a run answered from the cache never loads it.
-  let created: ReturnType<typeof createAnalyzer> | undefined;
-  const analyzer = (): ReturnType<typeof createAnalyzer> => (created ??= createAnalyzer(options, anchor, discovery.files));
+  let created: ReturnType<AuditApi['createAnalyzer']> | undefined;
+  const analyzer = (): ReturnType<AuditApi['createAnalyzer']> => (created ??= createAnalyzerWith(engine(), options, anchor, discovery.files));
   const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), (build) => auditCacheKey(options, discovery.files, build), cwd) : undefined;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const errors: InputError[] = [...discovery.errors];
-  const internalErrors: InputError[] = [];
+  const internalErrors: InternalError[] = [];
   let parsed = 0;
   let cachedCount = 0;
   const total = files.length;
@@ -203,12 +207,13 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
             if (cache) {
               const tracked = a.project.track(() => a.analyzeText(file, source, decision));
               analysis = tracked.result;
-              cache.set(file, source, analysis, tracked.reads, item?.deps);
+              // A result missing a rule's findings (it threw) is not kept: the next run retries.
+              if (!analysis.internalErrors) cache.set(file, source, analysis, tracked.reads, item?.deps);
             } else {
               analysis = a.analyzeText(file, source, decision);
             }
           } catch (e) {
-            internalErrors.push({ file, message: `internal error while analysing: ${(e as Error)?.message ?? String(e)}; this file's findings are missing (please report it)` });
+            internalErrors.push(internalError(file, e));
             return;
           }
         }
@@ -220,6 +225,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
         }
       }
       errors.push(...analysis.errors);
+      if (analysis.internalErrors) internalErrors.push(...analysis.internalErrors);
       for (const f of analysis.findings) {
         // A handler imported by several analysed files is reported once.
         const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
@@ -246,7 +252,7 @@ export function auditPaths(paths: readonly string[], options: AuditOptions = {})
   return {
     findings: sortFindings(findings),
     errors: sortErrors(errors),
-    internalErrors,
+    internalErrors: sortErrors(internalErrors),
     stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
     cacheNotice: cache?.discarded,
@@ -284,7 +290,7 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
   });
 }
 
-function sortErrors(errors: InputError[]): InputError[] {
+function sortErrors<E extends InputError>(errors: E[]): E[] {
   return errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.message.localeCompare(b.message)));
 }
 

@@ -1,14 +1,26 @@
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
-import type { FileFacts } from '../facts/file-facts';
-import type { SourceFiles } from './prefilter';
-import { unwrap } from '../facts/origins';
+import type { FileFacts } from '../file-facts';
+import { unwrap } from '../origins';
 import { resolveRelativeModule } from './module-resolution';
 
 /** Reads the text of files the analysis did not start from (imported modules). */
 export interface SourceHost {
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readFile(fileName: string): string | undefined;
+}
+
+/**
+ * How the pre-filter reads other files: the ProjectIndex in the analyzer (so a cached analysis
+ * records what it read), a plain reader on the read-ahead thread.
+ */
+export interface SourceFiles {
+  /** The file's text, or undefined when absent or unreadable; recorded while `tracking`. */
+  readFile(fileName: string): string | undefined;
+  /** The file a relative specifier names, or undefined. */
+  resolveModule(fromFile: string, specifier: string): string | undefined;
+  /** Whether the reads are being recorded as what the current result depends on. */
+  readonly tracking: boolean;
 }
 
 /**
@@ -26,6 +38,8 @@ const CACHE_LIMIT = 64;
  */
 export class ProjectIndex implements SourceFiles {
   private readonly cache = new Map<string, FileFacts | null>();
+  /** Module resolutions that found a file, by importing file and specifier (see resolveModuleCached). */
+  private readonly resolutions = new Map<string, string>();
   /** Files read (or probed) while `track` runs, with their text or null when absent. */
   private reads: Map<string, string | null> | undefined;
 
@@ -83,6 +97,20 @@ export class ProjectIndex implements SourceFiles {
   remember(facts: FileFacts): void {
     this.cache.set(path.resolve(facts.sourceFile.fileName), facts);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /**
+   * `resolveModule`, remembered per (importing file, specifier): resolving probes the disk for a
+   * dozen file names, and the cross-file lookup (lookup.ts) repeats the same resolutions.
+   */
+  resolveModuleCached(fromFile: string, specifier: string): string | undefined {
+    const key = `${fromFile}\0${specifier}`;
+    const hit = this.resolutions.get(key);
+    if (hit !== undefined) return hit;
+    const file = this.resolveModule(fromFile, specifier);
+    // Only hits are remembered: a file created later (an editor session) must still resolve.
+    if (file !== undefined) this.resolutions.set(key, file);
+    return file;
   }
 
   /** Resolves a relative module specifier from `fromFile` to an existing file name. */

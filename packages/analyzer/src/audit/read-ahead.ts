@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { InputError } from '../types';
 import { stampOfRead, type Stamp } from './cache';
-import { resolveRelativeModule } from './module-resolution';
-import { Prefilter, type PrefilterDecision, type PrefilterSpec, type SourceFiles } from './prefilter';
+import { resolveRelativeModule } from '../facts/project/module-resolution';
+import { Prefilter, type PrefilterDecision, type PrefilterSpec } from '../engine/prefilter';
+import type { SourceFiles } from '../facts/project/project-index';
 import { readSource } from './source';
 
 /**

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
-import type { RuleSetting } from './analyzer';
+import type { RuleSetting } from '../engine/analyzer';
 
 /** The name of the dedicated configuration file, looked up from the working directory upward. */
 export const CONFIG_FILE_NAME = 'eos.config.json';
