@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { ProjectIndex } from '../engine/project-index';
+import type { ProjectIndex } from './project/project-index';
 import { brokersImported } from './broker-libraries';
 import { consumerRunning } from './dedup-keys';
 import type { FileFacts } from './file-facts';
