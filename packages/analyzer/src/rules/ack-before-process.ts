@@ -13,6 +13,7 @@ import {
 } from '../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
+import { bufferFeedsWork } from '../facts/buffers';
 import { enqueuesInProcess } from '../facts/in-process-queues';
 import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../facts/promise-chains';
 import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
@@ -590,10 +591,11 @@ function isInMemoryHandoff(call: ts.CallExpression, consumer: ConsumerHandler, s
   const target = unwrap(callee.expression);
   const names = new Set(consumer.messageNames);
   if (!call.arguments.some((a) => mentions(a, names, false))) return false;
-  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return true;
+  // Items only counted or logged later lose nothing anybody would have processed.
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return bufferFeedsWork(target, call);
   if (!ts.isIdentifier(target)) return false;
   const fn = consumer.handler ?? enclosingFunction(scope);
-  return !!fn && !declaresName(fn, target.text);
+  return !!fn && !declaresName(fn, target.text) && bufferFeedsWork(target, call);
 }
 
 /** Whether `fn` declares `name` (parameter or variable) anywhere inside. */
