@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
+import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -22,7 +23,7 @@ import type { ConsumerHandler, SettleCall } from './model';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, bullProcessors];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;

@@ -89,7 +89,7 @@ export const ackBeforeProcess: Rule = {
   },
   messages,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bull/,
   create(context) {
     return {
       end() {
@@ -167,10 +167,10 @@ function describe(c: ConsumerHandler): Describe {
       };
     default:
       return {
-        broker: 'BullMQ', library: lib,
+        broker: lib === 'bull' || lib === '@nestjs/bull' ? 'Bull' : 'BullMQ', library: lib,
         gone: 'completed',
         negative: 'throw so the job is retried',
-        autoSettle: 'BullMQ marks the job completed and never retries it',
+        autoSettle: `${lib === 'bull' || lib === '@nestjs/bull' ? 'Bull' : 'BullMQ'} marks the job completed and never retries it`,
         unit: 'job',
       };
   }
