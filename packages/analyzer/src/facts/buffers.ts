@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { calleeName } from './consumers/syntax';
 import { contains } from './flow';
 import { unwrap } from './origins';
+import { walkTree } from './tree-walk';
 import { workCallsIn } from './work';
 
 /**
@@ -28,15 +29,14 @@ export function bufferFeedsWork(buffer: ts.Expression, push: ts.CallExpression):
   const root = field ? classOf(target) : target.getSourceFile();
   if (!root) return true;
   let feeds = false;
-  const visit = (n: ts.Node): void => {
-    if (feeds) return;
+  walkTree(root, (n) => {
+    if (feeds) return false;
     const isRef = field
       ? ts.isPropertyAccessExpression(n) && n.name.text === field && n.expression.kind === ts.SyntaxKind.ThisKeyword
       : ts.isIdentifier(n) && n.text === name && !isDeclarationName(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n);
     if (isRef && !contains(push, n) && usesItems(n as ts.Expression)) feeds = true;
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
+    return !feeds;
+  });
   return feeds;
 }
 

@@ -14,6 +14,7 @@ import { optionSetting } from '../facts/consumers/option-objects';
 import { booleanValue } from '../facts/consumers/syntax';
 import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -188,15 +189,15 @@ function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression 
     return entry ? [entry] : undefined;
   }
   const returned: ts.ObjectLiteralExpression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n)) return;
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isFunctionLike(n)) return false;
     if (ts.isReturnStatement(n) && n.expression) {
       const entry = objectLiteralOf(n.expression);
       if (entry) returned.push(entry);
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  fn.body.statements.forEach(visit);
+  for (const statement of fn.body.statements) walkTree(statement, visit);
   return returned.length > 0 ? returned : undefined;
 }
 

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { catchRethrows, isFunctionWithBody } from '../flow';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
+import { findInTree } from '../tree-walk';
 import { localInitializer } from './syntax';
 
 /**
@@ -36,14 +37,7 @@ export function answersFailure(clause: ts.CatchClause, consumer: ConsumerHandler
 
 /** A call in `node` (not in nested functions) whose arguments name a `replyTo`: `sendToQueue(msg.properties.replyTo, …)`. */
 function findReply(node: ts.Node, seen: Set<ts.Node> = new Set()): ts.CallExpression | undefined {
-  let found: ts.CallExpression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found || (n !== node && isFunctionWithBody(n))) return;
-    if (ts.isCallExpression(n) && (n.arguments.some(namesReplyTo) || callsLocalReplier(n, seen))) found = n;
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return found;
+  return findInTree(node, (n) => ts.isCallExpression(n) && (n.arguments.some(namesReplyTo) || callsLocalReplier(n, seen)), (n) => n === node || !isFunctionWithBody(n)) as ts.CallExpression | undefined;
 }
 
 /** `reply({ error })` where `const reply = (body) => ch.sendToQueue(msg.properties.replyTo, …)` is declared in the handler. */
@@ -65,12 +59,5 @@ function namesReplyTo(arg: ts.Expression): boolean {
 
 /** Whether a block returns a value on some path (not in nested functions). */
 function returnsValue(block: ts.Block): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found || isFunctionWithBody(n)) return;
-    if (ts.isReturnStatement(n) && n.expression) found = true;
-    ts.forEachChild(n, visit);
-  };
-  block.statements.forEach(visit);
-  return found;
+  return findInTree(block, (n) => ts.isReturnStatement(n) && n.expression !== undefined, (n) => !isFunctionWithBody(n)) !== undefined;
 }
