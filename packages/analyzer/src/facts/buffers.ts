@@ -1,6 +1,5 @@
 import { ts } from 'ts-morph';
-import { calleeName } from './consumers/syntax';
-import { contains } from './flow';
+import { calleeName, contains } from './syntax';
 import { unwrap } from './origins';
 import { walkTree } from './tree-walk';
 import { workCallsIn } from './work';

@@ -11,10 +11,9 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
-import { startsFrom } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
-import { isFunctionWithBody } from './flow';
 import type { ConsumerHandler, SettleCall } from './model';
+import { isFunctionWithBody, startsFrom } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**
@@ -37,6 +36,9 @@ const internals = new WeakMap<ConsumerHandler, ConsumerInternals>();
 
 /** How deep settle detection follows helper functions (`this.ack(ctx)` → `channel.ack(msg)`). */
 const HELPER_DEPTH = 2;
+
+/** Whether a kafkajs consumer commits offsets automatically (the public face of the kafka recognizer's reading). */
+export { kafkaAutoCommit } from './consumers/kafka';
 
 /**
  * The message consumers registered in a file, in document order of their registration. A
@@ -155,3 +157,6 @@ function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   walkTree(body, visit);
   return out;
 }
+
+export { optionSetting, type OptionSetting } from './consumers/option-objects';
+export { answersFailure, isRequestReply } from './consumers/request-reply';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { calleeName, isModule, receiverOf } from './consumers/syntax';
+import { calleeName, isModule, receiverOf } from './syntax';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
 

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
-import { blockThrows, isFunctionWithBody } from './flow';
+import { blockThrows } from './flow';
+import { isFunctionWithBody } from './syntax';
 import { unwrap } from './origins';
 
 /**

@@ -1,19 +1,16 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
-import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
-import { commandOf } from '../facts/effects/aws';
+import { consumersOf, optionSetting, settleCallsOf } from '../facts/consumers';
+import { dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
 import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
-import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
-import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
-import { optionSetting } from '../facts/consumers/option-objects';
-import { booleanValue } from '../facts/consumers/syntax';
 import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
+import { booleanValue, objectLiteralOf, propertyValue } from '../facts/syntax';
+import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -123,7 +120,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
 function explicitNoAck(consumer: ConsumerHandler, facts: FileFacts): boolean {
   if (consumer.broker !== 'rabbitmq' || consumer.source === 'amq.rabbitmq.reply-to' || !ts.isCallExpression(consumer.registration)) return false;
   const setting = optionSetting(consumer.registration.arguments[2], 'noAck', facts);
-  return setting !== undefined && booleanValue(setting.value, facts) === true;
+  return setting !== undefined && booleanValue(setting.value, true) === true;
 }
 
 function short(call: ts.CallExpression): string {
@@ -133,14 +130,8 @@ function short(call: ts.CallExpression): string {
 
 /** Calls that settle the message for good (ack / delete / commit) in the handler's file, outside `catch` blocks. */
 function finalSettles(consumer: ConsumerHandler, facts: FileFacts): SettleCall[] {
-  let settles: SettleCall[];
-  try {
-    settles = settleCallsOf(consumer, facts);
-  } catch {
-    return [];
-  }
   const scope = consumer.scope ?? consumer.handler;
-  return settles.filter((c) => (c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset') &&
+  return settleCallsOf(consumer, facts).filter((c) => (c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset') &&
     scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
 }
 
@@ -230,14 +221,13 @@ function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void
 function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
   const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
   if (!options) {
-    const open = call.arguments.pos;
-    return { description, safety: 'unsafe', edits: [{ start: open, end: call.arguments.end, text: '{ idempotent: true, maxInFlightRequests: 1 }' }] };
+    return { description, safety: 'unsafe', edits: [replaceArguments(call, '{ idempotent: true, maxInFlightRequests: 1 }')] };
   }
   const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
   const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
-  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [{ start: options.getStart() + 1, end: options.getEnd() - 1, text: ` ${insert} ` }] };
+  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [replaceInside(options, ` ${insert} `)] };
   const last = options.properties[options.properties.length - 1];
-  return { description, safety: 'unsafe', edits: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${insert}` }] };
+  return { description, safety: 'unsafe', edits: [insertAfter(last, `, ${insert}`)] };
 }
 
 /** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */
@@ -250,7 +240,7 @@ function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
   return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
 }
 
-export const missingDedup: Rule = {
+export const missingDedup = createRule({
   meta: {
     id: 'missing-dedup',
     description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a producer sends without the broker\'s own dedup (SQS FIFO MessageDeduplicationId, kafkajs idempotent producer), so a redelivered or retried message doubles the effect.',
@@ -294,21 +284,12 @@ export const missingDedup: Rule = {
         },
       },
       end() {
-        let consumers: ConsumerHandler[];
-        try {
-          consumers = consumersOf(context.facts, context.project);
-        } catch {
-          return;
-        }
+        const consumers = consumersOf(context.facts, context.project);
         for (const consumer of consumers) {
-          try {
-            checkConsumer(context, consumer);
-          } catch {
-            // Unusual syntax in one handler must not take the rest of the file down.
-          }
+          checkConsumer(context, consumer);
         }
       },
     };
   },
-};
+});
 

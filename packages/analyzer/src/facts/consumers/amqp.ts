@@ -1,10 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
-import { isFunctionWithBody } from '../flow';
 import { optionSetting } from './option-objects';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
+import { booleanValue, calleeName, importsAny, isFunctionWithBody, isModule, objectLiteralOf, packageOrigin, parameterNames, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -32,12 +31,12 @@ export const amqp: BrokerRecognizer = {
       const handler = resolveHandler(facts, project, call.arguments[1]);
       // A channel made by a project helper (`getChannel()`, `rabbitmqConn`) has no visible origin:
       // a channel-like name with a noAck option, or a handler that acks its message, shows it.
-      const options = objectLiteralOf(call.arguments[2], facts);
+      const options = objectLiteralOf(call.arguments[2]);
       // `noAck` may come through a spread, `Object.assign(…)` or a constant of the file.
       const noAckSetting = optionSetting(call.arguments[2], 'noAck', facts);
       const evidence = (handler && settlesWithChannel(handler)) || (CHANNEL_NAME.test(receiver.getText()) && noAckSetting);
       if (!origin && !setupParam && !importsAmqp && !evidence) continue;
-      const noAck = noAckSetting ? booleanValue(noAckSetting.value, facts) : undefined;
+      const noAck = noAckSetting ? booleanValue(noAckSetting.value, true) : undefined;
       const library = origin?.module === 'amqp-connection-manager' || setupParam ? 'amqp-connection-manager' : 'amqplib';
       const consumer: ConsumerHandler = {
         broker: 'rabbitmq',
@@ -48,7 +47,7 @@ export const amqp: BrokerRecognizer = {
         messageNames: handler ? parameterNames(handler, 0) : [],
         registration: call,
         options,
-        source: stringValue(call.arguments[0], facts),
+        source: stringValue(call.arguments[0], true),
       };
       out.push({ consumer });
     }
@@ -84,8 +83,8 @@ function isConnectionManagerSetupParam(receiver: ts.Expression, calls: readonly 
     const fn = n;
     const parent = fn.parent;
     if (ts.isCallExpression(parent) && calleeName(parent) === 'addSetup' && calls.includes(parent)) return true;
-    if ((ts.isPropertyAssignment(parent) && propertyName(parent.name) === 'setup') ||
-      (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent) && propertyName(fn.name) === 'setup')) return true;
+    if ((ts.isPropertyAssignment(parent) && propertyNameText(parent.name) === 'setup') ||
+      (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent) && propertyNameText(fn.name) === 'setup')) return true;
     return false;
   }
   return false;

@@ -3,7 +3,7 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { bullmq } from './bullmq';
 import { resolveHandler, type BrokerRecognizer } from './recognizer';
-import { calleeName, importsAny, parameterNames, receiverOf } from './syntax';
+import { calleeName, importsAny, parameterNames, receiverOf } from '../syntax';
 
 /**
  * Job processors registered other than by `new Worker(…)`, all of which complete the job when the

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
-import { constInitializer, propertyName } from './syntax';
+import { constInitializer, propertyNameText } from '../syntax';
 
 /**
  * Options objects built indirectly: `{ ...defaults, noAck: true }`, `Object.assign({}, base,
@@ -40,7 +40,7 @@ function settingIn(expr: ts.Expression | undefined, name: string, facts: FileFac
   const e = unwrap(expr);
   if (ts.isObjectLiteralExpression(e)) return lastSetting(e.properties.map((p) => () => elementSetting(p, name, facts, depth, inline)));
   if (ts.isIdentifier(e)) {
-    const init = constInitializer(e.text, facts);
+    const init = constInitializer(e);
     return init ? settingIn(init, name, facts, depth + 1, false) : 'unknown';
   }
   if (ts.isCallExpression(e) && isObjectAssign(e)) return lastSetting(e.arguments.map((a) => () => settingIn(a, name, facts, depth + 1, false)));
@@ -49,7 +49,7 @@ function settingIn(expr: ts.Expression | undefined, name: string, facts: FileFac
 
 function elementSetting(p: ts.ObjectLiteralElementLike, name: string, facts: FileFacts, depth: number, inline: boolean): Found {
   if (ts.isSpreadAssignment(p)) return settingIn(p.expression, name, facts, depth + 1, false);
-  if (ts.isPropertyAssignment(p) && propertyName(p.name) === name) return { property: p, value: p.initializer, inline };
+  if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return { property: p, value: p.initializer, inline };
   if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return { property: p, value: p.name, inline };
   return undefined;
 }

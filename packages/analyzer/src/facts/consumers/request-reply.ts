@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
-import { catchRethrows, isFunctionWithBody } from '../flow';
+import { catchRethrows } from '../flow';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { findInTree } from '../tree-walk';
-import { localInitializer } from './syntax';
+import { isFunctionWithBody, localInitializer } from '../syntax';
 
 /**
  * Request–reply consumers: someone waits for the answer. NestJS `@MessagePattern` handlers (Nest
