@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
+import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -23,7 +24,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, temporal];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;
@@ -157,3 +158,6 @@ function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   walkTree(body, visit);
   return out;
 }
+
+export { optionSetting, type OptionSetting } from './consumers/option-objects';
+export { answersFailure, isRequestReply } from './consumers/request-reply';
