@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Rule } from '../engine/rule';
 import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
 import { sqlTextOf } from '../facts/effects/db';
-import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../facts/effects/evidence';
+import { DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE } from '../facts/effects/evidence';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { shapeOf } from '../facts/effects/shape';
 import type { ProjectIndex } from '../facts/project/project-index';
@@ -119,7 +119,9 @@ export const dualWrite: Rule = {
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  admits: { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+  // The outgoing side by what it imports (or, with --types, what the checker can name), not by
+  // generic method names: most files that call `.add(` or `.create(` send nothing anywhere.
+  admits: { all: [{ reaches: DB_WRITE_EVIDENCE }, { any: [{ reaches: OUTGOING_EFFECT_EVIDENCE }, { typesFrom: OUTGOING_PACKAGE }] }] },
   create(context) {
     return {
       end() {
