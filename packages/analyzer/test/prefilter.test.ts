@@ -1,6 +1,7 @@
 /** The pre-filter's view of imported files (`EvidenceIndex`): what `reaches` sees, and what it records. */
 import { describe, expect, it } from 'vitest';
-import { EvidenceIndex } from '../src/engine/prefilter';
+import { EvidenceIndex, Prefilter } from '../src/engine/prefilter';
+import { allRules } from '../src/rules';
 import { ProjectIndex } from '../src/facts/project/project-index';
 
 /** An in-memory tree: path → text. */
@@ -54,6 +55,52 @@ describe('pre-filter evidence through imports', () => {
     view(evidence, '/p/a.ts').reaches(/nowhere/);
     const { reads } = project.track(() => view(evidence, '/p/d.ts').reaches(/nowhere/));
     expect([...reads.keys()].filter((f) => reads.get(f) !== null).sort()).toEqual(['/p/a.ts', '/p/b.ts', '/p/c.ts']);
+  });
+});
+
+describe('pre-filter reads', () => {
+  it('reads each imported file once when the patterns are known up front, whatever is asked of it', () => {
+    const files: Record<string, string> = {
+      '/q/a.ts': "import { b } from './b';\n",
+      '/q/b.ts': 'export const b = () => producer.send({});\n',
+    };
+    const reads: string[] = [];
+    const project = new ProjectIndex({ readFile: (f) => (reads.push(f), files[f]) }, () => undefined);
+    const other = /nowhere/;
+    const evidence = new EvidenceIndex(project, [SEND, other]);
+    const view = evidence.view('/q/a.ts', files['/q/a.ts'], undefined);
+    expect(view.reaches(SEND)).toBe(true);
+    expect(view.reaches(other)).toBe(false);
+    // One probe to resolve './b', one read for its imports and both patterns.
+    expect(reads.filter((f) => f === '/q/b.ts')).toHaveLength(2);
+  });
+});
+
+describe("dual-write's admission: the outgoing side by imports and the names classifiers accept", () => {
+  const dualWrite = allRules.find((r) => r.meta.id === 'dual-write')!;
+  const decide = (text: string, types?: { packages?: ReadonlySet<string> }) => {
+    const files: Record<string, string> = { '/r/service.ts': text };
+    const project = new ProjectIndex({ readFile: (f) => files[f] }, () => undefined);
+    return new Prefilter([{ id: 'dual-write', triggers: dualWrite.triggers, admits: dualWrite.admits }], project, types).decide('/r/service.ts', text).rules;
+  };
+  const WRITE = 'await this.orderRepository.save(order);\n';
+
+  it('skips a file whose only "outgoing" calls are generic methods of no outgoing package', () => {
+    expect(decide(`${WRITE}this.items.add(order);\nthis.client.fetch<Order>('/orders');\nthis.emitOrderEvent(order);\n`)).toEqual([]);
+  });
+
+  it('admits the same calls when the file imports a broker or HTTP package, or names a publisher', () => {
+    expect(decide(`import { Queue } from 'bullmq';\n${WRITE}this.queue.add('order', order);\n`)).toEqual(['dual-write']);
+    expect(decide(`import { HttpService } from '@nestjs/axios';\n${WRITE}this.http.post(url, order);\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await this.eventPublisher.emit(order);\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await fetch(url, { method: 'POST' });\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await this.mailer.sendWelcomeMail(user);\n`)).toEqual(['dual-write']);
+  });
+
+  it('admits generic calls with --types when the checker holds an outgoing package, and not otherwise', () => {
+    const text = `${WRITE}this.client.add(order);\n`;
+    expect(decide(text, { packages: new Set(['bullmq']) })).toEqual(['dual-write']);
+    expect(decide(text, { packages: new Set(['lodash']) })).toEqual([]);
   });
 });
 

@@ -53,21 +53,24 @@ export const OUTGOING_PACKAGE = new RegExp(`^(${OUTGOING_PACKAGES})`);
 
 /**
  * What an outgoing effect needs in the text of the file making the call, narrower than
- * OUTGOING_EVIDENCE and used by the pre-filter: the generic method names (`.add`, `.send`, `.emit`,
+ * OUTGOING_EVIDENCE and used by the pre-filter. The generic method names (`.add`, `.send`, `.emit`,
  * `.post`, `.create`, `.delete`, ...) count only for a receiver from one of OUTGOING_PACKAGES, so
- * the file then names that package in an import or require; the rest are the names the classifiers
- * accept without a package: distinctive methods (`publish…`, `sendToQueue`, `xadd`, `putEvents`,
- * AWS commands, `send…Email`), the global `fetch`, and the receiver names of broker wrappers
- * (publish.ts WRAPPER_RECEIVER), Kafka producers, Stripe and Twilio clients.
+ * the file then names that package in an import or require. The rest are what the classifiers
+ * accept without a package: `.publish…(` on a receiver named after a broker or anything (publish.ts,
+ * aws.ts), plain calls of publish functions (`publishOrderCreated(…)`, `sendOrderEvent(…)`: with a
+ * receiver they need a wrapper's name), the global `fetch(`, SQS by `QueueUrl`, Redis streams,
+ * e-mail and SMS by method name, AWS commands, and the receiver names of broker wrappers
+ * (publish.ts WRAPPER_RECEIVER), Kafka producers and transactions, Stripe and Twilio clients.
  */
 export const OUTGOING_EFFECT_EVIDENCE = new RegExp(
   [
     String.raw`['"\x60](${OUTGOING_PACKAGES})`,
-    String.raw`\b(publish|produce|enqueue)\w*\s*[(<]`,
-    String.raw`\b(send|emit|dispatch|enqueue)\w*(Event|Message)s?\s*[(<]`,
-    String.raw`sendToQueue|xadd|spublish|sendMessage|scheduleMessages|putEvents|addBulk|sendMail|send\w*(Email|Sms|SMS|TextMessage)\b`,
+    String.raw`\bpublish\w*\s*[(<]`,
+    String.raw`(?<!\.\s*)(?<![\w$])(produce\w*|(send|emit|dispatch|enqueue)\w*(Event|Message)s?)\s*[(<]`,
+    String.raw`(?<!\.\s*)(?<![\w$])fetch\s*[(<]`,
+    String.raw`sendToQueue|QueueUrl|xadd|spublish|putEvents|send\w*(Email|Mail|Sms|TextMessage)\b`,
     String.raw`(Send|Publish|PutEvents|PutRecord)\w*Command\b`,
-    String.raw`\bfetch\s*[(<]`,
+    String.raw`\btransaction\s*\??\.\s*send`,
     String.raw`kafka|rabbit|amqp|sqs|sns|pubsub|nats|jetstream|broker|producer|publisher|messageBus|messagingService|eventPublisher|queueService|stripe|twilio`,
   ].join('|'),
   'i',
