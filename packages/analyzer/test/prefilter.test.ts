@@ -132,7 +132,8 @@ describe('the pre-filter as plain data (for another thread)', () => {
       }
       expect(parsed).toBeGreaterThan(files.length / 2);
     }
-  });
+    // Eight analyses of every fixture: over a minute on a loaded 2-core machine.
+  }, 240_000);
 });
 
 describe('type-aware admissions', () => {

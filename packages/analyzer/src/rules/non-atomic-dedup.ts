@@ -100,7 +100,8 @@ function redisStep(op: RedisOp): Step | undefined {
 
 /** Steps in the flow of `fn`, in document order, with helper calls summarised by what their body does. */
 function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
-  const redis = new Map(redisOpsOf(facts, project).map((op) => [op.call, op]));
+  // Built once per file, not once per function (and per helper it calls).
+  const redis = facts.memo('non-atomic-dedup:redis-ops-by-call', () => new Map(redisOpsOf(facts, project).map((op) => [op.call, op])));
   const out: Step[] = [];
   for (const call of callsInFlow(fn)) {
     const op = redis.get(call);
