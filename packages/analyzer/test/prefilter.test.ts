@@ -95,6 +95,8 @@ describe("dual-write's admission: the outgoing side by imports and the names cla
     expect(decide(`${WRITE}await this.eventPublisher.emit(order);\n`)).toEqual(['dual-write']);
     expect(decide(`${WRITE}await fetch(url, { method: 'POST' });\n`)).toEqual(['dual-write']);
     expect(decide(`${WRITE}await this.mailer.sendWelcomeMail(user);\n`)).toEqual(['dual-write']);
+    // A sentence ending a comment is no member access: the plain call on the next line counts.
+    expect(decide(`${WRITE}// The customer is billable from now on.\nemitBillingEvent({ type: 'deleted' });\n`)).toEqual(['dual-write']);
   });
 
   it('admits generic calls with --types when the checker holds an outgoing package, and not otherwise', () => {

@@ -63,12 +63,13 @@ export const OUTGOING_PACKAGE = new RegExp(`^(${OUTGOING_PACKAGES})`);
  * (publish.ts WRAPPER_RECEIVER), Kafka producers and transactions, Stripe and Twilio clients.
  */
 // `\b` before each look-behind: checked at word starts only, not at every character of every file.
+// The dot must be on the same line: a sentence ending a comment is no member access.
 export const OUTGOING_EFFECT_EVIDENCE = new RegExp(
   [
     String.raw`['"\x60](${OUTGOING_PACKAGES})`,
     String.raw`\bpublish\w*\s*[(<]`,
-    String.raw`\b(?<!\$|\.\s*)(produce\w*|(send|emit|dispatch|enqueue)\w*(Event|Message)s?)\s*[(<]`,
-    String.raw`\b(?<!\$|\.\s*)fetch\s*[(<]`,
+    String.raw`\b(?<!\$|\.[ \t]*)(produce\w*|(send|emit|dispatch|enqueue)\w*(Event|Message)s?)\s*[(<]`,
+    String.raw`\b(?<!\$|\.[ \t]*)fetch\s*[(<]`,
     String.raw`sendToQueue|QueueUrl|xadd|spublish|putEvents|send\w*(Email|Mail|Sms|TextMessage)\b`,
     String.raw`(Send|Publish|PutEvents|PutRecord)\w*Command\b`,
     String.raw`\btransaction\s*\??\.\s*send`,
