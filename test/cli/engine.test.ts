@@ -169,6 +169,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(dir, ids)).toThrow(`${path.join(dir, 'eos.config.json')}: ${expected}`);
   });
 
+  it('issue 12 (smaller): maxFileSize 1e309 (Infinity once read) is named as too large, not "got null"', () => {
+    const dir = sample({ 'eos.config.json': '{ "maxFileSize": 1e309 }\n' });
+    expect(() => loadConfig(dir, ids)).toThrow(`${path.join(dir, 'eos.config.json')}: maxFileSize: must be a positive integer number of bytes, got a number above what JSON can hold (read as Infinity)`);
+    const rules = sample({ 'eos.config.json': '{ "rules": { "test-ack-call": -1e999 } }\n' });
+    expect(() => loadConfig(rules, ids)).toThrow(/rules\.test-ack-call: must be a severity string or \[severity, options\], got a number below what JSON can hold \(read as -Infinity\)$/);
+  });
+
+  it('issue 12 item 3: the search for a configuration stops at the repository root (.git)', () => {
+    const dir = sample({ 'eos.config.json': JSON.stringify({ ignore: ['**'] }), 'repo/package.json': '{"name":"r"}', 'repo/src/a.ts': '' });
+    fs.mkdirSync(path.join(dir, 'repo/.git'));
+    const loaded = loadConfig(path.join(dir, 'repo/src'), ids);
+    expect(loaded.file).toBeUndefined();
+    expect(loaded.config).toEqual({ rules: {}, ignore: [] });
+    fs.rmdirSync(path.join(dir, 'repo/.git'));
+    expect(loadConfig(path.join(dir, 'repo/src'), ids)).toMatchObject({ file: path.join(dir, 'eos.config.json'), aboveProject: path.join(dir, 'repo') });
+  });
+
   it('reports malformed JSON with its line and column', () => {
     const dir = sample({ 'package.json': '{\n  "name": "x",\n  "eos": { "rules": }\n}\n' });
     expect(() => loadConfig(dir, ids)).toThrow(/package\.json: invalid JSON: .* at line 3 column \d+/);

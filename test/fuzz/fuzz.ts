@@ -7,9 +7,9 @@
  * failure prints fast-check's seed and shrunk counterexample; reproduce it with
  * `FUZZ_SEED=<seed> npx vitest run test/fuzz/<file>`, or search harder with `FUZZ_RUNS=20000`.
  *
- * To add a surface (the parser front door, suppression comments): a new `<surface>.fuzz.test.ts`
- * beside these, whose properties call `fuzz(property)`; arbitraries shared by several suites go
- * in this file.
+ * Surfaces covered: configuration loading, the fix writer, the parser front door and suppression
+ * comments. To add one: a new `<surface>.fuzz.test.ts` beside these, whose properties call
+ * `fuzz(property)`; arbitraries shared by several suites go in this file.
  */
 import * as fc from 'fast-check';
 

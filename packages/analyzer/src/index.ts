@@ -13,6 +13,8 @@ export type { SourceHost } from './facts/project/project-index';
 export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
 export { MissingPackageError } from './shipped';
 export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPRESSION } from './engine/suppressions';
+export type { CommentSpan } from './engine/suppressions';
+export { suppressionComments } from './engine/suppression-comments';
 export { allRules, ruleById } from './rules';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export type { FixResult } from './fix/apply';

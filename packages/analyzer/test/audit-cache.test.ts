@@ -206,6 +206,33 @@ export async function logAlert(text: string): Promise<void> {
     expect(fs.readFileSync(cacheFile, 'utf8')).toBe(content);
   });
 
+  it('issue 12 item 5: a lowered maxFileSize skips a file even when the cache holds its findings', () => {
+    const cold = run();
+    expect(summary(cold).some((l) => l.startsWith('src/payments.ts:'))).toBe(true);
+    const size = fs.statSync(path.join(dir, 'src/payments.ts')).size;
+    const lowered = run({ maxFileSize: size - 1 });
+    expect(summary(lowered).filter((l) => l.startsWith('src/payments.ts:'))).toEqual([]);
+    expect(lowered.errors.map((e) => path.relative(dir, e.file))).toContain('src/payments.ts');
+    expect(lowered.errors.find((e) => e.file.endsWith('payments.ts'))?.message).toMatch(/over the .* limit; file skipped/);
+    // And raised again, the file is analysed again (from a fresh cache), not reported as skipped.
+    const raised = run();
+    expect(summary(raised)).toEqual(summary(cold));
+    expect(raised.errors).toEqual([]);
+  });
+
+  it('issue 12 (smaller): a cache file too large to read is not read: a notice says so at once, and the run starts afresh', () => {
+    const cold = run();
+    // Sparse: 600 MB on paper, nothing on disk. It begins as an eos cache, so it may be replaced.
+    fs.writeFileSync(cacheFile, '{"format":3,"key":"x"');
+    fs.truncateSync(cacheFile, 600 * 1024 * 1024);
+    const after = run();
+    expect(after.cacheNotice).toBe('cache file is 600.0 MB, over the 256.0 MB eos reads');
+    expect(after.findings).toEqual(cold.findings);
+    expect(after.errors).toEqual([]);
+    expect(fs.statSync(cacheFile).size).toBeLessThan(1024 * 1024);
+    expect(run().stats.cached).toBe(5);
+  });
+
   it('analyses again, without an error, a file whose entry in the cache file is malformed', () => {
     const cold = run();
     const content = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: string[]; details: Record<number, unknown> };

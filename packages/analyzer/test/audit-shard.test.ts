@@ -50,4 +50,11 @@ describe('eos audit --shard', () => {
     expect(parseShard('5/4')).toMatch(/between 1 and n/);
     expect(parseShard('two')).toMatch(/k\/n/);
   });
+
+  it('issue 12 (smaller): --shard 1/99999999999999999999 is refused (n at most 1024), and a long value is not echoed whole', () => {
+    expect(parseShard('1/99999999999999999999')).toBe('--shard 1/99999999999999999999: n must be at most 1024');
+    expect(parseShard('1/1025')).toBe('--shard 1/1025: n must be at most 1024');
+    expect(parseShard('1024/1024')).toEqual({ index: 1024, count: 1024 });
+    expect(parseShard(`1/${'9'.repeat(10_000)}`)).toBe(`--shard 1/${'9'.repeat(38)}…: n must be at most 1024`);
+  });
 });

@@ -8,6 +8,7 @@ import { colorEnabled } from '../src/ansi';
 import { unifiedDiff } from '@eos/analyzer';
 import { readForFix, writeFixed } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
+import { sarif } from '../src/reporters/sarif';
 import { codeFrame, stylish } from '../src/reporters/stylish';
 import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
 
@@ -127,5 +128,45 @@ describe('stylish', () => {
     });
     expect(out).toContain('    see 2:7 the work\n');
     expect(out).toContain('    see b.ts:2:1 elsewhere\n');
+  });
+});
+
+describe('sarif', () => {
+  const input = (internal: boolean) => ({
+    cwd: '/p', findings: [], errors: [{ file: '/p/a.ts', message: 'internal error while analysing: boom', ...(internal ? { internal: true as const } : {}) }],
+    stats: { files: 1, parsed: 1, ms: 1 } as never, rules: [], severityOf: () => 'error' as const,
+    version: '0', readText: () => undefined, color: false,
+  });
+  const invocation = (text: string) => (JSON.parse(text) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean }> }> }).runs[0].invocations[0];
+
+  it('issue 12 item 2: an internal error makes the invocation executionSuccessful: false (findings are missing); an input error does not', () => {
+    expect(invocation(sarif(input(true))).executionSuccessful).toBe(false);
+    expect(invocation(sarif(input(false))).executionSuccessful).toBe(true);
+  });
+});
+
+describe('line ends', () => {
+  const finding = (text: string, at: string, related: string) => ({
+    ruleId: 'r', severity: 'error' as const, file: '/p/a.ts', start: text.indexOf(at), end: text.indexOf(at) + at.length,
+    line: 3, column: 1, endLine: 3, endColumn: at.length + 1, message: 'm', consequence: 'message-lost' as const,
+    related: [{ file: '/p/a.ts', start: text.indexOf(related), end: text.indexOf(related) + related.length, message: 'the work' }],
+  });
+  const render = (text: string) => stylish({
+    cwd: '/p', findings: [finding(text, 'channel.ack(msg);', 'work(msg)')], errors: [], stats: { files: 1, parsed: 1, ms: 1 } as never,
+    rules: [], severityOf: () => 'error', version: '0', readText: () => text, color: false,
+  });
+
+  it.each([
+    ['CR-only', '\r'],
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+    ['CRLF', '\r\n'],
+  ])('issue 12 (smaller): with %s line ends, the code frame shows the reported line and related locations their own line', (_, eol) => {
+    const text = ['// header', 'async function h(msg) {', 'channel.ack(msg);', '  await work(msg);', '}', ''].join(eol);
+    const out = render(text);
+    expect(out).toContain('  > 3 | channel.ack(msg);\n');
+    expect(out).toContain('    2 | async function h(msg) {\n');
+    expect(out).toContain('    4 |   await work(msg);\n');
+    expect(out).toContain('    see 4:9 the work\n');
   });
 });

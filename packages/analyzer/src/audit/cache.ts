@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { Finding, InputError } from '../types';
 import { isSourceFile } from './files';
 import { sha1 } from './sha1';
-import { describeFsError } from './source';
+import { describeFsError, formatBytes } from './source';
 
 /** What the cache stores per analysed file. */
 export interface CachedAnalysis {
@@ -256,13 +256,23 @@ const DOT_SEGMENT = `${path.sep}.`;
 /** The result of a file that was not parsed and gave nothing; shared, read only. */
 const NOTHING: CachedAnalysis = Object.freeze({ parsed: false, errors: Object.freeze([]) as unknown as InputError[], findings: Object.freeze([]) as unknown as Finding[] });
 
-/** A cache file's parsed JSON, or why there is none. */
-function readCacheFile(file: string): Partial<CacheFileContent> | 'absent' | 'invalid' {
+/**
+ * The largest cache file read. A JavaScript string holds at most about 512 M characters, so a
+ * larger file cannot even be read as text; well before that, reading and parsing it would take
+ * seconds and gigabytes to then find it unusable. Its size is checked before anything is read.
+ */
+export const MAX_CACHE_FILE_BYTES = 256 * 1024 * 1024;
+
+/** A cache file's parsed JSON, or why there is none (`absent`, `invalid` JSON, or a reason to say). */
+function readCacheFile(file: string): Partial<CacheFileContent> | 'absent' | 'invalid' | { unusable: string } {
   let raw: string;
   try {
+    const { size } = fs.statSync(file);
+    if (size > MAX_CACHE_FILE_BYTES) return { unusable: `cache file is ${formatBytes(size)}, over the ${formatBytes(MAX_CACHE_FILE_BYTES)} eos reads` };
     raw = fs.readFileSync(file, 'utf8');
-  } catch {
-    return 'absent';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    return { unusable: `cannot read the cache file (${describeFsError(e)})` };
   }
   try {
     const parsed = JSON.parse(raw) as unknown;
@@ -342,13 +352,14 @@ export class AnalysisCache {
       return cache;
     }
     const stored = readCacheFile(file);
-    const content = typeof stored === 'object' ? stored : undefined;
+    const content = typeof stored === 'object' && !('unusable' in stored) ? stored : undefined;
     const remembered = content?.build !== null && typeof content?.build === 'object' ? content.build : undefined;
     const build = buildIdentity(remembered);
     const key = keyFor(build.id);
     const cache = new AnalysisCache(file, key, path.resolve(root), build);
     if (stored === 'absent') return cache;
-    if (stored === 'invalid') cache.discarded = 'cache file is not valid JSON';
+    if (typeof stored === 'object' && 'unusable' in stored) cache.discarded = stored.unusable;
+    else if (stored === 'invalid') cache.discarded = 'cache file is not valid JSON';
     else if (content?.format !== 3 || !isTable(content)) cache.discarded = 'unknown cache format';
     else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
     else {

@@ -37,6 +37,12 @@ export interface LoadedConfig {
   file?: string;
   /** Directory that relative paths in the configuration (the ignore globs) are relative to. */
   baseDir: string;
+  /**
+   * Set when the configuration was found above the project it applies to, outside any git
+   * repository: the folder of the nearest package.json below it. Front ends say so, since a
+   * stray eos.config.json in a parent folder (a home or temp folder) could silence the project.
+   */
+  aboveProject?: string;
 }
 
 /** A configuration that cannot be used. The message names the file and the key path. */
@@ -55,7 +61,10 @@ export class ConfigError extends Error {
 /**
  * Finds and validates the configuration that applies in `cwd`: the nearest `eos.config.json`, or
  * `package.json` with an `eos` key, in `cwd` or a parent directory (the first found wins; a
- * package.json without `eos` is passed over). `explicitFile` skips the search.
+ * package.json without `eos` is passed over). The search ends at the root of the git repository
+ * (the folder holding `.git`): a configuration above it belongs to another project. Outside a
+ * repository it goes on up, and a configuration found above the nearest package.json is marked
+ * `aboveProject`. `explicitFile` skips the search.
  * Throws ConfigError for unreadable, malformed or invalid configuration.
  */
 export function loadConfig(cwd: string, knownRuleIds: RuleIds, explicitFile?: string): LoadedConfig {
@@ -66,21 +75,34 @@ export function loadConfig(cwd: string, knownRuleIds: RuleIds, explicitFile?: st
     if (value === undefined) throw new ConfigError(file, '', 'has no "eos" key');
     return { config: validateConfig(value, file, path.basename(file) === 'package.json' ? 'eos' : '', knownRuleIds), file, baseDir: path.dirname(file) };
   }
+  let nearestPackage: string | undefined;
+  const found = (config: EosConfig, file: string, dir: string): LoadedConfig => {
+    const above = nearestPackage !== undefined && nearestPackage !== dir && !inRepository(dir) ? nearestPackage : undefined;
+    return { config, file, baseDir: dir, ...(above ? { aboveProject: above } : {}) };
+  };
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const dedicated = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(dedicated)) {
-      return { config: validateConfig(readJson(dedicated), dedicated, '', knownRuleIds), file: dedicated, baseDir: dir };
-    }
+    if (fs.existsSync(dedicated)) return found(validateConfig(readJson(dedicated), dedicated, '', knownRuleIds), dedicated, dir);
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
       const json = readJson(pkg);
-      if (isObject(json) && 'eos' in json) {
-        return { config: validateConfig(json.eos, pkg, 'eos', knownRuleIds), file: pkg, baseDir: dir };
-      }
+      if (isObject(json) && 'eos' in json) return found(validateConfig(json.eos, pkg, 'eos', knownRuleIds), pkg, dir);
+      nearestPackage ??= dir;
     }
+    // The repository root: whatever lies above is not this project's (and inside a repository, a
+    // configuration above a workspace package's package.json is the monorepo's own, not a stray).
+    if (fs.existsSync(path.join(dir, '.git'))) break;
     if (path.dirname(dir) === dir) break;
   }
   return { config: { rules: {}, ignore: [] }, baseDir: path.resolve(cwd) };
+}
+
+/** Whether `dir` or a folder above it holds `.git`. */
+function inRepository(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
 }
 
 function readJson(file: string): unknown {
@@ -161,7 +183,7 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   if (value.maxFileSize !== undefined) {
     const keyPath = join(prefix, 'maxFileSize');
     const n = value.maxFileSize;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${JSON.stringify(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${shown(n)}`);
     config.maxFileSize = n;
   }
   return config;
@@ -186,5 +208,14 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string): R
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? 'an object' : typeof v === 'number' ? (Number.isFinite(v) ? `number ${shown(v)}` : shown(v)) : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * A value as the user wrote it, near enough. JSON reads a number beyond ±1.8e308 (`1e309`) as
+ * Infinity, which JSON.stringify would show as `null`, a value nobody wrote.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return `a number ${v < 0 ? 'below' : 'above'} what JSON can hold (read as ${v})`;
+  return JSON.stringify(v) ?? String(v);
 }

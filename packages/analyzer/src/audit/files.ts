@@ -26,7 +26,20 @@ export interface Discovery {
   /** Absolute paths, sorted, each real file once. */
   files: string[];
   errors: InputError[];
+  /**
+   * Source files and folders the walk left out because an ignore rule matched them: the
+   * configuration's `ignore` globs, or .gitignore files. A run that finds nothing else must say so.
+   */
+  ignored: { config: number; gitignore: number };
 }
+
+/**
+ * Folders of the operating system's own pseudo file systems (processes, devices, the kernel's
+ * objects): they hold no source code, some of their files block when read, and /proc alone has
+ * a folder per process and thread. A walk that reaches them (`eos audit /`) does not enter them;
+ * named on the command line, they are walked as asked.
+ */
+export const SYSTEM_DIRECTORIES: readonly string[] = ['/proc', '/sys', '/dev'];
 
 /** Normalises a path for display relative to `cwd`, with forward slashes. */
 export function displayPath(file: string, cwd: string): string {
@@ -63,6 +76,13 @@ interface IgnoreLayer {
 class Walker {
   private readonly files = new Map<string, string>(); // real path → path as reached
   private readonly errors: InputError[] = [];
+  private readonly ignoredCount = { config: 0, gitignore: 0 };
+  /**
+   * Real paths of the folders walked so far. A folder reached again (through a symbolic link, or
+   * a second named path) is not walked again: its files are already in. Without it, a ladder of
+   * links (each folder linking twice to the next) is walked an exponential number of times.
+   */
+  private readonly walked = new Set<string>();
   private readonly layers = new Map<string, IgnoreLayer | null>();
   private readonly isIgnoredByConfig: (relative: string) => boolean;
   /** Whether the configuration ignores anything (else no path is made relative to its base). */
@@ -82,7 +102,7 @@ class Walker {
   result(): Discovery {
     const files = [...this.files.values()].sort();
     const errors = this.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { files, errors };
+    return { files, errors, ignored: { ...this.ignoredCount } };
   }
 
   start(target: string): void {
@@ -95,7 +115,8 @@ class Walker {
     }
     if (stat.isDirectory()) {
       const real = this.realpath(target);
-      if (real === undefined) return;
+      if (real === undefined || this.walked.has(real)) return;
+      this.walked.add(real);
       this.walk(target, [real], this.ancestorLayers(target));
       return;
     }
@@ -180,6 +201,8 @@ class Walker {
           this.errors.push({ file: full, message: `symbolic link loop: leads back to ${real}, which is already being walked; not followed` });
           continue;
         }
+        if (this.walked.has(real) || SYSTEM_DIRECTORIES.includes(real)) continue;
+        this.walked.add(real);
         this.walk(full, [...stack, real], active);
         continue;
       }
@@ -193,11 +216,18 @@ class Walker {
     }
   }
 
+  /** Whether an ignore rule leaves `full` out; counted by source of the rule. */
   private ignored(full: string, isDirectory: boolean, layers: IgnoreLayer[]): boolean {
+    const by = this.ignoredBy(full, isDirectory, layers);
+    if (by) this.ignoredCount[by]++;
+    return by !== undefined;
+  }
+
+  private ignoredBy(full: string, isDirectory: boolean, layers: IgnoreLayer[]): 'config' | 'gitignore' | undefined {
     if (this.hasConfigIgnores) {
       const fromBase = path.relative(this.ignoreBase, full).split(path.sep).join('/');
       if (fromBase && !fromBase.startsWith('..') && !path.isAbsolute(fromBase)) {
-        if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return true;
+        if (this.isIgnoredByConfig(fromBase) || (isDirectory && this.isIgnoredByConfig(`${fromBase}/`))) return 'config';
       }
     }
     // As in git, a deeper .gitignore overrides a shallower one (`!keep.gen.ts` below `*.gen.ts`).
@@ -206,10 +236,10 @@ class Walker {
       const rel = path.relative(layer.dir, full).split(path.sep).join('/');
       if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
       const verdict = layer.rules.test(isDirectory ? `${rel}/` : rel);
-      if (verdict.ignored) return true;
-      if (verdict.unignored) return false;
+      if (verdict.ignored) return 'gitignore';
+      if (verdict.unignored) return undefined;
     }
-    return false;
+    return undefined;
   }
 
   /** The .gitignore of a folder, parsed once; null when there is none (or it cannot be read). */

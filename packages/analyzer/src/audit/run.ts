@@ -10,7 +10,7 @@ import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError, InternalError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
 import { AnalysisCache, cacheKey, contentHash } from './cache';
-import { discoverFiles, displayPath } from './files';
+import { discoverFiles, displayPath, type Discovery } from './files';
 import { CollectionPacer } from './memory';
 import { sortFindings } from '../engine/ordering';
 import { internalError } from '../engine/internal-errors';
@@ -94,6 +94,11 @@ export interface AuditResult {
   files: string[];
   /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
   cacheNotice?: string;
+  /**
+   * What the file walk found before any shard split: source files, and the source files and
+   * folders ignore rules left out. Found none but ignored some: everything named was ignored.
+   */
+  discovered: { files: number; ignored: Discovery['ignored'] };
 }
 
 /**
@@ -256,6 +261,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files,
     cacheNotice: cache?.discarded,
+    discovered: { files: discovery.files.length, ignored: discovery.ignored },
   };
 }
 
@@ -286,6 +292,8 @@ function auditCacheKey(options: AuditOptions, files: readonly string[], build: s
     settings: options.settings ?? {},
     prefilter: options.prefilter ?? true,
     types: options.types ?? false,
+    // A file over the limit is skipped, not analysed: a cached result of a larger limit is not this run's.
+    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     program: program === undefined ? undefined : contentHash(program),
   });
 }

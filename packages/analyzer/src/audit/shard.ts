@@ -6,13 +6,22 @@ export interface Shard {
   count: number;
 }
 
-/** Parses `k/n` (1 ≤ k ≤ n); returns an error message for anything else. */
+/**
+ * The most slices a run may be split into. CI matrices stay far below it (GitHub Actions runs at
+ * most 256 jobs per matrix); far above it, nearly every slice would be empty, and past 2^53 the
+ * numbers themselves could no longer be told apart (`1/99999999999999999999`).
+ */
+export const MAX_SHARDS = 1024;
+
+/** Parses `k/n` (1 ≤ k ≤ n ≤ MAX_SHARDS); returns an error message for anything else. */
 export function parseShard(text: string): Shard | string {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) return `--shard takes k/n, e.g. 2/4; got '${text}'`;
+  if (!m) return `--shard takes k/n, e.g. 2/4; got '${shown}'`;
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index < 1 || index > count) return `--shard ${text}: k must be between 1 and n`;
+  if (count > MAX_SHARDS) return `--shard ${shown}: n must be at most ${MAX_SHARDS}`;
+  if (count < 1 || index < 1 || index > count) return `--shard ${shown}: k must be between 1 and n`;
   return { index, count };
 }
 

@@ -48,12 +48,32 @@ export function readSource(file: string, maxFileSize: number = DEFAULT_MAX_FILE_
   if (buffer.length > maxFileSize) {
     return fail(`file is ${formatBytes(buffer.length)}, over the ${formatBytes(maxFileSize)} limit; file skipped (raise "maxFileSize" in eos.config.json or add the file to "ignore")`);
   }
+  const utf16 = decodeUtf16(buffer);
+  if (utf16 !== undefined) return typeof utf16 === 'string' ? { ok: true, text: utf16 } : fail(utf16.problem);
   if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
     return fail('binary content (NUL bytes), not source code; file skipped');
   }
   let text = buffer.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { ok: true, text };
+}
+
+/**
+ * The text of a file that begins with a UTF-16 byte-order mark (editors on Windows save "Unicode"
+ * this way), without the mark; undefined for any other file. Its every other byte is NUL, which
+ * would otherwise make it "binary". A UTF-32 mark, or a UTF-16 file cut mid-character, is named.
+ */
+function decodeUtf16(buffer: Buffer): string | { problem: string } | undefined {
+  const [b0, b1, b2, b3] = buffer;
+  if ((b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) || (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)) {
+    return { problem: 'UTF-32 text (byte-order mark), which eos does not read; save the file as UTF-8; file skipped' };
+  }
+  const littleEndian = b0 === 0xff && b1 === 0xfe;
+  if (!littleEndian && !(b0 === 0xfe && b1 === 0xff)) return undefined;
+  if (buffer.length % 2 !== 0) return { problem: `UTF-16 text (byte-order mark) with an odd number of bytes (${buffer.length}): cut short; file skipped` };
+  const body = Buffer.from(buffer.subarray(2));
+  if (!littleEndian) body.swap16();
+  return body.toString('utf16le');
 }
 
 /** A one-line reason for a file system error: `permission denied (EACCES)`. */

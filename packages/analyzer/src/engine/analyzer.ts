@@ -4,13 +4,15 @@ import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, InternalError, Severity, SeverityOrOff } from '../types';
 import { internalError } from './internal-errors';
-import { parseSource, syntaxProblems } from './parse';
+import { NestingTooDeep, parseSource, syntaxProblems, tooDeepOr } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
 import { ProjectIndex, type SourceHost } from '../facts/project/project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
 import { sortFindings } from './ordering';
+import { suppressionComments } from './suppression-comments';
 import { applySuppressions } from './suppressions';
+import { walkTree } from '../facts/tree-walk';
 
 /** Severity and options of one rule after configuration is applied. */
 export interface RuleSetting {
@@ -55,12 +57,6 @@ export interface FileAnalysis {
   /** False when the pre-filter proved the file cannot hold a finding and it was not parsed. */
   parsed: boolean;
 }
-
-/**
- * Read once: the walk calls it for every node, and `ts.forEachChild` goes through ts-morph's `ts`
- * getter and an accessor of the compiler namespace each time.
- */
-const forEachChild = ts.forEachChild;
 
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
@@ -128,7 +124,7 @@ export class Analyzer {
    */
   analyzeText(fileName: string, text: string, decided?: PrefilterDecision): FileAnalysis {
     const raw = this.runRules(fileName, text, decided);
-    if (!raw.parsed || raw.errors.length > 0) return raw;
+    if (!raw.parsed || raw.errors.length > 0) return { findings: raw.findings, errors: raw.errors, parsed: raw.parsed };
     const byFile = new Map<string, Finding[]>();
     for (const f of raw.findings) {
       const list = byFile.get(f.file);
@@ -138,30 +134,33 @@ export class Analyzer {
     if (!byFile.has(fileName)) byFile.set(fileName, []);
     const findings: Finding[] = [];
     for (const [file, list] of byFile) {
-      const fileText = file === fileName ? text : this.project.factsOf(file)?.sourceFile.text;
-      if (fileText === undefined) {
+      const sourceFile = file === fileName ? raw.sourceFile : this.project.factsOf(file)?.sourceFile;
+      if (sourceFile === undefined) {
         findings.push(...list);
         continue;
       }
-      const { kept, problems } = applySuppressions(fileText, list, this.ruleIds);
+      const { kept, problems } = applySuppressions(sourceFile.text, list, this.ruleIds, suppressionComments(sourceFile));
       findings.push(...kept);
       // Suppression comments are judged only in the file being analysed, where all its findings are known.
       if (file !== fileName) continue;
-      for (const p of problems) findings.push(this.engineFinding(p.ruleId, file, fileText, p.start, p.end, p.message));
+      for (const p of problems) findings.push(this.engineFinding(p.ruleId, sourceFile, p.start, p.end, p.message));
     }
     return { findings: sortFindings(findings), errors: raw.errors, ...(raw.internalErrors ? { internalErrors: raw.internalErrors } : {}), parsed: true };
   }
 
   /** Parses and walks a file for its facts only (imported files reached from a handler). */
   private loadFacts(fileName: string, text: string): FileFacts | undefined {
-    const sourceFile = parseSource(fileName, text);
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = parseSource(fileName, text);
+    } catch (e) {
+      // Too deep for the parser is unparsable, like a syntax error: the file's functions stay unknown.
+      if (e instanceof NestingTooDeep) return undefined;
+      throw e;
+    }
     if (syntaxProblems(sourceFile).length > 0) return undefined;
     const facts = new FileFacts(sourceFile, this.options.originFallback?.(sourceFile));
-    const visit = (node: ts.Node): void => {
-      facts.observe(node);
-      forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    walkTree(sourceFile, (node) => facts.observe(node));
     return facts;
   }
 
@@ -175,10 +174,18 @@ export class Analyzer {
     return this.enabled.filter((r) => ids.has(r.meta.id));
   }
 
-  private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis {
+  /** The analysis, with the tree when the file parsed (suppressions are read from its comments). */
+  private runRules(fileName: string, text: string, decided: PrefilterDecision | undefined): FileAnalysis & { sourceFile?: ts.SourceFile } {
     const rules = this.rulesToRun(fileName, text, decided);
     if (!rules) return { findings: [], errors: [], parsed: false };
-    const sourceFile = (this.options.parse ?? parseSource)(fileName, text);
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = (this.options.parse ?? parseSource)(fileName, text);
+    } catch (e) {
+      const cause = tooDeepOr(e);
+      if (!(cause instanceof NestingTooDeep)) throw e;
+      return { findings: [], errors: [{ file: fileName, message: `cannot parse: ${cause.message}; file skipped` }], parsed: true };
+    }
     const problems = syntaxProblems(sourceFile);
     if (problems.length > 0) {
       const first = problems[0];
@@ -247,16 +254,14 @@ export class Analyzer {
         else dispatch.set(k, [visitor]);
       }
     }
-    const visit = (node: ts.Node): void => {
+    walkTree(sourceFile, (node) => {
       facts.observe(node);
       const fns = dispatch.get(node.kind);
       if (fns) for (const fn of fns) fn(node);
-      forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    });
     for (const { rule, listener } of listeners) if (listener.end) guard(rule, () => listener.end?.());
-    if (failed.size === 0) return { findings, errors: [], parsed: true };
-    return { findings: findings.filter((f) => !failed.has(f.ruleId)), errors: [], internalErrors: [...failed.values()], parsed: true };
+    if (failed.size === 0) return { findings, errors: [], parsed: true, sourceFile };
+    return { findings: findings.filter((f) => !failed.has(f.ruleId)), errors: [], internalErrors: [...failed.values()], parsed: true, sourceFile };
   }
 
   private toFinding(rule: Rule, severity: Severity, d: ReportDescriptor): Finding {
@@ -291,13 +296,13 @@ export class Analyzer {
     };
   }
 
-  private engineFinding(ruleId: string, file: string, text: string, start: number, end: number, message: string): Finding {
-    const a = lineColumnOf(text, start);
-    const b = lineColumnOf(text, end);
+  private engineFinding(ruleId: string, sourceFile: ts.SourceFile, start: number, end: number, message: string): Finding {
+    const a = locate(sourceFile, start);
+    const b = locate(sourceFile, end);
     return {
       ruleId,
       severity: SUPPRESSION_SEVERITY,
-      file,
+      file: sourceFile.fileName,
       start,
       end,
       line: a.line,
@@ -310,13 +315,11 @@ export class Analyzer {
   }
 }
 
-/** 1-based line/column of an offset in plain text. */
+/**
+ * 1-based line/column of an offset in plain text, counting line ends as the scanner does (CRLF,
+ * LF, CR, U+2028, U+2029), so it agrees with the positions of findings.
+ */
 export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+  const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
+  return { line: before.length, column: before[before.length - 1].length + 1 };
 }

@@ -1,7 +1,23 @@
 import type { Finding } from '../types';
 
-/** `// eos-ignore-next-line <rule-id>[, <rule-id>] -- <reason>` */
-const SUPPRESSION = /\/\/\s*eos-ignore-next-line\b([^\n]*)/g;
+/**
+ * `// eos-ignore-next-line <rule-id>[, <rule-id>] -- <reason>`, matched against the text of one
+ * `//` comment, which must begin with the directive (as ESLint's directive comments must).
+ */
+const SUPPRESSION = /^\/\/\s*eos-ignore-next-line\b(.*)$/s;
+
+/**
+ * A `//` comment that may hold a suppression, as the scanner delimits it (see
+ * suppression-comments.ts): text inside a string, a template literal or a regular expression is
+ * never a comment, however much it looks like one.
+ */
+export interface CommentSpan {
+  /** 0-based offsets of the comment, from its `//` to the end of its line. */
+  pos: number;
+  end: number;
+  /** 1-based line of the comment, counted as findings' lines are (CR, LF, CRLF, U+2028, U+2029). */
+  line: number;
+}
 
 /** Rule ids the engine itself reports about suppression comments. */
 export const UNUSED_SUPPRESSION = 'unused-suppression';
@@ -26,14 +42,14 @@ export interface SuppressionProblem {
   message: string;
 }
 
-/** Finds suppression comments. A cheap regex: the text was already read, no AST is needed. */
-export function parseSuppressions(text: string): { suppressions: Suppression[]; problems: SuppressionProblem[] } {
+/** Reads the suppressions of a file from its `//` comments (`comments`, see suppression-comments.ts). */
+export function parseSuppressions(text: string, comments: readonly CommentSpan[]): { suppressions: Suppression[]; problems: SuppressionProblem[] } {
   const suppressions: Suppression[] = [];
   const problems: SuppressionProblem[] = [];
-  if (!text.includes('eos-ignore')) return { suppressions, problems };
-  for (const m of text.matchAll(SUPPRESSION)) {
-    const start = m.index ?? 0;
-    const end = start + m[0].length;
+  for (const comment of comments) {
+    const m = SUPPRESSION.exec(text.slice(comment.pos, comment.end));
+    if (!m) continue;
+    const { pos: start, end } = comment;
     const body = m[1].trim();
     const sep = body.indexOf('--');
     const idsPart = (sep === -1 ? body : body.slice(0, sep)).trim();
@@ -50,15 +66,9 @@ export function parseSuppressions(text: string): { suppressions: Suppression[]; 
       });
       continue;
     }
-    suppressions.push({ start, end, line: lineOf(text, start), ruleIds, reason });
+    suppressions.push({ start, end, line: comment.line, ruleIds, reason });
   }
   return { suppressions, problems };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /**
@@ -69,8 +79,9 @@ export function applySuppressions(
   text: string,
   findings: Finding[],
   knownRuleIds: ReadonlySet<string>,
+  comments: readonly CommentSpan[],
 ): { kept: Finding[]; problems: SuppressionProblem[] } {
-  const { suppressions, problems } = parseSuppressions(text);
+  const { suppressions, problems } = parseSuppressions(text, comments);
   if (suppressions.length === 0) return { kept: findings, problems };
   const used = new Set<string>();
   const kept = findings.filter((f) => {

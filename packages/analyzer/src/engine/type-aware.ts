@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { Origin, OriginFallback } from '../facts/origins';
 import { parseSource } from './parse';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Type-aware origin resolution for `eos audit --types`.
@@ -302,15 +303,14 @@ export function packageOfFile(fileName: string): string | undefined {
 /** The node of `kind` spanning exactly `[start, end)`, descending only into children that contain the range. */
 function nodeAt(sourceFile: ts.SourceFile, start: number, end: number, kind: ts.SyntaxKind): ts.Node | undefined {
   let found: ts.Node | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
+  walkTree(sourceFile, (node) => {
+    if (found) return false;
     const nodeStart = node.getStart(sourceFile);
     if (nodeStart === start && node.getEnd() === end && node.kind === kind) {
       found = node;
-      return;
+      return false;
     }
-    if (node.pos <= start && node.getEnd() >= end) ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(sourceFile, visit);
+    return node.pos <= start && node.getEnd() >= end;
+  }, false);
   return found;
 }

@@ -4,6 +4,7 @@ import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { constInitializer } from './effects/strings';
 import { unwrap, type Origin } from './origins';
+import { walkTree } from './tree-walk';
 
 /**
  * What kind of broker client object an expression denotes, from its syntactic origin
@@ -152,12 +153,7 @@ export function clientOf(facts: FileFacts, expr: ts.Expression, project?: Projec
   }
   const direct = clientOfOrigin(facts.originOf(expr));
   if (direct || !project || depth >= HELPER_DEPTH || !ts.isCallExpression(e)) return direct;
-  let helper: ts.FunctionLikeDeclaration | undefined;
-  try {
-    helper = project.resolveFunction(facts, e.expression);
-  } catch {
-    helper = undefined;
-  }
+  const helper = project.resolveFunction(facts, e.expression);
   if (!helper?.body) return undefined;
   const helperFacts = project.factsOf(helper.getSourceFile().fileName) ?? facts;
   if (!ts.isBlock(helper.body)) return clientOf(helperFacts, helper.body, project, depth + 1);
@@ -174,12 +170,11 @@ const HELPER_DEPTH = 2;
 /** The expressions a function body returns (not those of nested functions). */
 function returnedExpressions(body: ts.Block): ts.Expression[] {
   const out: ts.Expression[] = [];
-  const walk = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n)) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (ts.isFunctionLike(n)) return false;
     if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
-    ts.forEachChild(n, walk);
   };
-  ts.forEachChild(body, walk);
+  walkTree(body, walk, false);
   return out;
 }
 

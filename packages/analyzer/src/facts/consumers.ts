@@ -14,6 +14,7 @@ import { startsFrom } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
 import { isFunctionWithBody } from './flow';
 import type { ConsumerHandler, SettleCall } from './model';
+import { walkTree } from './tree-walk';
 
 /**
  * Consumer facts: which functions process broker messages, and where they settle them.
@@ -44,14 +45,10 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
   return facts.memo('consumers', () => {
     const out: ConsumerHandler[] = [];
     for (const recognizer of RECOGNIZERS) {
-      let found: ReturnType<BrokerRecognizer['find']>;
-      try {
-        found = recognizer.find({ facts, project });
-      } catch {
-        // A recognizer tripping over unusual syntax must not take the whole file down.
-        continue;
-      }
-      for (const { consumer, aliases } of found) {
+      // No try/catch: a recognizer that throws is a bug in eos, which the run reports as an
+      // internal error for the file. Swallowed, it would make the consumer vanish, and with it
+      // every finding about it.
+      for (const { consumer, aliases } of recognizer.find({ facts, project })) {
         internals.set(consumer, { recognizer, aliases: aliases ?? new Map(), project });
         followForwarding(consumer, facts, project);
         out.push(consumer);
@@ -85,12 +82,7 @@ function followForwarding(consumer: ConsumerHandler, facts: FileFacts, project: 
   const positions = expr.arguments.map((a) => ts.isIdentifier(a) && names.has(a.text));
   if (!positions.some(Boolean)) return;
   const handlerFacts = project.factsOf(handler.getSourceFile().fileName) ?? facts;
-  let target: ts.FunctionLikeDeclaration | undefined;
-  try {
-    target = project.resolveFunction(handlerFacts, expr.expression);
-  } catch {
-    return;
-  }
+  const target = project.resolveFunction(handlerFacts, expr.expression);
   if (!target?.body || target === handler) return;
   const forwarded = target.parameters.flatMap((p, i) => (positions[i] && ts.isIdentifier(p.name) ? [p.name.text] : []));
   if (forwarded.length === 0) return;
@@ -112,18 +104,13 @@ export function settleCallsOf(consumer: ConsumerHandler, facts: FileFacts): Sett
   const handlerFacts = info.project.factsOf(scope.getSourceFile().fileName) ?? facts;
   // `let msg = first` / `const original = context.getMessage()`: aliases denote the message too.
   const ctx: SettleContext = { names: derivedNames(scope, new Set(consumer.messageNames)), aliases: info.aliases, facts: handlerFacts };
-  try {
-    info.settles = settlesIn(scope, ctx, info, 0, new Set());
-  } catch {
-    // Unusual syntax in a helper must not break the rules reading this fact.
-    info.settles = [];
-  }
+  info.settles = settlesIn(scope, ctx, info, 0, new Set());
   return info.settles;
 }
 
 function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall[] {
   const out: SettleCall[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isCallExpression(n)) {
       const direct = info.recognizer.settleOf(n, ctx);
       if (direct) out.push(direct);
@@ -132,9 +119,8 @@ function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, 
         if (viaHelper) out.push(viaHelper);
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return out;
 }
 
@@ -142,12 +128,7 @@ function settlesIn(scope: ts.Node, ctx: SettleContext, info: ConsumerInternals, 
 function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: ConsumerInternals, depth: number, seen: Set<ts.Node>): SettleCall | undefined {
   const passed = call.arguments.map((a) => startsFrom(a, ctx.names));
   if (!passed.some(Boolean)) return undefined;
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  try {
-    fn = info.project.resolveFunction(ctx.facts, call.expression);
-  } catch {
-    return undefined;
-  }
+  const fn = info.project.resolveFunction(ctx.facts, call.expression);
   if (!fn?.body || seen.has(fn) || !isFunctionWithBody(fn)) return undefined;
   const names = new Set<string>();
   fn.parameters.forEach((p, i) => {
@@ -167,10 +148,9 @@ function helperSettle(call: ts.CallExpression, ctx: SettleContext, info: Consume
 /** `names` plus variables initialised from them (`const msg = ctx.getMessage()`). */
 function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   const out = new Set(names);
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && startsFrom(n.initializer, out)) out.add(n.name.text);
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return out;
 }

@@ -9,6 +9,7 @@ import { freshSourceIn } from './fresh-values';
 import type { ConsumerHandler } from './model';
 import { unwrap } from './origins';
 import { calleeName, callsWithin, contains, enclosingFunction, normalizedText, propertyNameText, receiverOf } from './syntax-helpers';
+import { walkTree } from './tree-walk';
 
 /**
  * Dedup keys and the stores they live in: Redis operations on processed-message keys, inbox-table
@@ -135,12 +136,8 @@ export function redisOpsOf(facts: FileFacts, project?: ProjectIndex): RedisOp[] 
     const folder = new DurationFolder(facts, project);
     const out: RedisOp[] = [];
     for (const call of facts.calls) {
-      try {
-        const op = redisOpOf(call, facts, folder);
-        if (op) out.push(op);
-      } catch {
-        // an odd argument shape must not abort the file
-      }
+      const op = redisOpOf(call, facts, folder);
+      if (op) out.push(op);
     }
     return out;
   });
@@ -238,13 +235,12 @@ export function keySinksOf(facts: FileFacts, project?: ProjectIndex): KeySink[] 
         out.push({ key: n.initializer, use: `\`${propertyNameText(n.name)}\``, external: true });
       }
       if (ts.isVariableDeclaration(n)) variable(n);
-      ts.forEachChild(n, walk);
     };
     // A file whose text names no such property, and no such variable but `idempoten…` ones, has
     // only those variables to find, among the declarations the engine's walk collected: a scan of
     // the text instead of a walk over every node.
     const text = facts.sourceFile.text;
-    if (KEY_NAME_TEXT.test(text) || !facts.walked) walk(facts.sourceFile);
+    if (KEY_NAME_TEXT.test(text) || !facts.walked) walkTree(facts.sourceFile, walk);
     else if (/idempoten/i.test(text)) facts.variables.forEach(variable);
     // One report per key expression: a variable reported at its declaration is not reported again where used.
     const seen = new Set<ts.Node>();
@@ -314,54 +310,57 @@ export function instabilitiesOf(key: ts.Expression, messageNames: ReadonlySet<st
   const out: Instability[] = [];
   let identity = false;
   const timestamps: Instability[] = [];
-  const visit = (n: ts.Node, depth: number): void => {
+  // Recursion only through `const` names (at most four levels); within an expression, an
+  // explicit-stack walk (a key can be a long concatenation, see tree-walk.ts).
+  const visit = (root: ts.Node, depth: number): void => {
     if (depth > 3) return;
-    if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-      if (IDENTITY.test(n.text)) identity = true;
-      const init = constInitializer(n);
-      if (init && init !== key) visit(init, depth + 1);
-      return;
-    }
-    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-      const fresh = freshSourceIn(n as ts.Expression);
-      if (fresh) {
-        out.push({ kind: 'fresh', source: fresh, node: n });
-        return;
+    walkTree(root, (n) => {
+      if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+        if (IDENTITY.test(n.text)) identity = true;
+        const init = constInitializer(n);
+        if (init && init !== key) visit(init, depth + 1);
+        return false;
       }
-    }
-    if (ts.isCallExpression(n) && isJsonStringify(n)) {
-      const arg = n.arguments[0] && unwrap(n.arguments[0]);
-      const replacer = n.arguments[1] && unwrap(n.arguments[1]);
-      const stableInput = !arg || ts.isArrayLiteralExpression(arg) || ts.isStringLiteralLike(arg) || (ts.isCallExpression(arg) && /^JSON\.parse$/.test(arg.expression.getText()));
-      if (!stableInput && !(replacer && (ts.isArrayLiteralExpression(replacer) || ts.isCallExpression(replacer)))) {
-        out.push({ kind: 'json', source: n.getText().length > 60 ? 'JSON.stringify(…)' : n.getText(), node: n });
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+        const fresh = freshSourceIn(n as ts.Expression);
+        if (fresh) {
+          out.push({ kind: 'fresh', source: fresh, node: n });
+          return false;
+        }
       }
-      return;
-    }
-    if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
-      const name = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isStringLiteralLike(n.argumentExpression) ? n.argumentExpression.text : '';
-      if (IDENTITY.test(name)) identity = true;
-      const perDelivery = PER_DELIVERY.find((p) => p.name.test(name));
-      if (perDelivery) {
-        out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: perDelivery.broker, stable: perDelivery.stable });
-        return;
+      if (ts.isCallExpression(n) && isJsonStringify(n)) {
+        const arg = n.arguments[0] && unwrap(n.arguments[0]);
+        const replacer = n.arguments[1] && unwrap(n.arguments[1]);
+        const stableInput = !arg || ts.isArrayLiteralExpression(arg) || ts.isStringLiteralLike(arg) || (ts.isCallExpression(arg) && /^JSON\.parse$/.test(arg.expression.getText()));
+        if (!stableInput && !(replacer && (ts.isArrayLiteralExpression(replacer) || ts.isCallExpression(replacer)))) {
+          out.push({ kind: 'json', source: n.getText().length > 60 ? 'JSON.stringify(…)' : n.getText(), node: n });
+        }
+        return false;
       }
-      if (PER_DELIVERY_HEADER.test(name)) {
-        out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: 'RabbitMQ' });
-        return;
+      if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+        const name = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isStringLiteralLike(n.argumentExpression) ? n.argumentExpression.text : '';
+        if (IDENTITY.test(name)) identity = true;
+        const perDelivery = PER_DELIVERY.find((p) => p.name.test(name));
+        if (perDelivery) {
+          out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: perDelivery.broker, stable: perDelivery.stable });
+          return false;
+        }
+        if (PER_DELIVERY_HEADER.test(name)) {
+          out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: 'RabbitMQ' });
+          return false;
+        }
+        const stamp = TIMESTAMPS.find((t) => t.name.test(name));
+        if (stamp && rootName(n) !== undefined && messageNames.has(rootName(n)!)) {
+          timestamps.push({ kind: 'timestamp', source: n.getText(), node: n, broker: stamp.broker });
+          return false;
+        }
+        if (stamp && stamp.broker !== '') {
+          timestamps.push({ kind: 'timestamp', source: n.getText(), node: n, broker: stamp.broker });
+          return false;
+        }
       }
-      const stamp = TIMESTAMPS.find((t) => t.name.test(name));
-      if (stamp && rootName(n) !== undefined && messageNames.has(rootName(n)!)) {
-        timestamps.push({ kind: 'timestamp', source: n.getText(), node: n, broker: stamp.broker });
-        return;
-      }
-      if (stamp && stamp.broker !== '') {
-        timestamps.push({ kind: 'timestamp', source: n.getText(), node: n, broker: stamp.broker });
-        return;
-      }
-    }
-    if (ts.isCallExpression(n) && STABLE_STRINGIFY.test(n.expression.getText())) return;
-    ts.forEachChild(n, (c) => visit(c, depth));
+      return !(ts.isCallExpression(n) && STABLE_STRINGIFY.test(n.expression.getText()));
+    });
   };
   visit(key, 0);
   // A timestamp next to an identity part (`${order.id}:${msg.publishTime}`) does not collide.
@@ -388,13 +387,7 @@ function rootName(expr: ts.Expression): string | undefined {
 export function consumerRunning(node: ts.Node, facts: FileFacts, project: ProjectIndex): ConsumerHandler | undefined {
   const reach = facts.memo('dedup-keys:consumer-reach', () => {
     const out: Array<{ consumer: ConsumerHandler; fns: Set<ts.Node> }> = [];
-    let consumers: ConsumerHandler[] = [];
-    try {
-      consumers = consumersOf(facts, project);
-    } catch {
-      consumers = [];
-    }
-    for (const consumer of consumers) {
+    for (const consumer of consumersOf(facts, project)) {
       const root = consumer.scope ?? consumer.handler;
       if (!root) continue;
       const fns = new Set<ts.Node>([root]);
@@ -403,12 +396,7 @@ export function consumerRunning(node: ts.Node, facts: FileFacts, project: Projec
         const next: ts.Node[] = [];
         for (const fn of frontier) {
           for (const call of callsWithin(fn)) {
-            let target: ts.FunctionLikeDeclaration | undefined;
-            try {
-              target = project.resolveFunction(facts, call.expression);
-            } catch {
-              target = undefined;
-            }
+            const target = project.resolveFunction(facts, call.expression);
             if (target && !fns.has(target) && target.getSourceFile() === facts.sourceFile) {
               fns.add(target);
               next.push(target);

@@ -3,6 +3,7 @@ import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
 import { calleeName, propertyNameText, propertyValue } from './syntax-helpers';
+import { walkTree } from './tree-walk';
 
 /**
  * Constant folding of numbers and durations written in code or config objects:
@@ -42,7 +43,7 @@ export function parseMsString(text: string): number | undefined {
 function constantsOf(facts: FileFacts): Map<string, ts.Expression> {
   return facts.memo('durations:constants', () => {
     const out = new Map<string, ts.Expression>();
-    const walk = (n: ts.Node): void => {
+    const walk = (n: ts.Node): boolean | void => {
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer &&
         ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) {
         // Only `const`: a `let` or `var` may be reassigned before it is read.
@@ -57,9 +58,8 @@ function constantsOf(facts: FileFacts): Map<string, ts.Expression> {
           if (name && m.initializer) out.set(`${n.name.text}.${name}`, m.initializer);
         }
       }
-      ts.forEachChild(n, walk);
     };
-    walk(facts.sourceFile);
+    walkTree(facts.sourceFile, walk);
     return out;
   });
 }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { walkTree } from './tree-walk';
 
 /**
  * Ordering and await questions over one function body, answered syntactically: does call A run
@@ -52,12 +53,11 @@ export function runsIn(node: ts.Node, scope: ts.Node): boolean {
 /** Calls inside `scope` (including `scope` itself) that run as part of it, in document order. */
 export function callsIn(scope: ts.Node): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isCallExpression(n)) out.push(n);
-    if (n !== scope && isFunctionWithBody(n)) return;
-    ts.forEachChild(n, visit);
+    if (n !== scope && isFunctionWithBody(n)) return false;
   };
-  visit(scope);
+  walkTree(scope, visit);
   return out;
 }
 
@@ -199,15 +199,14 @@ export function isAwaited(expr: ts.Expression): boolean {
     const fn = enclosingFunction(parent);
     if (!fn?.body) return false;
     let waited = false;
-    const visit = (n: ts.Node): void => {
-      if (waited) return;
+    const visit = (n: ts.Node): boolean | void => {
+      if (waited) return false;
       if (ts.isIdentifier(n) && n.text === name && n !== parent.name && n.getStart() > parent.getEnd()) {
         const p = valueParent(n).parent;
         if (p && (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || (ts.isArrayLiteralExpression(p) && p.parent && ts.isCallExpression(p.parent) && isPromiseCombinator(p.parent)))) waited = true;
       }
-      ts.forEachChild(n, visit);
     };
-    visit(fn.body);
+    walkTree(fn.body, visit);
     return waited;
   }
   return false;
@@ -289,21 +288,20 @@ export function siblingsOf(stmt: ts.Statement): readonly ts.Statement[] | undefi
 /** Whether any statement in `nodes` contains a return / throw / break / continue that leaves it (not in nested functions). */
 export function mayExitEarly(node: ts.Node): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) {
       found = true;
-      return;
+      return false;
     }
     // break / continue inside a loop or switch of `node` stay inside it.
     if ((ts.isBreakStatement(n) || ts.isContinueStatement(n)) && !hasInnerTarget(n, node)) {
       found = true;
-      return;
+      return false;
     }
-    if (n !== node && isFunctionWithBody(n)) return;
-    ts.forEachChild(n, visit);
+    if (n !== node && isFunctionWithBody(n)) return false;
   };
-  visit(node);
+  walkTree(node, visit);
   return found;
 }
 
@@ -326,12 +324,11 @@ function hasInnerTarget(jump: ts.BreakStatement | ts.ContinueStatement, within: 
  */
 export function failureRaisedAfter(tryStmt: ts.TryStatement, workEnd: number, scope: ts.Node): boolean {
   const flags = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (isFunctionWithBody(n)) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (isFunctionWithBody(n)) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.getStart() >= workEnd) flags.add(n.left.text);
-    ts.forEachChild(n, visit);
   };
-  visit(tryStmt.tryBlock);
+  walkTree(tryStmt.tryBlock, visit);
   if (flags.size === 0) return false;
   for (let stmt: ts.Statement | undefined = tryStmt; stmt && contains(scope, stmt) && stmt !== scope; ) {
     const siblings = siblingsOf(stmt) ?? [];
@@ -347,8 +344,13 @@ export function failureRaisedAfter(tryStmt: ts.TryStatement, workEnd: number, sc
 }
 
 function readsAny(expr: ts.Node, names: ReadonlySet<string>): boolean {
-  if (ts.isIdentifier(expr) && names.has(expr.text)) return true;
-  return ts.forEachChild(expr, (c) => readsAny(c, names) || undefined) === true;
+  let found = false;
+  walkTree(expr, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n) && names.has(n.text)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** A `throw`, or a block whose statements reach a `throw` before anything that exits otherwise. */

@@ -6,6 +6,7 @@ import { sideEffectsIn } from './effects';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
 import { calleeName, receiverOf } from './syntax-helpers';
+import { walkTree } from './tree-walk';
 
 /**
  * Work inside a message handler that can run for a long time: explicit waits, polling loops,
@@ -46,41 +47,45 @@ const SLOW_CALLS: ReadonlyArray<{ test: RegExp; what: string; from: (module: str
 export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectIndex, frame: readonly ts.Node[] = []): LongWork[] {
   const folder = new DurationFolder(facts, project);
   const out: LongWork[] = [];
-  // The innermost loop around the node visited; set and restored around a loop's children rather
-  // than passed in a closure made for every node.
-  let inLoop: ts.IterationStatement | undefined;
-  const visit = (n: ts.Node): void => {
-    if (n !== scope && ts.isFunctionLike(n)) return;
+  // An explicit-stack walk (deep trees, see tree-walk.ts): returning false skips a subtree.
+  const visit = (n: ts.Node): boolean | void => {
+    if (n !== scope && ts.isFunctionLike(n)) return false;
     if (ts.isIterationStatement(n, false)) {
       const machinery = frame.some((f) => f.pos >= n.pos && f.end <= n.end) || iteratesReceived(n, frame);
       const loop = machinery ? undefined : remoteLoop(n, facts, project);
       if (loop) {
         out.push(loop);
-        return;
+        return false;
       }
-      const outer = inLoop;
-      inLoop = n;
-      ts.forEachChild(n, visit);
-      inLoop = outer;
-      return;
+      return true;
     }
     if (ts.isAwaitExpression(n)) {
       const wait = waitOf(n.expression, folder);
       if (wait) {
-        const loop = inLoop;
+        // Asked only of waits (rare): the innermost loop around them, within the scope.
+        const loop = loopAround(n, scope);
         if (loop && isPollingLoop(loop) && !frame.some((f) => f.pos >= loop.pos && f.end <= loop.end)) {
           out.push({ kind: 'polling-loop', node: loop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
-          return;
+          return false;
         }
         if (wait.ms !== undefined) out.push({ kind: 'wait', node: n, description: `waits ${formatMs(wait.ms)} (\`${shorten(n.expression.getText())}\`)`, minMs: wait.ms });
       }
       const slow = slowCallOf(n.expression, facts);
       if (slow) out.push({ kind: 'slow-call', node: n, description: `awaits ${slow} (\`${shorten(n.expression.getText())}\`)` });
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  visit(scope);
+  walkTree(scope, visit);
   return out;
+}
+
+/** The innermost loop holding `n`, up to `scope` (itself included); the walk never enters nested functions. */
+function loopAround(n: ts.Node, scope: ts.Node): ts.IterationStatement | undefined {
+  for (let p = n.parent; p; p = p.parent) {
+    if (ts.isIterationStatement(p, false)) return p;
+    if (p === scope) return undefined;
+  }
+  return undefined;
 }
 
 function shorten(text: string): string {
@@ -101,16 +106,15 @@ function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; tex
     const executor = e.arguments?.[0] && unwrap(e.arguments[0]);
     if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
     let found: { ms?: number; text: string } | undefined;
-    const walk = (n: ts.Node): void => {
-      if (found) return;
+    const walk = (n: ts.Node): boolean | void => {
+      if (found) return false;
       if (ts.isCallExpression(n) && calleeName(n) === 'setTimeout' && n.arguments.length >= 2) {
         const ms = folder.number(n.arguments[1])?.value;
         found = { ms, text: ms === undefined ? `\`${shorten(n.getText())}\`` : formatMs(ms) };
-        return;
+        return false;
       }
-      ts.forEachChild(n, walk);
     };
-    walk(executor.body);
+    walkTree(executor.body, walk);
     return found;
   }
   return undefined;
@@ -127,18 +131,17 @@ function isPollingLoop(loop: ts.IterationStatement): boolean {
 
 function countsAttempts(condition: ts.Expression): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (found) return false;
     const compares = ts.isBinaryExpression(n) && [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken].includes(n.operatorToken.kind);
     // `while (attempts--)`
     const counts = (ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.MinusMinusToken || n.operator === ts.SyntaxKind.PlusPlusToken);
     if (compares || counts) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
   };
-  walk(condition);
+  walkTree(condition, walk);
   return found;
 }
 
@@ -172,12 +175,11 @@ function iteratesReceived(loop: ts.IterationStatement, frame: readonly ts.Node[]
 
 function hasWait(node: ts.Node): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(node, (n) => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isCallExpression(n) && WAIT_FUNCTIONS.has(calleeName(n) ?? '') && !receiverOf(n)) found = true;
-    else ts.forEachChild(n, walk);
-  };
-  walk(node);
+    return !found;
+  });
   return found;
 }
 
@@ -198,15 +200,14 @@ function fetchedCollection(expr: ts.Expression): string | undefined {
 /** The first awaited call in a loop body that leaves the process: a side effect, an HTTP or SDK call. */
 function firstRemoteAwait(body: ts.Node, facts: FileFacts, project: ProjectIndex): ts.Expression | undefined {
   let found: ts.Expression | undefined;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isAwaitExpression(n) && ts.isCallExpression(unwrap(n.expression)) && isRemote(unwrap(n.expression) as ts.CallExpression, facts, project)) {
       found = n.expression;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
   };
-  walk(body);
+  walkTree(body, walk);
   return found;
 }
 
@@ -216,11 +217,7 @@ function isRemote(call: ts.CallExpression, facts: FileFacts, project: ProjectInd
   const base = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
   const origin = facts.originOf(base);
   if (origin && !origin.module.startsWith('.') && !origin.module.startsWith('node:')) return true;
-  try {
-    return sideEffectsIn(call, facts, project).length > 0;
-  } catch {
-    return false;
-  }
+  return sideEffectsIn(call, facts, project).length > 0;
 }
 
 /** What a call is, when it is one of the known slow kinds and comes from the library that makes it slow. */

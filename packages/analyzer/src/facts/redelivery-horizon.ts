@@ -5,6 +5,7 @@ import { DurationFolder, formatMs } from './durations';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
 import { calleeName, propertyNameText, propertyValue } from './syntax-helpers';
+import { walkTree } from './tree-walk';
 
 /**
  * How long a broker may keep redelivering a message, as far as the file shows it: SQS visibility
@@ -33,7 +34,7 @@ const RETRY_SCHEDULE_NAME = /retr(y|ies)|backoff|redeliver/i;
 /** Properties named `name` (any object literal in the file), with folded values. */
 function numericProperties(facts: FileFacts, folder: DurationFolder, names: RegExp): Array<{ name: string; value: number; node: ts.Expression; obj: ts.ObjectLiteralExpression }> {
   const out: Array<{ name: string; value: number; node: ts.Expression; obj: ts.ObjectLiteralExpression }> = [];
-  const walk = (n: ts.Node): void => {
+  const walk = (n: ts.Node): boolean | void => {
     if (ts.isPropertyAssignment(n) && ts.isObjectLiteralExpression(n.parent)) {
       const name = propertyNameText(n.name);
       if (name && names.test(name)) {
@@ -41,9 +42,8 @@ function numericProperties(facts: FileFacts, folder: DurationFolder, names: RegE
         if (v) out.push({ name, value: v.value, node: n.initializer, obj: n.parent });
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(facts.sourceFile);
+  walkTree(facts.sourceFile, walk);
   return out;
 }
 
@@ -52,15 +52,14 @@ function maxReceiveCount(facts: FileFacts, folder: DurationFolder): { value: num
   const prop = numericProperties(facts, folder, /^maxReceiveCount$/)[0];
   if (prop) return { value: prop.value, node: prop.node };
   let found: { value: number; node: ts.Node } | undefined;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isStringLiteralLike(n)) {
       const m = /"?maxReceiveCount"?\s*:\s*"?(\d+)/.exec(n.text);
       if (m) found = { value: Number(m[1]), node: n };
     }
-    ts.forEachChild(n, walk);
   };
-  walk(facts.sourceFile);
+  walkTree(facts.sourceFile, walk);
   return found;
 }
 
@@ -187,7 +186,7 @@ function pubsubHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
 /** `const RETRY_DELAYS_MS = [1_000, 10_000, 60_000]`: a retry schedule whose sum is how long a message keeps coming back. */
 function scheduleHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
   const out: Horizon[] = [];
-  const walk = (n: ts.Node): void => {
+  const walk = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && RETRY_SCHEDULE_NAME.test(n.name.text)) {
       const init = unwrap(n.initializer);
       if (ts.isArrayLiteralExpression(init) && init.elements.length > 0) {
@@ -199,9 +198,8 @@ function scheduleHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
         }
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(facts.sourceFile);
+  walkTree(facts.sourceFile, walk);
   return out;
 }
 
@@ -209,16 +207,12 @@ function scheduleHorizons(facts: FileFacts, folder: DurationFolder): Horizon[] {
 export function redeliveryHorizonsOf(facts: FileFacts, project?: ProjectIndex): Horizon[] {
   return facts.memo('redelivery-horizons', () => {
     const folder = new DurationFolder(facts, project);
-    try {
-      return [
-        ...sqsHorizons(facts, folder),
-        ...natsHorizons(facts, folder),
-        ...bullmqHorizons(facts, folder),
-        ...pubsubHorizons(facts, folder),
-        ...scheduleHorizons(facts, folder),
-      ];
-    } catch {
-      return [];
-    }
+    return [
+      ...sqsHorizons(facts, folder),
+      ...natsHorizons(facts, folder),
+      ...bullmqHorizons(facts, folder),
+      ...pubsubHorizons(facts, folder),
+      ...scheduleHorizons(facts, folder),
+    ];
   });
 }

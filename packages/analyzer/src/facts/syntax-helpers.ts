@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { unwrap } from './origins';
+import { walkTree } from './tree-walk';
 
 /**
  * Small syntactic queries shared by the dedup / retry rules. They work on raw compiler nodes
@@ -58,11 +59,10 @@ export function propertyNode(obj: ts.ObjectLiteralExpression, name: string): ts.
 
 /** Visits every descendant of `node` (not `node` itself); `visit` returning false skips a subtree. */
 export function forEachDescendant(node: ts.Node, visit: (n: ts.Node) => boolean | void): void {
-  const walk = (n: ts.Node): void => {
-    if (visit(n) === false) return;
-    ts.forEachChild(n, walk);
+  const walk = (n: ts.Node): boolean | void => {
+    if (visit(n) === false) return false;
   };
-  ts.forEachChild(node, walk);
+  walkTree(node, walk, false);
 }
 
 /** Descendant calls of `node`, in document order, not entering nested functions when `shallow`. */
@@ -113,19 +113,18 @@ export function statementOf(node: ts.Node): ts.Statement | undefined {
 /** Whether any identifier, property name or string inside `node` matches `pattern`. */
 export function mentions(node: ts.Node, pattern: RegExp): boolean {
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(node, (n) => {
+    if (found) return false;
     if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n) || ts.isStringLiteralLike(n)) && pattern.test(n.text)) {
       found = true;
-      return;
+      return false;
     }
     if (ts.isTemplateExpression(n) && (pattern.test(n.head.text) || n.templateSpans.some((s) => pattern.test(s.literal.text)))) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  };
-  walk(node);
+    return true;
+  });
   return found;
 }
 

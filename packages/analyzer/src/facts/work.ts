@@ -149,12 +149,7 @@ export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project:
     if (origin && isModule(origin.module, SYNC_CLIENT_MODULES)) return ASYNC_METHODS_OF_SYNC_CLIENTS.has(name);
     if (origin && !SYNC_CLIENT_METHODS.has(name) && !PURE_METHODS.has(name) && isModule(origin.module, ASYNC_CLIENT_MODULES)) return true;
   }
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  try {
-    fn = project.resolveFunction(facts, call.expression);
-  } catch {
-    fn = undefined;
-  }
+  const fn = project.resolveFunction(facts, call.expression);
   return !!fn && isAsyncFunction(fn);
 }
 

@@ -13,6 +13,7 @@ import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
 import type { Fix, TextEdit } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * ack-before-process: the message is settled (acked, deleted, committed) before the work it
@@ -315,7 +316,7 @@ function checkSwallowingCatches(
   context: RuleContext, d: Describe, reported: Set<ts.Node>,
 ): void {
   if (consumer.library === '@nestjs/microservices' && consumer.broker === 'kafka') return; // Nest commits on failure anyway; see the rule doc.
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isTryStatement(n) && n.catchClause && runsIn(n, scope)) {
       const clause = n.catchClause;
       const tried = works.filter((w) => n.tryBlock.pos <= w.pos && w.end <= n.tryBlock.end);
@@ -335,9 +336,8 @@ function checkSwallowingCatches(
         }
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
 }
 
 /**
@@ -352,25 +352,23 @@ function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope
   if (consumer.options && booleanValue(propertyValue(consumer.options, 'alwaysAcknowledge')) === true) return true;
   const names = new Set(consumer.messageNames);
   let returnsMessage = false;
-  const visit = (n: ts.Node): void => {
-    if (returnsMessage) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (returnsMessage) return false;
     if (ts.isReturnStatement(n) && n.expression && runsIn(n, scope) && startsFrom(n.expression, names) &&
       (clause.block.pos <= n.pos && n.end <= clause.block.end || canReach(clause.block, n))) returnsMessage = true;
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return returnsMessage && !definitelyExitsWithoutMessage(clause);
 }
 
 /** Whether an object literal inside `node` has a property named `key`. */
 function mentionsKey(node: ts.Node, key: string): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isIdentifier(n.name) && n.name.text === key) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   return found;
 }
 
@@ -435,12 +433,11 @@ function isInMemoryHandoff(call: ts.CallExpression, consumer: ConsumerHandler, s
 /** Whether `fn` declares `name` (parameter or variable) anywhere inside. */
 function declaresName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(fn);
+  walkTree(fn, visit);
   return found;
 }
 
@@ -533,28 +530,26 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
 /** Identifier names a node reads (property names excluded). */
 function identifiersIn(node: ts.Node): Set<string> {
   const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) out.add(n.text);
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   return out;
 }
 
 /** Whether a statement assigns (or redeclares) one of `names`: moving a settle past it would change what it settles. */
 function assignsAny(stmt: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const root = rootIdentifier(n.left);
       if (root && names.has(root.text)) found = true;
     }
     if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand) && names.has(n.operand.text)) found = true;
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && names.has(n.name.text)) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(stmt);
+  walkTree(stmt, visit);
   return found;
 }
 
@@ -562,29 +557,27 @@ function checkBatchPartial(consumer: ConsumerHandler, context: RuleContext, d: D
   const handler = consumer.handler!;
   const batchNames = new Set(handler.parameters[0] && ts.isIdentifier(handler.parameters[0].name)
     ? [handler.parameters[0].name.text] : parameterNames(handler, 0, ['batch']));
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isForOfStatement(n) && startsFrom(n.expression, batchNames) && runsIn(n, handler.body!)) {
       const jump = firstEarlyExit(n.statement);
       if (jump) context.report({ node: jump, messageId: 'batchPartial', data: { ...d, jump: ts.isBreakStatement(jump) ? 'break' : 'return' } });
     }
-    ts.forEachChild(n, visit);
   };
-  visit(handler.body!);
+  walkTree(handler.body!, visit);
 }
 
 /** A `break` of this loop or a `return` inside its body that is followed by more messages. */
 function firstEarlyExit(body: ts.Statement): ts.BreakStatement | ts.ReturnStatement | undefined {
   let found: ts.BreakStatement | ts.ReturnStatement | undefined;
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     // Jumps inside nested loops, switches and functions stay there.
-    if (found || (n !== body && (ts.isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)))) return;
+    if (found || (n !== body && (ts.isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)))) return false;
     if ((ts.isBreakStatement(n) && !n.label) || ts.isReturnStatement(n)) {
       found = n;
-      return;
+      return false;
     }
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return found;
 }
 

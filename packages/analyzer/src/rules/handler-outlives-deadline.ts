@@ -8,6 +8,7 @@ import { unwrap } from '../facts/origins';
 import { longWorkIn, type LongWork } from '../facts/long-work';
 import type { ConsumerHandler } from '../facts/model';
 import { calleeName } from '../facts/syntax-helpers';
+import { walkTree } from '../facts/tree-walk';
 
 /** Broker defaults, per docs/brokers.md and each client's documentation. */
 const SQS_DEFAULT_VISIBILITY_MS = 30_000;
@@ -100,29 +101,27 @@ function outlasts(work: LongWork, deadline: Deadline): boolean {
 function batchLoops(consumer: ConsumerHandler, scope: ts.Node): LongWork[] {
   if (consumer.broker !== 'kafka' || consumer.kind !== 'batch') return [];
   const out: LongWork[] = [];
-  const walk = (n: ts.Node): void => {
-    if (n !== scope && ts.isFunctionLike(n)) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (n !== scope && ts.isFunctionLike(n)) return false;
     if (ts.isForOfStatement(n) && /\.messages$/.test(n.expression.getText())) {
       const awaited = firstAwait(n.statement);
       if (awaited) {
         out.push({ kind: 'remote-loop', node: n, description: `processes every message of \`${n.expression.getText()}\` one after another (awaiting \`${awaited.length > 50 ? `${awaited.slice(0, 47)}...` : awaited}\`)` });
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(scope);
+  walkTree(scope, walk);
   return out;
 }
 
 function firstAwait(body: ts.Node): string | undefined {
   let found: string | undefined;
-  const walk = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(body, (n) => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isAwaitExpression(n)) found = n.expression.getText().replace(/\s+/g, ' ');
-    else ts.forEachChild(n, walk);
-  };
-  walk(body);
+    return found === undefined;
+  });
   return found;
 }
 
@@ -191,13 +190,13 @@ function deadlineOf(consumer: ConsumerHandler, context: RuleContext, folder: Dur
 /** `VisibilityTimeout` in the receive call's input (v3 command or v2 params), in seconds. */
 function receiveVisibility(registration: ts.Node, folder: DurationFolder): number | undefined {
   let value: number | undefined;
-  const walk = (n: ts.Node): void => {
-    if (value !== undefined) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (value !== undefined) return false;
     if (ts.isObjectLiteralExpression(n)) {
       const v = folder.number(propertyValue(n, 'VisibilityTimeout'));
       if (v) {
         value = v.value;
-        return;
+        return false;
       }
     }
     if (ts.isIdentifier(n)) {
@@ -205,12 +204,11 @@ function receiveVisibility(registration: ts.Node, folder: DurationFolder): numbe
       const v = obj && folder.number(propertyValue(obj, 'VisibilityTimeout'));
       if (v) {
         value = v.value;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(registration);
+  walkTree(registration, walk);
   return value;
 }
 

@@ -9,6 +9,7 @@ import {
   propertyNode, propertyValue, receiverOf, statementOf,
 } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /** Functions reachable from `root` through calls resolvable syntactically (bounded depth). */
 function reachableFrom(facts: FileFacts, project: ProjectIndex, root: ts.FunctionLikeDeclaration): Set<ts.FunctionLikeDeclaration> {
@@ -82,10 +83,9 @@ function transactionUses(facts: FileFacts): TransactionUse[] {
       }
       if (call.arguments.some((a) => nameKey(a) === name)) use.escapes = true;
     }
-    fn.body && ts.forEachChild(fn.body, function walk(n): void {
+    fn.body && walkTree(fn.body, (n): boolean | void => {
       if (ts.isReturnStatement(n) && n.expression && nameKey(n.expression) === name) use.escapes = true;
-      ts.forEachChild(n, walk);
-    });
+    }, false);
     out.push(use);
   }
   return out;
@@ -94,14 +94,13 @@ function transactionUses(facts: FileFacts): TransactionUse[] {
 /** Whether a catch around the transaction aborts it and returns normally (no rethrow). */
 function swallowsAbort(use: TransactionUse): boolean {
   let found = false;
-  ts.forEachChild(use.fn, function walk(n): void {
-    if (found) return;
+  walkTree(use.fn, (n): boolean | void => {
+    if (found) return false;
     if (ts.isCatchClause(n)) {
       const text = n.block.getText();
       if (new RegExp(`\\b${use.name}\\.abort\\(`).test(text) && !/\bthrow\b/.test(text)) found = true;
     }
-    ts.forEachChild(n, walk);
-  });
+  }, false);
   return found;
 }
 
@@ -136,11 +135,10 @@ function offsetValues(call: ts.CallExpression): ts.Expression[] {
   const out: ts.Expression[] = [];
   const arg = call.arguments[0];
   if (!arg) return out;
-  const walk = (n: ts.Node): void => {
+  const walk = (n: ts.Node): boolean | void => {
     if (ts.isPropertyAssignment(n) && propertyNameText(n.name) === 'offset') out.push(n.initializer);
-    ts.forEachChild(n, walk);
   };
-  walk(arg);
+  walkTree(arg, walk);
   return out;
 }
 

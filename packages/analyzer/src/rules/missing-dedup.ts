@@ -11,6 +11,7 @@ import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -167,15 +168,15 @@ function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression 
     return entry ? [entry] : undefined;
   }
   const returned: ts.ObjectLiteralExpression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isFunctionLike(n)) return;
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isFunctionLike(n)) return false;
     if (ts.isReturnStatement(n) && n.expression) {
       const entry = objectLiteralOf(n.expression);
       if (entry) returned.push(entry);
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  fn.body.statements.forEach(visit);
+  for (const statement of fn.body.statements) walkTree(statement, visit);
   return returned.length > 0 ? returned : undefined;
 }
 

@@ -9,6 +9,7 @@ import { INBOX_NAME, OUTBOX_NAME } from '../facts/effects/types';
 import type { FileFacts } from '../facts/file-facts';
 import { unwrap } from '../facts/origins';
 import { calleeName, contains, receiverOf } from '../facts/syntax-helpers';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * One step of a dedup protocol inside a function: looking the message up (check), recording it
@@ -144,11 +145,10 @@ function guardsExit(call: ts.CallExpression): boolean {
     const name = n.parent.name.text;
     const scope = flowOwner(call) ?? call.getSourceFile();
     let used = false;
-    ts.forEachChild(scope, function walk(m): void {
-      if (used) return;
+    walkTree(scope, (m): boolean | void => {
+      if (used) return false;
       if (ts.isIfStatement(m) && m.pos > call.pos && new RegExp(`\\b${name}\\b`).test(m.expression.getText())) used = true;
-      ts.forEachChild(m, walk);
-    });
+    }, false);
     return used;
   }
   return false;

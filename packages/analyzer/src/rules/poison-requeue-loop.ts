@@ -6,6 +6,7 @@ import { kafkaRuns } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
 import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Anything that counts or bounds deliveries. A handler that mentions one of these has an attempt
@@ -18,28 +19,26 @@ const COUNT_HEADER = /^x-(death|delivery-count|delivery-limit|retry|retries|atte
 /** Whether code in `scope` reads an attempt counter (identifiers and header names, not log text). */
 function readsAttemptCount(scope: ts.Node): boolean {
   let found = false;
-  ts.forEachChild(scope, function walk(n): void {
-    if (found) return;
+  walkTree(scope, (n): boolean | void => {
+    if (found) return false;
     if ((ts.isIdentifier(n) && ATTEMPT_LIMIT.test(n.text)) || (ts.isStringLiteralLike(n) && COUNT_HEADER.test(n.text))) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  });
+  }, false);
   return found;
 }
 
 /** Whether a catch block classifies failures (any branch), so it does not requeue on every failure. */
 function classifies(block: ts.Node): boolean {
   let found = false;
-  ts.forEachChild(block, function walk(n): void {
-    if (found || ts.isFunctionLike(n)) return;
+  walkTree(block, (n): boolean | void => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isIfStatement(n) || ts.isSwitchStatement(n) || ts.isConditionalExpression(n)) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, walk);
-  });
+  }, false);
   return found;
 }
 /** Dead-letter / parking destinations a Kafka handler may publish a failed message to. */
@@ -212,11 +211,10 @@ function requeueSites(context: RuleContext): Loop[] {
   for (const run of kafkaRuns(facts, project)) {
     const handler = run.handler;
     if (!handler?.body || handler.getSourceFile() !== facts.sourceFile) continue;
-    ts.forEachChild(handler.body, function walk(n): void {
-      if (ts.isFunctionLike(n)) return;
+    walkTree(handler.body, (n): boolean | void => {
+      if (ts.isFunctionLike(n)) return false;
       if (ts.isThrowStatement(n) && onlyLogsAndRethrows(n)) out.push({ kind: 'kafka-rethrow', node: n });
-      ts.forEachChild(n, walk);
-    });
+    }, false);
   }
   return out;
 }
@@ -259,11 +257,10 @@ function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
     case 'kafka-rethrow': {
       // A handler that parks failures on a dead-letter topic rethrows only what it chose to retry.
       let parks = false;
-      ts.forEachChild(scope, function walk(n): void {
-        if (parks) return;
+      walkTree(scope, (n): boolean | void => {
+        if (parks) return false;
         if (ts.isCallExpression(n) && /^(send|sendBatch|produce)$/.test(calleeName(n) ?? '') && DEAD_LETTER_TOPIC.test(n.getText())) parks = true;
-        ts.forEachChild(n, walk);
-      });
+      }, false);
       return parks;
     }
   }

@@ -7,6 +7,7 @@ import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { calleeName, receiverOf } from '../facts/syntax-helpers';
 import { containingStatement, enclosingFunction, siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
+import { walkTree } from '../facts/tree-walk';
 
 /**
  * Acks that are fire-and-forget where the code needs to know they landed. Pub/Sub `ack()` on an
@@ -89,18 +90,17 @@ function natsData(call: ts.CallExpression): Record<string, string> {
 function publishesWithMsgId(scope: ts.Node | undefined, facts: FileFacts): boolean {
   if (!scope) return false;
   let found = false;
-  const walk = (n: ts.Node): void => {
-    if (found) return;
+  const walk = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isCallExpression(n) && calleeName(n) === 'publish' && receiverClient(facts, n)?.kind === 'jetstream') {
       const options = objectLiteralOf(n.arguments[2]);
       if (options && propertyValue(options, 'msgID')) {
         found = true;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, walk);
   };
-  walk(scope);
+  walkTree(scope, walk);
   return found;
 }
 
@@ -144,27 +144,26 @@ function statementsAfter(node: ts.Node): ts.Statement[] {
 
 function dependencyIn(root: ts.Node): { dependency: string; then: string } | undefined {
   let found: { dependency: string; then: string } | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found || ts.isFunctionLike(n)) return false;
     if (ts.isCallExpression(n)) {
       const name = calleeName(n);
       const text = n.getText();
       if (name === 'exit' && /^process\.exit\b/.test(text)) {
         found = { dependency: 'exits the process, so the buffered ack may never be sent', then: 'exit' };
-        return;
+        return false;
       }
       if (name && REMOVALS.has(name) && MARKER.test(text)) {
         found = { dependency: `removes the message's marker (\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\`), so nothing stops a redelivery`, then: 'remove the marker' };
-        return;
+        return false;
       }
       if (name && /^(query|execute|run|exec)$/.test(name) && /\bdelete\s+from\b/i.test(text) && MARKER.test(text)) {
         found = { dependency: 'deletes the message\'s marker row, so nothing stops a redelivery', then: 'delete the marker' };
-        return;
+        return false;
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(root);
+  walkTree(root, visit);
   return found;
 }
 

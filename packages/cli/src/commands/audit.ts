@@ -110,6 +110,9 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       throw e;
     }
     const { config } = loaded;
+    if (loaded.file && loaded.aboveProject) {
+      process.stderr.write(`eos: using the configuration ${shownPath(loaded.file, cwd)}, found above the project in ${shownPath(loaded.aboveProject, cwd) || '.'} (no git repository between them); put an eos.config.json in the project, or name one with --config\n`);
+    }
 
     // Everything the run may write is checked before it writes anything (fixes, cache, report).
     const cacheFile = flags.cache ? path.resolve(cwd, flags['cache-location'] ?? DEFAULT_CACHE_FILE) : undefined;
@@ -164,6 +167,16 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
       // Nothing could be read at all: every named path is wrong. That is a usage error.
       for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+
+    const { ignored } = result.discovered;
+    if (result.discovered.files === 0 && ignored.config + ignored.gitignore > 0) {
+      // As ESLint does ("all of the files matching the glob pattern are ignored"): a run that
+      // analysed nothing must not pass a CI check as if it had looked.
+      const by = [ignored.config > 0 ? `the "ignore" globs of ${loaded.file ? shownPath(loaded.file, cwd) : 'the configuration'}` : '', ignored.gitignore > 0 ? '.gitignore' : ''].filter(Boolean).join(' and ');
+      process.stderr.write(`eos: nothing to analyse: every source file and folder under ${paths.join(', ')} is ignored (by ${by}); change the ignore rules or name the files to analyse\n`);
       process.exitCode = EXIT.error;
       return;
     }

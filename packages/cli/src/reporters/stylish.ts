@@ -47,9 +47,16 @@ function severityLabel(severity: Finding['severity'], c: Palette): string {
   return c.blue('info   ');
 }
 
+/**
+ * Line ends as the analyzer counts lines (TypeScript's scanner): CRLF, LF, a lone CR (old Mac
+ * files) and the Unicode line and paragraph separators. Counting only LF would put every finding
+ * of a CR-only file on line 1 and shift frames after a U+2028.
+ */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
 /** The reported lines with a marker under the reported range (first line of a multi-line range). */
 export function codeFrame(text: string, f: Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'>, c: Palette = palette(false)): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(LINE_BREAK);
   const first = Math.max(1, f.line - CONTEXT_LINES);
   const last = Math.min(lines.length, f.line + CONTEXT_LINES);
   const width = String(last).length;
@@ -97,6 +104,6 @@ function summary(input: ReportInput, c: Palette): string {
  * reporters stay on the light entry so a cached rerun never loads the compiler.)
  */
 function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split('\n');
+  const before = text.slice(0, offset).split(LINE_BREAK);
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }

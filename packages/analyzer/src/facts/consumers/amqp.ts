@@ -4,6 +4,7 @@ import { unwrap } from '../origins';
 import { isFunctionWithBody } from '../flow';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
+import { walkTree } from '../tree-walk';
 
 /**
  * RabbitMQ through amqplib (promise and callback APIs) and amqp-connection-manager.
@@ -100,11 +101,10 @@ function settlesWithChannel(handler: ts.FunctionLikeDeclaration): boolean {
   const names = new Set(parameterNames(handler, 0));
   if (names.size === 0 || !handler.body) return false;
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isCallExpression(n) && ['ack', 'nack', 'reject'].includes(calleeName(n) ?? '') && n.arguments.length > 0 && startsFrom(n.arguments[0], names)) found = true;
-    ts.forEachChild(n, visit);
   };
-  visit(handler.body);
+  walkTree(handler.body, visit);
   return found;
 }

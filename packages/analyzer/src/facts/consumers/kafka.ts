@@ -5,6 +5,7 @@ import { enclosingFunction } from '../flow';
 import type { FileFacts } from '../file-facts';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
+import { walkTree } from '../tree-walk';
 
 /**
  * Kafka through kafkajs and the KafkaJS-compatible API of `@confluentinc/kafka-javascript`:
@@ -112,9 +113,8 @@ function messageNamesOf(handler: ts.FunctionLikeDeclaration, kind: 'eachMessage'
         for (const p of parameterNames(cb, 0)) names.add(p);
       }
     }
-    ts.forEachChild(n, visit);
   };
-  if (handler.body) visit(handler.body);
+  if (handler.body) walkTree(handler.body, visit);
   return [...names];
 }
 

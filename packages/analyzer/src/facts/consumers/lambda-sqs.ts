@@ -4,6 +4,7 @@ import { unwrap } from '../origins';
 import type { BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
 import { bindingNames, importsAny, parameterNames } from './syntax';
+import { walkTree } from '../tree-walk';
 
 /**
  * AWS Lambda functions fed by an SQS event source mapping: a handler whose event parameter is
@@ -31,7 +32,7 @@ export const lambdaSqs: BrokerRecognizer = {
       if (!typedEvent && !typedHandler) continue;
       const events = new Set(parameterNames(fn, 0));
       const base = { broker: 'sqs' as const, library: 'aws-lambda', settlement: 'on-resolve' as const, handler: fn, registration: fn };
-      const visit = (n: ts.Node): void => {
+      const visit = (n: ts.Node): boolean | void => {
         if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) {
           const e = unwrap(n.expression);
           if (ts.isPropertyAccessExpression(e) && e.name.text === 'Records' && ts.isIdentifier(e.expression) && events.has(e.expression.text)) {
@@ -40,9 +41,8 @@ export const lambdaSqs: BrokerRecognizer = {
             out.push({ consumer });
           }
         }
-        ts.forEachChild(n, visit);
       };
-      visit(fn.body);
+      walkTree(fn.body, visit);
     }
     return out;
   },

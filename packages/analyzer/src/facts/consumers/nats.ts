@@ -5,6 +5,7 @@ import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap, type Origin } from '../origins';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
 import { bindingNames, calleeName, importsAny, isModule, objectLiteralOf, parameterNames, propertyValue, receiverOf, startsFrom } from './syntax';
+import { walkTree } from '../tree-walk';
 
 /**
  * NATS JetStream through `nats` (v2) and `@nats-io/jetstream`: `consumer.consume()` /
@@ -40,7 +41,7 @@ export const nats: BrokerRecognizer = {
     if (!importsAny(facts, NATS_MODULES)) return out;
     const base = { broker: 'nats' as const, library: '', settlement: 'manual' as const, kind: 'message' as const };
     const libraryOf = (e: ts.Expression) => facts.originOf(e)?.module === '@nats-io/jetstream' ? '@nats-io/jetstream' : 'nats';
-    const visit = (n: ts.Node): void => {
+    const visit = (n: ts.Node): boolean | void => {
       if (ts.isForOfStatement(n) && n.awaitModifier && ts.isVariableDeclarationList(n.initializer) && messagesOrigin(n.expression, facts)) {
         const names = n.initializer.declarations.flatMap((d) => bindingNames(d.name));
         const consumer: ConsumerHandler = { ...base, library: libraryOf(n.expression), handler: enclosingFunction(n), messageNames: names, registration: n, scope: n.statement };
@@ -54,9 +55,8 @@ export const nats: BrokerRecognizer = {
           if (block) out.push({ consumer: { ...base, library: libraryOf(init), handler: enclosingFunction(n), messageNames: [n.name.text], registration: init, scope: block } });
         }
       }
-      ts.forEachChild(n, visit);
     };
-    visit(facts.sourceFile);
+    walkTree(facts.sourceFile, visit);
     // consumer.consume({ callback: (m) => … })
     for (const call of facts.calls) {
       if (calleeName(call) !== 'consume' || call.arguments.length !== 1) continue;

@@ -6,6 +6,7 @@ import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
 import type { BrokerRecognizer } from './recognizer';
 import { bindingNames, calleeName, importsAny, isModule, startsFrom } from './syntax';
+import { walkTree } from '../tree-walk';
 
 /**
  * `@nestjs/microservices` handlers: methods decorated `@EventPattern` / `@MessagePattern`. The
@@ -99,14 +100,13 @@ function fileTransport(facts: FileFacts): 'kafka' | 'rabbitmq' | undefined {
       if (isModule(b.module, ['kafkajs', '@confluentinc/kafka-javascript'])) seen.add('kafka');
       if (isModule(b.module, ['amqplib', 'amqp-connection-manager'])) seen.add('rabbitmq');
     }
-    const visit = (n: ts.Node): void => {
+    const visit = (n: ts.Node): boolean | void => {
       if (ts.isPropertyAccessExpression(n)) {
         const t = transportOf(n, facts);
         if (t) seen.add(t);
       }
-      ts.forEachChild(n, visit);
     };
-    visit(facts.sourceFile);
+    walkTree(facts.sourceFile, visit);
     return seen.size === 1 ? [...seen][0] : undefined;
   });
 }
@@ -124,26 +124,24 @@ function payloadNames(fn: ts.MethodDeclaration): string[] {
 /** Variables assigned from the context: `const msg = context.getMessage()`, `const channel = context.getChannelRef()`. */
 function namesFromContext(body: ts.Node, ctxName: string): string[] {
   const out: string[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
       const init = unwrap(n.initializer);
       if (ts.isCallExpression(init) && calleeName(init) === 'getMessage' && startsFrom(init, new Set([ctxName]))) out.push(n.name.text);
     }
-    ts.forEachChild(n, visit);
   };
-  visit(body);
+  walkTree(body, visit);
   return out;
 }
 
 function callsAck(body: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(body, (n) => {
+    if (found) return false;
     if (ts.isCallExpression(n) && n.arguments.some((a) => startsFrom(a, names)) && ['ack', 'nack', 'reject'].includes(calleeName(n) ?? '')) found = true;
     // Helpers such as `this.ack(context)` or `rmqAck(context)` count too.
     if (ts.isCallExpression(n) && /ack/i.test(calleeName(n) ?? '') && n.arguments.some((a) => startsFrom(a, names))) found = true;
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
+    return true;
+  });
   return found;
 }

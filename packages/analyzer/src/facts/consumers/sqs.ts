@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { walkTree } from '../tree-walk';
 import type { FileFacts } from '../file-facts';
 import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
@@ -148,12 +149,12 @@ function receiptHandleDelete(call: ts.CallExpression, ctx: SettleContext): Settl
   const name = calleeName(call);
   if (!name || !DELETE_HELPER.test(name)) return undefined;
   let handed = false;
-  const visit = (n: ts.Node): void => {
-    if (handed) return;
+  const visit = (n: ts.Node): boolean => {
+    if (handed) return false;
     if (ts.isPropertyAccessExpression(n) && /^receiptHandle$/i.test(n.name.text) && startsFrom(n.expression, ctx.names)) handed = true;
-    ts.forEachChild(n, visit);
+    return true;
   };
-  call.arguments.forEach(visit);
+  for (const arg of call.arguments) walkTree(arg, visit);
   return handed ? { kind: 'delete', call } : undefined;
 }
 
@@ -212,9 +213,9 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
   const batchNames = () => [...roots, ...collections];
   // Read once: a node's start is found by scanning past its leading trivia.
   const receiveStart = receive.getStart();
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     // Only what follows the receive handles its messages.
-    if (n.end <= receiveStart) return;
+    if (n.end <= receiveStart) return false;
     // const messages = res.Messages ?? []
     if (ts.isVariableDeclaration(n) && n.initializer && ts.isIdentifier(n.name) && isCollection(n.initializer, roots, collections)) {
       collections.add(n.name.text);
@@ -238,9 +239,8 @@ function consumersOfReceive(receive: ts.CallExpression, library: string): Consum
         out.push({ ...base, kind: 'message', handler: cb, messageNames: [...bindingNames(cb.parameters[0].name), ...batchNames()], scope: cb });
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(scopeFn.body);
+  walkTree(scopeFn.body, visit);
   // The batch as a whole: a DeleteMessageBatch of every received message settles them all at once.
   out.push({ ...base, kind: 'batch', handler: scopeFn, messageNames: batchNames(), scope: scopeFn.body });
   return out;

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import { unwrap, type Origin } from '../origins';
+import { walkTree } from '../tree-walk';
 
 /** Small syntactic queries shared by the broker modules of the consumer facts. */
 
@@ -69,15 +70,14 @@ export function constInitializer(name: string, facts: FileFacts): ts.Expression 
   return facts.memo(`const:${name}`, () => {
     let found: ts.Expression | undefined;
     let count = 0;
-    const visit = (n: ts.Node): void => {
+    const visit = (n: ts.Node): boolean | void => {
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer &&
         ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) {
         found = n.initializer;
         count++;
       }
-      ts.forEachChild(n, visit);
     };
-    visit(facts.sourceFile);
+    walkTree(facts.sourceFile, visit);
     return count === 1 ? found : undefined;
   });
 }
@@ -151,15 +151,14 @@ export function startsFrom(expr: ts.Expression, names: ReadonlySet<string>): boo
  */
 export function mentions(node: ts.Node, names: ReadonlySet<string>, follow = true): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean | void => {
+    if (found) return false;
     if (ts.isIdentifier(n) && names.has(n.text) && !isPropertyKey(n)) {
       found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(n, visit);
   };
-  visit(node);
+  walkTree(node, visit);
   if (found || !follow) return found;
   const e = ts.isExpression(node as ts.Expression) ? unwrap(node as ts.Expression) : node;
   if (ts.isIdentifier(e)) {

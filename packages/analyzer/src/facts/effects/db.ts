@@ -5,6 +5,7 @@ import { familyOf, importedFamilies, laterCalls, type CallShape } from './shape'
 import { isWriteVerb, looksLikeSql, readSql } from './sql';
 import { constInitializer, letInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
 import type { Effect, WriteOp } from './types';
+import { walkTree } from '../tree-walk';
 
 /** An effect before it is placed relative to the analysed function. */
 export type RawEffect = Omit<Effect, 'at' | 'via'>;
@@ -162,12 +163,11 @@ function prismaWrite(s: CallShape, family: string | undefined): RawEffect | unde
 function hasPrismaArithmetic(node: ts.Node | undefined): boolean {
   if (!node) return false;
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(node, (n) => {
+    if (found) return false;
     if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyName(n.name) ?? '')) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(node);
+    return !found;
+  });
   return found;
 }
 
@@ -351,12 +351,11 @@ function assignedIn(name: ts.Identifier): ts.Expression | undefined {
   let fn: ts.Node = name;
   for (let n: ts.Node | undefined = name.parent; n && !ts.isSourceFile(n); n = n.parent) if (ts.isFunctionLike(n)) fn = n;
   let found: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  walkTree(fn, (n) => {
+    if (found) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name.text) found = n.right;
-    else ts.forEachChild(n, visit);
-  };
-  visit(fn);
+    return !found;
+  });
   return found;
 }
 
@@ -418,14 +417,14 @@ function changedArithmetically(receiver: ts.Identifier): boolean {
 /** Raw arithmetic in an update: `sequelize.literal('n + 1')`, `() => 'n + 1'`, `knex.raw('n + 1')`. */
 function hasRawArithmetic(call: ts.CallExpression): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  const visit = (n: ts.Node): boolean => {
+    if (found) return false;
     if ((ts.isStringLiteralLike(n) || ts.isTemplateExpression(n)) && ARITHMETIC.test(n.getText().slice(1, -1))) {
       const p = n.parent;
       if (p && (ts.isCallExpression(p) || ts.isArrowFunction(p))) found = true;
     }
-    ts.forEachChild(n, visit);
+    return true;
   };
-  call.arguments.forEach(visit);
+  for (const arg of call.arguments) walkTree(arg, visit);
   return found;
 }

@@ -12,6 +12,7 @@ import { familyOf, isLocalModule, shapeOf } from './shape';
 import { readSql } from './sql';
 import { transactionOf, transactionsIn } from './transactions';
 import { INBOX_NAME, OUTBOX_NAME } from './types';
+import { walkTree } from '../tree-walk';
 
 /** Functions of the user's own dedup module that run the work at most once per key (wrapper style: claim and work together). */
 const WRAPPER_GUARD = /^(processOnce|withIdempotency\w*|idempotent\w*|withInbox|inbox\w*|dedup\w*|deduplicate\w*|withDedup\w*|runOnce|onceOnly|ensureOnce|exactlyOnce|handleOnce|consumeOnce)$/i;
@@ -154,12 +155,11 @@ function plainKey(n: ts.Node): boolean {
 /** The initialiser of the only `const name = …` declared in `scope`, if there is exactly one. */
 function constInitializer(name: string, scope: ts.Node): ts.Expression | undefined {
   const found: ts.Expression[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: ts.Node): boolean | void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer &&
       ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) found.push(n.initializer);
-    ts.forEachChild(n, visit);
   };
-  visit(scope);
+  walkTree(scope, visit);
   return found.length === 1 ? found[0] : undefined;
 }
 

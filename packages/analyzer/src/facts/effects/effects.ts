@@ -69,12 +69,7 @@ export function sideEffectsIn(node: ts.Node, facts: FileFacts, project: ProjectI
 function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): Effect[] {
   const out: Effect[] = [];
   for (const call of callsInFlow(node)) {
-    let raw: RawEffect | undefined;
-    try {
-      raw = classifyCall(call, facts);
-    } catch {
-      raw = undefined; // malformed input: the call is just not an effect
-    }
+    const raw = classifyCall(call, facts);
     if (raw) {
       out.push({ ...raw, at: call, via: [] });
       continue;
@@ -97,12 +92,7 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
   const tagged = taggedTemplatesInFlow(node);
   if (tagged.length === 0) return out;
   for (const tt of tagged) {
-    let raw: RawEffect | undefined;
-    try {
-      raw = taggedSqlWrite(tt, facts);
-    } catch {
-      raw = undefined;
-    }
+    const raw = taggedSqlWrite(tt, facts);
     if (raw) out.push({ ...raw, at: tt, via: [] });
   }
   // Document order, as for calls alone.

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { walkedFactsOf, type FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
+import { walkTree } from '../tree-walk';
 
 /**
  * Calls that run a function argument as part of the caller's own flow (transactions, array
@@ -38,7 +39,6 @@ const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
 ]);
 const CALL_EXPRESSION = ts.SyntaxKind.CallExpression;
 const TAGGED_TEMPLATE = ts.SyntaxKind.TaggedTemplateExpression;
-const forEachChild = ts.forEachChild;
 
 /** Whether a node is a function of any kind. */
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
@@ -112,8 +112,11 @@ function ownerOf(node: ts.Node, known: Map<ts.Node, ts.Node | undefined>): ts.No
 function indexByWalking(root: ts.Node): FlowIndex {
   const index: FlowIndex = { calls: { nodes: [], owners: [] }, tagged: { nodes: [], owners: [] } };
   const { calls, tagged } = index;
-  let owner: ts.Node | undefined;
-  const visit = (n: ts.Node): void => {
+  // The owner the children of each node get (an explicit-stack walk has no "after the children"
+  // to restore it in, see tree-walk.ts): the node itself when it is a function of its own.
+  const ownerBelow = new Map<ts.Node, ts.Node | undefined>();
+  walkTree(root, (n) => {
+    const owner = n === root ? undefined : ownerBelow.get(n.parent);
     if (n.kind === CALL_EXPRESSION) {
       calls.nodes.push(n as ts.CallExpression);
       calls.owners.push(owner);
@@ -121,16 +124,8 @@ function indexByWalking(root: ts.Node): FlowIndex {
       tagged.nodes.push(n as ts.TaggedTemplateExpression);
       tagged.owners.push(owner);
     }
-    if (FUNCTION_KINDS.has(n.kind) && !runsInline(n)) {
-      const outer = owner;
-      owner = n;
-      forEachChild(n, visit);
-      owner = outer;
-    } else {
-      forEachChild(n, visit);
-    }
-  };
-  visit(root);
+    ownerBelow.set(n, FUNCTION_KINDS.has(n.kind) && !runsInline(n) ? n : owner);
+  });
   return index;
 }
 

@@ -15,33 +15,29 @@ import type { ProjectIndex } from './project-index';
  */
 export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
   const callee = unwrap(call.expression);
-  try {
-    if (ts.isPropertyAccessExpression(callee)) {
-      const receiver = unwrap(callee.expression);
-      // this.helper() / localObject.helper(): only methods of this file's own classes.
-      if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
-        const fn = facts.functionNamed(callee.name.text);
-        return fn && fn.body ? { fn, facts } : undefined;
-      }
-      const imported = importedClassMethod(receiver, callee.name.text, facts, project);
-      if (imported) return imported;
-      const ns = ts.isIdentifier(receiver) ? facts.origins.importOf(receiver.text) : undefined;
-      if (ns && ns.imported === '*' && isLocalModule(ns.module)) {
-        const fn = project.resolveFunction(facts, callee);
-        return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
-      }
-      return undefined;
+  if (ts.isPropertyAccessExpression(callee)) {
+    const receiver = unwrap(callee.expression);
+    // this.helper() / localObject.helper(): only methods of this file's own classes.
+    if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+      const fn = facts.functionNamed(callee.name.text);
+      return fn && fn.body ? { fn, facts } : undefined;
     }
-    if (ts.isIdentifier(callee)) {
-      const binding = facts.origins.importOf(callee.text);
-      if (binding && !isLocalModule(binding.module)) return undefined;
-      // const handler = require('./handler'); handler(msg) — CommonJS `module.exports = fn`.
-      if (binding && binding.imported === '*') return commonJsExport(facts, binding.module, project);
+    const imported = importedClassMethod(receiver, callee.name.text, facts, project);
+    if (imported) return imported;
+    const ns = ts.isIdentifier(receiver) ? facts.origins.importOf(receiver.text) : undefined;
+    if (ns && ns.imported === '*' && isLocalModule(ns.module)) {
       const fn = project.resolveFunction(facts, callee);
       return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
     }
-  } catch {
-    // A file that cannot be followed is simply not followed.
+    return undefined;
+  }
+  if (ts.isIdentifier(callee)) {
+    const binding = facts.origins.importOf(callee.text);
+    if (binding && !isLocalModule(binding.module)) return undefined;
+    // const handler = require('./handler'); handler(msg) — CommonJS `module.exports = fn`.
+    if (binding && binding.imported === '*') return commonJsExport(facts, binding.module, project);
+    const fn = project.resolveFunction(facts, callee);
+    return fn && fn.body ? { fn, facts: factsOfNode(fn, facts, project) } : undefined;
   }
   return undefined;
 }
@@ -99,18 +95,14 @@ function instanceClass(sf: ts.SourceFile, name: string): string | undefined {
 export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, project: ProjectIndex): string | undefined {
   const origin = facts.originOf(expr);
   if (!origin || !isLocalModule(origin.module) || origin.chain.length !== 1 || origin.chain[0].startsWith(':')) return undefined;
-  try {
-    const file = project.resolveModuleCached(facts.sourceFile.fileName, origin.module);
-    const other = file ? project.factsOf(file) : undefined;
-    if (!other) return undefined;
-    for (const stmt of other.sourceFile.statements) {
-      if (!ts.isVariableStatement(stmt)) continue;
-      for (const d of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === origin.chain[0] && d.initializer) return other.originOf(d.initializer)?.module;
-      }
+  const file = project.resolveModuleCached(facts.sourceFile.fileName, origin.module);
+  const other = file ? project.factsOf(file) : undefined;
+  if (!other) return undefined;
+  for (const stmt of other.sourceFile.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    for (const d of stmt.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === origin.chain[0] && d.initializer) return other.originOf(d.initializer)?.module;
     }
-  } catch {
-    // unreadable module: not followed
   }
   return undefined;
 }
