@@ -26,6 +26,7 @@
  *   --install-deps           install the --types corpus's dependencies when absent (its lock file, --ignore-scripts)
  *   --scaling <sizes>        generated monorepo sizes for the scaling probe (default 2000,5000,10000,20000)
  *   --editor-file <path>     a real file for the editor path (repeatable; default: a 2,286-line medusa module service, then an amplication service)
+ *   --baseline <dir>         another eos checkout, built (e.g. main): its `eos audit` is timed beside this one's, round by round
  *   --skip-eslint --skip-cache --skip-types --skip-scaling --skip-editor
  */
 import { spawnSync } from 'node:child_process';
@@ -37,7 +38,7 @@ import { CORPORA, COMBINED, findRepository, absentMessage, layOut } from './corp
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const VALUED = new Set(['--repos', '--corpus', '--corpora', '--corpora-dir', '--runs', '--scaling', '--editor-file']);
+const VALUED = new Set(['--repos', '--corpus', '--corpora', '--corpora-dir', '--runs', '--scaling', '--editor-file', '--baseline']);
 const options = (name) => args.flatMap((a, i) => (a === `--${name}` && i + 1 < args.length ? [args[i + 1]] : []));
 const option = (name, fallback) => options(name).at(-1) ?? fallback;
 const flag = (name) => args.includes(`--${name}`);
@@ -72,10 +73,10 @@ if (!fs.existsSync(path.join(root, 'packages/cli/dist/commands/audit.js'))) {
  * The copy keeps the figures steady while the working tree is rebuilt: a rebuilt analyzer is a new
  * eos version to the cache, which would turn the warm contender into a cold one.
  */
-function snapshotEos() {
+function snapshotEos(from = root) {
   const snap = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-bench-build-'));
   const analyzer = path.join(snap, 'cli/node_modules/@eos/analyzer');
-  for (const [from, to] of [
+  for (const [source, to] of [
     ['packages/analyzer/dist', path.join(analyzer, 'dist')],
     ['packages/analyzer/package.json', path.join(analyzer, 'package.json')],
     // The analyzer's own dependencies where npm nested them (another version than the root's).
@@ -84,7 +85,7 @@ function snapshotEos() {
     ['packages/cli/bin', path.join(snap, 'cli/bin')],
     ['packages/cli/package.json', path.join(snap, 'cli/package.json')],
   ]) {
-    if (fs.existsSync(path.join(root, from))) fs.cpSync(path.join(root, from), to, { recursive: true });
+    if (fs.existsSync(path.join(from, source))) fs.cpSync(path.join(from, source), to, { recursive: true, dereference: true });
   }
   process.on('exit', () => fs.rmSync(snap, { recursive: true, force: true }));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
@@ -94,6 +95,9 @@ function snapshotEos() {
   return { bin: path.join(snap, 'cli/bin/run.js'), env };
 }
 const eos = snapshotEos();
+const baselineDir = option('baseline');
+/** The build of another checkout (`--baseline`), timed beside this one. */
+const baseline = baselineDir ? snapshotEos(path.resolve(baselineDir)) : undefined;
 
 /**
  * Runs a command under /usr/bin/time; returns wall ms, CPU ms (user + system: the figure that
@@ -159,6 +163,7 @@ const eosRow = (name, dir, flags = []) => ({ name, run: () => measure(process.ex
  */
 function contenders(dir, kind = {}) {
   const list = [floorRow(dir), eosRow('eos audit', dir)];
+  if (baseline) list.push({ name: `eos audit (baseline: ${baselineDir})`, run: () => measure(process.execPath, [baseline.bin, 'audit', '.', '--format', 'json'], dir, baseline.env) });
   if (kind.types || (!flag('skip-types') && fs.existsSync(path.join(dir, 'tsconfig.json')))) list.push(eosRow('eos audit --types', dir, ['--types']));
   if (kind.types) return list;
   if (!flag('skip-cache')) {

@@ -163,7 +163,10 @@ describe('configuration', () => {
     ['eos.config.json', '{ "rules": { "no-such-rule": "error" } }', /eos\.config\.json: rules\.no-such-rule: unknown rule id/],
     ['eos.config.json', '{ "rules": ', /eos\.config\.json: invalid JSON: .* at line 1 column \d+/],
     ['package.json', '{ "eos": { "ignore": "dist" } }', /package\.json: eos\.ignore: must be an array/],
-  ])('a broken %s exits 2 naming the file and the key', async (name, content, reason) => {
+    // issue 12 item 6: rule options are checked against the rule's declaration.
+    ['eos.config.json', '{ "rules": { "ack-before-process": ["error", { "logOnlyisWork": true }] } }', /eos\.config\.json: rules\.ack-before-process\[1\]\.logOnlyisWork: unknown option of rule ack-before-process \(known: logOnlyIsWork\)/],
+    ['eos.config.json', '{ "rules": { "ack-before-process": ["error", { "logOnlyIsWork": "false" }] } }', /eos\.config\.json: rules\.ack-before-process\[1\]\.logOnlyIsWork: option of rule ack-before-process must be true or false, got string "false"/],
+  ])('a broken %s exits 2 naming the file and the key (%s; issue 12 item 6 for rule options)', async (name, content, reason) => {
     const dir = project({ [name]: content, 'a.ts': '' });
     const r = await eos(['audit'], dir);
     expect(r.status).toBe(2);

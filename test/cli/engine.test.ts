@@ -5,9 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  allRules,
   auditPaths,
   ConfigError,
   createAnalyzer,
+  createRule,
   discoverFiles,
   fixText,
   loadConfig,
@@ -189,6 +191,51 @@ describe('loadConfig', () => {
   it('reports malformed JSON with its line and column', () => {
     const dir = sample({ 'package.json': '{\n  "name": "x",\n  "eos": { "rules": }\n}\n' });
     expect(() => loadConfig(dir, ids)).toThrow(/package\.json: invalid JSON: .* at line 3 column \d+/);
+  });
+
+  describe('rule options, checked against what each rule declares', () => {
+    /** A rule that declares one boolean option and reports its value. */
+    const optioned: Rule = createRule({
+      meta: { id: 'test-optioned', description: 'test', defaultSeverity: 'error', fixable: false, requiresTypes: false, brokers: [], consequence: 'message-lost' },
+      messages: { value: 'flag is {{flag}}' },
+      options: { flag: { type: 'boolean', default: false, description: 'a flag' } },
+      triggers: /ack/,
+      create: (context) => ({ end: () => context.report({ node: context.sourceFile, messageId: 'value', data: { flag: String(context.options.flag) } }) }),
+    });
+    const known = [optioned, ackCall];
+    const configWith = (options: unknown) => sample({ 'eos.config.json': JSON.stringify({ rules: { [optioned.meta.id]: ['error', options] } }) });
+
+    it('issue 12 item 6: a misspelt option ({"logOnlyisWork": true} for logOnlyIsWork) is a config error naming the rule and the key', () => {
+      const dir = sample({ 'eos.config.json': JSON.stringify({ rules: { 'ack-before-process': ['error', { logOnlyisWork: true }] } }) });
+      expect(() => loadConfig(dir, allRules)).toThrow(ConfigError);
+      expect(() => loadConfig(dir, allRules)).toThrow(
+        `${path.join(dir, 'eos.config.json')}: rules.ack-before-process[1].logOnlyisWork: unknown option of rule ack-before-process (known: logOnlyIsWork)`,
+      );
+    });
+
+    it('issue 12 item 6: an option of the wrong type ({"logOnlyIsWork": "false"}, a string) is a config error naming the rule and the key', () => {
+      const dir = sample({ 'eos.config.json': JSON.stringify({ rules: { 'ack-before-process': ['error', { logOnlyIsWork: 'false' }] } }) });
+      expect(() => loadConfig(dir, allRules)).toThrow(
+        `${path.join(dir, 'eos.config.json')}: rules.ack-before-process[1].logOnlyIsWork: option of rule ack-before-process must be true or false, got string "false"`,
+      );
+    });
+
+    it('issue 12 item 6: options of a rule that declares none are refused, and an empty options object is fine', () => {
+      expect(() => loadConfig(sample({ 'eos.config.json': JSON.stringify({ rules: { 'test-ack-call': ['error', { x: 1 }] } }) }), known)).toThrow(
+        'rules.test-ack-call[1].x: unknown option of rule test-ack-call (it takes none)',
+      );
+      expect(loadConfig(sample({ 'eos.config.json': JSON.stringify({ rules: { 'test-ack-call': ['error', {}] } }) }), known).config.rules).toEqual({ 'test-ack-call': { severity: 'error', options: {} } });
+    });
+
+    it('issue 12 item 6: a valid option reaches the rule; an unset one takes the declared default', () => {
+      const dir = sample({ 'a.ts': 'x.ack(1);\n' });
+      const run = (options?: Record<string, unknown>) => auditPaths(['.'], { cwd: dir, rules: [optioned], settings: options ? { [optioned.meta.id]: { severity: 'error', options } } : undefined });
+      expect(loadConfig(configWith({ flag: true }), known).config.rules[optioned.meta.id]).toEqual({ severity: 'error', options: { flag: true } });
+      expect(run({ flag: true }).findings.map((f) => f.message)).toEqual(['flag is true']);
+      expect(run().findings.map((f) => f.message)).toEqual(['flag is false']);
+      // A library caller's value of the wrong type (configuration would have refused it) falls back to the default.
+      expect(run({ flag: 'true' }).findings.map((f) => f.message)).toEqual(['flag is false']);
+    });
   });
 
   it('prefixes key paths inside package.json with eos.', () => {

@@ -5,10 +5,12 @@
  * extension are its two front ends.
  */
 export type * from './types';
-export { Analyzer, diskHost, lineColumnOf } from './engine/analyzer';
+export { Analyzer, diskHost } from './engine/analyzer';
+export { lineColumnOf } from './engine/positions';
 export { sortFindings } from './engine/ordering';
 export type { AnalyzerOptions, FileAnalysis, RuleSetting } from './engine/analyzer';
-export type { Rule, RuleContext, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';
+export type { Rule, RuleContext, RuleDefinition, RuleListener, ReportDescriptor, NodeVisitors } from './engine/rule';
+export { createRule } from './engine/rule';
 export type { SourceHost } from './facts/project/project-index';
 export { DOCS_PACKAGE, docPageOf, docsHomepage, docsUrlOf, readRuleDoc, ruleDocPath, ruleDocsDir, RuleDocMissingError } from './rule-docs';
 export { MissingPackageError } from './shipped';
@@ -29,7 +31,8 @@ export type { DiscoverOptions, Discovery } from './audit/files';
 export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './audit/source';
 export type { SourceRead } from './audit/source';
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './audit/config';
-export type { EosConfig, LoadedConfig } from './audit/config';
+export type { ConfigurableRule, EosConfig, LoadedConfig, RuleIds } from './audit/config';
+export type { OptionSpec, OptionsSchema, OptionValues } from './engine/rule-options';
 export { TypeAwareOrigins, findTsconfig, packageOfFile } from './engine/type-aware';
 // Writing files without losing a byte: temporary files beside the target, signals held meanwhile.
 export { holdInterrupts } from './write/interrupts';

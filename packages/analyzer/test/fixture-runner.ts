@@ -17,13 +17,20 @@ export function fixtureFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** A file's findings; a rule that threw on it (a bug, which would hide findings) fails the test. */
+function findingsOf(analyzer: Analyzer, file: string, text: string): Finding[] {
+  const analysis = analyzer.analyzeText(file, text);
+  if (analysis.internalErrors) throw new Error(`internal errors on ${file}:\n${analysis.internalErrors.map((e) => e.message).join('\n')}`);
+  return analysis.findings;
+}
+
 /** Analyses a set of files together and returns findings grouped by the file they land in. */
 export function analyzeAll(files: readonly string[], prefilter = true): Map<string, Finding[]> {
   const analyzer = new Analyzer({ rules: allRules, prefilter });
   const byFile = new Map<string, Finding[]>(files.map((f) => [f, []]));
   const seen = new Set<string>();
   for (const file of files) {
-    for (const f of analyzer.analyzeText(file, fs.readFileSync(file, 'utf8')).findings) {
+    for (const f of findingsOf(analyzer, file, fs.readFileSync(file, 'utf8'))) {
       const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -40,7 +47,7 @@ export function fixUntilStable(file: string, text: string): string {
   let current = text;
   for (let pass = 0; pass < 10; pass++) {
     const analyzer = new Analyzer({ rules: allRules });
-    const findings = analyzer.analyzeText(file, current).findings.filter((f) => f.file === file);
+    const findings = findingsOf(analyzer, file, current).filter((f) => f.file === file);
     const { text: next, applied } = applyFixes(current, findings, 'safe');
     if (applied.length === 0 || next === current) return current;
     current = next;

@@ -27,6 +27,15 @@ describe('layers of packages/analyzer/src', () => {
     ]);
   });
 
+  it('names a rule that reaches past the public surface of the effects or consumer facts', () => {
+    const files = sourcesUnder(SRC);
+    files.set('rules/planted.ts', "import { familyOf } from '../facts/effects/shape';\nimport { kafka } from '../facts/consumers/kafka';\nimport { sideEffectsIn } from '../facts/effects';\n");
+    expect(layerViolations(files).map((v) => v.message)).toEqual([
+      "rules/planted.ts imports '../facts/effects/shape' (facts/effects/shape.ts), inside facts/effects/: go through its public surface, facts/effects/index.ts",
+      "rules/planted.ts imports '../facts/consumers/kafka' (facts/consumers/kafka.ts), inside facts/consumers/: go through its public surface, facts/consumers.ts",
+    ]);
+  });
+
   it('flags a file no layer claims', () => {
     const files = new Map([['stray.ts', "import { x } from './types';\n"], ['types.ts', 'export const x = 1;\n']]);
     expect(layerViolations(files).map((v) => v.message)).toEqual(["stray.ts: no layer claims this file; add it to LAYERS in test/layers.ts"]);

@@ -22,6 +22,16 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[]; why
   { name: 'shared', paths: ['types.ts', 'shipped.ts'], why: 'the public data types; where shipped files are' },
 ];
 
+/**
+ * Folders whose modules only their own layer may import directly; the layers above go through
+ * the folder's public surface (library knowledge of side effects: `facts/effects/index.ts`; the
+ * consumer recognizers: `facts/consumers.ts`).
+ */
+export const PRIVATE_FOLDERS: ReadonlyArray<{ folder: string; surface: string; layer: string }> = [
+  { folder: 'facts/effects/', surface: 'facts/effects/index.ts', layer: 'facts' },
+  { folder: 'facts/consumers/', surface: 'facts/consumers.ts', layer: 'facts' },
+];
+
 /** The layer index of a src-relative path, or undefined when no layer claims it. */
 export function layerOf(file: string): number | undefined {
   const p = file.split(path.sep).join('/');
@@ -72,6 +82,9 @@ export function layerViolations(files: ReadonlyMap<string, string>): LayerViolat
       const to = layerOf(target);
       if (to === undefined) {
         violations.push({ file, specifier, message: `${file} imports '${specifier}' (${target}), which no layer claims` });
+      } else if (PRIVATE_FOLDERS.some((f) => target.startsWith(f.folder) && target !== f.surface && LAYERS[from].name !== f.layer)) {
+        const f = PRIVATE_FOLDERS.find((x) => target.startsWith(x.folder))!;
+        violations.push({ file, specifier, message: `${file} imports '${specifier}' (${target}), inside ${f.folder}: go through its public surface, ${f.surface}` });
       } else if (to < from) {
         violations.push({
           file,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
 import type { RuleSetting } from '../engine/analyzer';
+import { optionProblem, type OptionsSchema } from '../engine/rule-options';
 
 /** The name of the dedicated configuration file, looked up from the working directory upward. */
 export const CONFIG_FILE_NAME = 'eos.config.json';
@@ -11,10 +12,20 @@ const SEVERITIES: readonly SeverityOrOff[] = ['off', 'info', 'warning', 'error']
 const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'maxFileSize'];
 
 /**
- * The rule ids a configuration may name, or a function giving them: called only when the
- * configuration has rule settings, so a caller can avoid loading the rules otherwise.
+ * A rule as configuration sees it: its id and the options it declares (none when absent). Every
+ * `Rule` is one.
  */
-export type RuleIds = readonly string[] | (() => readonly string[]);
+export interface ConfigurableRule {
+  meta: { id: string };
+  options?: OptionsSchema;
+}
+
+/**
+ * The rules a configuration may name, or a function giving them: called only when the
+ * configuration has rule settings, so a caller can avoid loading the rules otherwise. Given as
+ * rules, their options are checked too; given as bare ids, only the ids are.
+ */
+export type RuleIds = ReadonlyArray<string | ConfigurableRule> | (() => ReadonlyArray<string | ConfigurableRule>);
 
 /**
  * Validated configuration, as written in `eos.config.json` or under the `eos` key of
@@ -163,13 +174,15 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   if (value.rules !== undefined) {
     const rulesPath = join(prefix, 'rules');
     if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
-    const knownRuleIds = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
+    const known = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
+    const knownRuleIds = known.map((r) => (typeof r === 'string' ? r : r.meta.id));
     for (const [id, setting] of Object.entries(value.rules)) {
       const keyPath = join(rulesPath, id);
       if (!knownRuleIds.includes(id)) {
         throw new ConfigError(file, keyPath, `unknown rule id${knownRuleIds.length ? ` (known: ${knownRuleIds.join(', ')})` : ''}`);
       }
-      config.rules[id] = validateRuleSetting(setting, file, keyPath);
+      const rule = known.find((r) => typeof r !== 'string' && r.meta.id === id);
+      config.rules[id] = validateRuleSetting(setting, file, keyPath, typeof rule === 'object' ? rule : undefined);
     }
   }
   if (value.ignore !== undefined) {
@@ -189,7 +202,8 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   return config;
 }
 
-function validateRuleSetting(setting: unknown, file: string, keyPath: string): RuleSetting {
+/** A rule's setting; its options are checked against `rule`'s declaration when the rule is known. */
+function validateRuleSetting(setting: unknown, file: string, keyPath: string, rule: ConfigurableRule | undefined): RuleSetting {
   const severityOf = (v: unknown, at: string): SeverityOrOff => {
     if (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v)) return v as SeverityOrOff;
     throw new ConfigError(file, at, `severity must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(v)}`);
@@ -200,6 +214,8 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string): R
     const severity = severityOf(setting[0], `${keyPath}[0]`);
     if (setting.length === 1) return { severity };
     if (!isObject(setting[1])) throw new ConfigError(file, `${keyPath}[1]`, `rule options must be an object, got ${typeName(setting[1])}`);
+    const problem = rule && optionProblem(rule.meta.id, rule.options, setting[1]);
+    if (problem) throw new ConfigError(file, join(`${keyPath}[1]`, problem.key), problem.reason);
     return { severity, options: setting[1] };
   }
   throw new ConfigError(file, keyPath, `must be a severity string or [severity, options], got ${typeName(setting)}`);

@@ -4,6 +4,7 @@ import { FileFacts } from '../facts/file-facts';
 import type { OriginFallback } from '../facts/origins';
 import type { Finding, InputError, InternalError, Severity, SeverityOrOff } from '../types';
 import { internalError } from './internal-errors';
+import { optionValues } from './rule-options';
 import { NestingTooDeep, parseSource, syntaxProblems, tooDeepOr } from './parse';
 import { locate } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
@@ -221,7 +222,7 @@ export class Analyzer {
         sourceFile,
         facts,
         project: this.project,
-        options: this.options.settings?.[rule.meta.id]?.options ?? {},
+        options: optionValues(rule.options, this.options.settings?.[rule.meta.id]?.options),
         report: (d) => {
           const finding = this.toFinding(rule, severity, d);
           const key = `${finding.ruleId}:${finding.file}:${finding.start}:${finding.end}`;
@@ -313,13 +314,4 @@ export class Analyzer {
       consequence: 'option-ignored',
     };
   }
-}
-
-/**
- * 1-based line/column of an offset in plain text, counting line ends as the scanner does (CRLF,
- * LF, CR, U+2028, U+2029), so it agrees with the positions of findings.
- */
-export function lineColumnOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
-  return { line: before.length, column: before[before.length - 1].length + 1 };
 }

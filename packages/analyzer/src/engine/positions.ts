@@ -1,4 +1,8 @@
-import { ts } from 'ts-morph';
+/*
+ * Offsets to 1-based line/column positions. Type-only use of the compiler: the light entry (and
+ * the CLI's reporters through it) use `lineColumnOf` without loading it.
+ */
+import type { ts } from 'ts-morph';
 
 /** 1-based line and column of a character offset (columns count UTF-16 code units). */
 export interface LineColumn {
@@ -12,7 +16,11 @@ export function locate(sourceFile: ts.SourceFile, offset: number): LineColumn {
   return { line: line + 1, column: character + 1 };
 }
 
-/** The offset range of a node without its leading trivia. */
-export function nodeRange(node: ts.Node): { start: number; end: number } {
-  return { start: node.getStart(), end: node.getEnd() };
+/**
+ * 1-based line/column of an offset in plain text, counting line ends as the scanner does (CRLF,
+ * LF, CR, U+2028, U+2029), so it agrees with `locate` and with the positions of findings.
+ */
+export function lineColumnOf(text: string, offset: number): LineColumn {
+  const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
+  return { line: before.length, column: before[before.length - 1].length + 1 };
 }

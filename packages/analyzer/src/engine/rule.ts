@@ -2,6 +2,7 @@ import type { ts } from 'ts-morph';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix, RuleMeta } from '../types';
 import type { Admission } from './prefilter';
+import type { OptionsSchema, OptionValues } from './rule-options';
 import type { ProjectIndex } from '../facts/project/project-index';
 
 /** Per-kind callbacks; the engine calls them during its single walk over each file. */
@@ -14,12 +15,12 @@ export interface RuleListener {
   end?(): void;
 }
 
-/** What a rule hands to `context.report`. */
-export interface ReportDescriptor {
+/** What a rule hands to `context.report`; `M`: the rule's message ids. */
+export interface ReportDescriptor<M extends string = string> {
   /** The node (or offset range in the node's file) the finding points at. */
   node: ts.Node;
-  /** Key into the rule's `messages`. */
-  messageId: string;
+  /** Key into the rule's `messages` (checked by the compiler for rules made with `createRule`). */
+  messageId: M;
   /** Values for `{{name}}` placeholders in the message. */
   data?: Record<string, string>;
   fix?: Fix;
@@ -28,17 +29,20 @@ export interface ReportDescriptor {
   related?: Array<{ node: ts.Node; message: string }>;
 }
 
-/** Everything a rule sees while it checks one file. */
-export interface RuleContext {
+/** Everything a rule sees while it checks one file; `M`: its message ids, `O`: its option values. */
+export interface RuleContext<M extends string = string, O extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>> {
   /** The file being checked. */
   readonly sourceFile: ts.SourceFile;
   /** Facts about that file: imports, broker objects, handlers, side effects. */
   readonly facts: FileFacts;
   /** Cross-file lookups (handlers imported from other files). */
   readonly project: ProjectIndex;
-  /** Rule options from configuration (`rules: { id: [severity, options] }`). */
-  readonly options: Readonly<Record<string, unknown>>;
-  report(descriptor: ReportDescriptor): void;
+  /**
+   * The rule's options: every option it declares (`Rule.options`), the configured value or the
+   * default (`rules: { id: [severity, options] }`).
+   */
+  readonly options: O;
+  report(descriptor: ReportDescriptor<M>): void;
 }
 
 /** A rule: metadata, messages, a pre-filter, and a factory of listeners. */
@@ -67,5 +71,25 @@ export interface Rule {
    * Absent: `triggers` alone decides.
    */
   admits?: Admission;
+  /**
+   * The options the rule takes. Configuration is checked against it (an unknown key or a value of
+   * the wrong type is an error naming the rule and the key). Absent: the rule takes none.
+   */
+  options?: OptionsSchema;
   create(context: RuleContext): RuleListener;
+}
+
+/** A rule as written with `createRule`: message ids and option values typed from its own declarations. */
+export interface RuleDefinition<M extends string, S extends OptionsSchema> extends Omit<Rule, 'messages' | 'options' | 'create'> {
+  messages: Record<M, string>;
+  options?: S;
+  create(context: RuleContext<M, OptionValues<S>>): RuleListener;
+}
+
+/**
+ * Declares a rule. The compiler checks every `messageId` the rule reports against the keys of its
+ * `messages`, and types `context.options` from its `options` declaration.
+ */
+export function createRule<const M extends string, const S extends OptionsSchema = Record<never, never>>(definition: RuleDefinition<M, S>): Rule {
+  return definition as unknown as Rule;
 }

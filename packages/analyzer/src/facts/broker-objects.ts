@@ -2,8 +2,8 @@ import { ts } from 'ts-morph';
 import type { Broker } from '../types';
 import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
-import { constInitializer } from './effects/strings';
 import { unwrap, type Origin } from './origins';
+import { constInitializer } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Broker } from '../types';
 import { methodName, receiverClient, type ClientKind } from './broker-objects';
-import { objectLiteralOf } from './effects/strings';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
+import { objectLiteralOf } from './syntax';
 
 /**
  * Which option objects each client library reads, and the names people write that it does not.

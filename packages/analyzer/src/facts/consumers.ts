@@ -10,10 +10,9 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
-import { startsFrom } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
-import { isFunctionWithBody } from './flow';
 import type { ConsumerHandler, SettleCall } from './model';
+import { isFunctionWithBody, startsFrom } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**
@@ -36,6 +35,9 @@ const internals = new WeakMap<ConsumerHandler, ConsumerInternals>();
 
 /** How deep settle detection follows helper functions (`this.ack(ctx)` → `channel.ack(msg)`). */
 const HELPER_DEPTH = 2;
+
+/** Whether a kafkajs consumer commits offsets automatically (the public face of the kafka recognizer's reading). */
+export { kafkaAutoCommit } from './consumers/kafka';
 
 /**
  * The message consumers registered in a file, in document order of their registration. A

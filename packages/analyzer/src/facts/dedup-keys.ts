@@ -3,12 +3,11 @@ import type { ProjectIndex } from './project/project-index';
 import { consumersOf } from './consumers';
 import { DurationFolder, type Folded } from './durations';
 import { INBOX_NAME } from './effects/types';
-import { constInitializer } from './effects/strings';
 import type { FileFacts } from './file-facts';
 import { freshSourceIn } from './fresh-values';
 import type { ConsumerHandler } from './model';
 import { unwrap } from './origins';
-import { calleeName, callsWithin, contains, enclosingFunction, normalizedText, propertyNameText, receiverOf } from './syntax-helpers';
+import { calleeName, callsWithin, constInitializer, contains, enclosingFunction, normalizedText, propertyNameText, receiverOf } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**

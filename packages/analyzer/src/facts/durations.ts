@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
-import { calleeName, propertyNameText, propertyValue } from './syntax-helpers';
+import { calleeName, propertyNameText, propertyValue } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { contains, enclosingFunction, isFunctionWithBody } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**
@@ -10,33 +11,6 @@ import { walkTree } from './tree-walk';
  * a statement after which the block cannot complete (return / throw / break / continue) cuts the
  * path. Rules use it to decide whether an ack precedes work and whether a handler waits for it.
  */
-
-/** The innermost function-like node with a body that contains `node` (not `node` itself). */
-export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  for (let n = node.parent; n; n = n.parent) {
-    if (isFunctionWithBody(n)) return n;
-  }
-  return undefined;
-}
-
-/** Whether `node` is a function (declaration, expression, arrow, method, accessor) with a body. */
-export function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return FUNCTION_KINDS.has(node.kind) && (node as ts.FunctionLikeDeclaration).body !== undefined;
-}
-
-/**
- * Kinds of `isFunctionWithBody`, compared by `node.kind`: it runs for every ancestor or node of
- * the walks here, and each `ts.isX` goes through ts-morph's `ts` getter and a namespace accessor.
- */
-const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
-]);
-
-/** Whether `inner` lies within `outer` (inclusive). */
-export function contains(outer: ts.Node, inner: ts.Node): boolean {
-  return inner.pos >= outer.pos && inner.end <= outer.end;
-}
 
 /**
  * Whether `node` runs as part of `scope` itself rather than in a function defined inside it
@@ -231,15 +205,6 @@ export function enclosingFinally(node: ts.Node): ts.TryStatement | undefined {
   for (let n = node; n.parent; n = n.parent) {
     if (isFunctionWithBody(n) && n !== node) return undefined;
     if (ts.isTryStatement(n.parent) && n.parent.finallyBlock === n) return n.parent;
-  }
-  return undefined;
-}
-
-/** The `catch` clause containing `node` within the same function, if any. */
-export function enclosingCatch(node: ts.Node): ts.CatchClause | undefined {
-  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    if (isFunctionWithBody(n)) return undefined;
-    if (ts.isCatchClause(n)) return n;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { unwrap } from './origins';
-import { constInitializer } from './effects/strings';
+import { constInitializer } from './syntax';
 
 /**
  * Values that are new on every evaluation (random ids, the clock). A dedup id built from one

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
-import { boundName, calleeName, nameKey, propertyNode, propertyValue, receiverOf } from './syntax-helpers';
+import { boundName, calleeName, nameKey, propertyNode, propertyValue, receiverOf } from './syntax';
 
 /** kafkajs and the KafkaJS-compatible API of Confluent's client. */
 export const KAFKA_MODULE = /^(kafkajs|@confluentinc\/kafka-javascript)$/;

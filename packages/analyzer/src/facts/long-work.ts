@@ -1,11 +1,10 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import { DurationFolder, formatMs } from './durations';
-import { constInitializer } from './effects/strings';
 import { sideEffectsIn } from './effects';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
-import { calleeName, receiverOf } from './syntax-helpers';
+import { calleeName, constInitializer, receiverOf } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**

@@ -4,7 +4,7 @@ import type { Broker } from '../types';
 import { DurationFolder, formatMs } from './durations';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
-import { calleeName, propertyNameText, propertyValue } from './syntax-helpers';
+import { calleeName, propertyNameText, propertyValue } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
-import { calleeName, receiverOf, isModule } from './consumers/syntax';
 import type { FileFacts } from './file-facts';
-import { callsIn, contains, isPromiseCombinator, runsIn } from './flow';
+import { callsIn, isPromiseCombinator, runsIn } from './flow';
 import { unwrap } from './origins';
+import { calleeName, contains, isModule, receiverOf } from './syntax';
 
 /**
  * "Work" in a message handler: what must complete before the message may be settled. Until the

@@ -1,14 +1,15 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule, type Rule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, isDedupKey, keyText, redisOpsOf } from '../facts/dedup-keys';
 import type { ConsumerHandler } from '../facts/model';
 import { DurationFolder, formatMs } from '../facts/durations';
-import { INBOX_NAME } from '../facts/effects/types';
+import { INBOX_NAME } from '../facts/effects';
 import { unwrap } from '../facts/origins';
 import { redeliveryHorizonsOf, type Horizon } from '../facts/redelivery-horizon';
-import { calleeName, propertyValue, receiverOf } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
+import { calleeName, propertyValue, receiverOf } from '../facts/syntax';
+import { replace } from '../fix/edits';
 
 /** How long a dedup record lives, and where that is written. */
 interface DedupWindow {
@@ -83,10 +84,10 @@ function suggestion(window: DedupWindow, targetMs: number): Fix[] | undefined {
   if (!ts.isNumericLiteral(e) && !ts.isBinaryExpression(e) && !ts.isStringLiteralLike(e)) return undefined;
   const value = Math.ceil(targetMs / window.unitMs);
   const text = ts.isStringLiteralLike(e) ? JSON.stringify(String(value)) : String(value);
-  return [{ description: `Keep the dedup record ${formatMs(targetMs)} (twice the redelivery horizon)`, safety: 'unsafe', edits: [{ start: source.getStart(), end: source.getEnd(), text }] }];
+  return [{ description: `Keep the dedup record ${formatMs(targetMs)} (twice the redelivery horizon)`, safety: 'unsafe', edits: [replace(source, text)] }];
 }
 
-export const dedupWindowTooShort: Rule = {
+export const dedupWindowTooShort = createRule({
   meta: {
     id: 'dedup-window-too-short',
     description: 'A dedup record (Redis TTL, table retention, TTL index) must outlive every redelivery of the message: visibility timeout × receives, ack_wait × max_deliver, retry schedules, retention.',
@@ -132,4 +133,4 @@ export const dedupWindowTooShort: Rule = {
       },
     };
   },
-};
+});

@@ -1,16 +1,13 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction } from '../facts/effects';
-import { sqlTextOf } from '../facts/effects/db';
-import { DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE } from '../facts/effects/evidence';
+import { createRule } from '../engine/rule';
+import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
-import { shapeOf } from '../facts/effects/shape';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { CallLike, ConsumerHandler } from '../facts/model';
-import { isFunctionWithBody } from '../facts/flow';
+import { isFunctionWithBody } from '../facts/syntax';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
@@ -88,14 +85,10 @@ function usesOutbox(fn: ts.Node, effects: readonly Effect[], facts: FileFacts): 
 
 /** The consumer whose handler is `fn`, if any: there a redelivery may repeat the whole handler. */
 function consumerOwning(fn: ts.Node, facts: FileFacts, project: ProjectIndex): ConsumerHandler | undefined {
-  try {
-    return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
-  } catch {
-    return undefined;
-  }
+  return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
 }
 
-export const dualWrite: Rule = {
+export const dualWrite = createRule({
   meta: {
     id: 'dual-write',
     description: 'A function writes its database and also publishes to a broker (or calls an external API) without an outbox, so a crash between the two loses the event, and a publish before commit announces a change that may roll back.',
@@ -107,13 +100,13 @@ export const dualWrite: Rule = {
   },
   messages: {
     afterWrite:
-      '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost (no retry will ever send it). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
+      '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost, and no retry will ever send it (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
     afterWriteInConsumer:
-      '{{out}} sends to {{dest}} after {{write}} inside this {{broker}} consumer, as a second, separate write: if the process crashes between the two, the event is sent only if the redelivered message runs this handler again all the way, and any check that skips a repeated message (a dedup record, a status check) makes the loss permanent. Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
+      '{{out}} sends to {{dest}} after {{write}} inside this {{broker}} consumer, as a second, separate write: if the process crashes between the two, the event is sent only if the redelivered message runs this handler again all the way, and any check that skips a repeated message (a dedup record, a status check) makes the loss permanent (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
     beforeWrite:
       '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
     externalBeforeWrite:
-      '{{out}} calls {{dest}} before {{write}}: if the write then fails or the process crashes, the external effect has happened with no record of it here, and nothing will reconcile the two. Fix: record the intent in the database first and make the call from a relay (outbox, `eos scaffold outbox`), or pass an idempotency key derived from the record so the whole operation can be retried safely.',
+      '{{out}} calls {{dest}} before {{write}}: if the write then fails or the process crashes, the external effect has happened with no record of it here, and nothing will reconcile the two (phantom event). Fix: record the intent in the database first and make the call from a relay (outbox, `eos scaffold outbox`), or pass an idempotency key derived from the record so the whole operation can be retried safely.',
     inTransaction:
       '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
   },
@@ -128,12 +121,7 @@ export const dualWrite: Rule = {
         const { facts, project } = context;
         for (const fn of facts.functions) {
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
-          let effects: Effect[];
-          try {
-            effects = sideEffectsIn(fn, facts, project);
-          } catch {
-            continue;
-          }
+          const effects = sideEffectsIn(fn, facts, project);
           const writes = effects.filter(isDbWrite);
           // A payment call with an idempotency key can be retried together with the write, so the pair converges.
           const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent));
@@ -171,4 +159,4 @@ export const dualWrite: Rule = {
       },
     };
   },
-};
+});

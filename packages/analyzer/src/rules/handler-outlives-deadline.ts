@@ -1,13 +1,12 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { receiverClient } from '../facts/broker-objects';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
 import { DurationFolder, formatMs } from '../facts/durations';
-import { constInitializer, objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import { unwrap } from '../facts/origins';
 import { longWorkIn, type LongWork } from '../facts/long-work';
 import type { ConsumerHandler } from '../facts/model';
-import { calleeName } from '../facts/syntax-helpers';
+import { calleeName, constInitializer, objectLiteralOf, propertyValue } from '../facts/syntax';
 import { walkTree } from '../facts/tree-walk';
 
 /** Broker defaults, per docs/brokers.md and each client's documentation. */
@@ -37,7 +36,14 @@ interface Deadline {
  * kafkajs session timeout (no heartbeats while a handler runs), JetStream AckWait, the Pub/Sub
  * client's maximum lease extension, RabbitMQ's delivery-ack timeout — without extending it.
  */
-export const handlerOutlivesDeadline: Rule = {
+/** The brokers whose deadline this rule knows (one message each). */
+const DEADLINE_BROKERS = ['sqs', 'kafka', 'nats', 'pubsub', 'rabbitmq'] as const;
+
+function hasDeadline(broker: string): broker is (typeof DEADLINE_BROKERS)[number] {
+  return (DEADLINE_BROKERS as readonly string[]).includes(broker);
+}
+
+export const handlerOutlivesDeadline = createRule({
   meta: {
     id: 'handler-outlives-deadline',
     description: 'A consumer handler whose work (waits, polling loops, loops of remote calls, slow SDK calls) can outlast the broker\'s deadline without extending it, so the message is redelivered while still being processed.',
@@ -68,7 +74,7 @@ export const handlerOutlivesDeadline: Rule = {
         const seen = new Set<ts.Node>();
         for (const consumer of consumersOf(context.facts, context.project)) {
           const scope = consumer.scope ?? consumer.handler?.body;
-          if (!scope || !['sqs', 'kafka', 'nats', 'pubsub', 'rabbitmq'].includes(consumer.broker)) continue;
+          if (!scope || !hasDeadline(consumer.broker)) continue;
           const deadline = deadlineOf(consumer, context, folder);
           if (!deadline || deadline.extended) continue;
           const frame = consumer.scope ? [consumer.registration, consumer.scope] : [consumer.registration];
@@ -86,7 +92,7 @@ export const handlerOutlivesDeadline: Rule = {
       },
     };
   },
-};
+});
 
 /** Whether a piece of long work can run past the deadline. */
 function outlasts(work: LongWork, deadline: Deadline): boolean {

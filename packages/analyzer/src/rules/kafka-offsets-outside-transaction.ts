@@ -1,14 +1,12 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../facts/project/project-index';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import type { FileFacts } from '../facts/file-facts';
 import { KAFKA_MODULE, kafkaRuns, type KafkaRun } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
-import {
-  boundName, callsWithin, calleeName, contains, enclosingFunction, indentationOf, nameKey, propertyNameText,
-  propertyNode, propertyValue, receiverOf, statementOf,
-} from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { boundName, calleeName, callsWithin, contains, enclosingFunction, nameKey, propertyNameText, propertyNode, receiverOf, statementOf } from '../facts/syntax';
+import { indentOf, insertAboveComments, insertBefore, replace } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
 /** Functions reachable from `root` through calls resolvable syntactically (bounded depth). */
@@ -168,15 +166,13 @@ function sendOffsetsFix(use: TransactionUse, run: KafkaRun, commit: ts.CallExpre
   const group = portableGroupId(run.groupId);
   const stmt = statementOf(commit);
   if (!names || !group || !stmt || !ts.isBlock(stmt.parent)) return undefined;
-  const indent = indentationOf(stmt);
+  const indent = indentOf(stmt);
   const text = `await ${use.name}.sendOffsets({ consumerGroupId: ${group}, topics: [{ topic: ${names.topic}, partitions: [{ partition: ${names.partition}, offset: String(Number(${names.message}.offset) + 1) }] }] });\n${indent}`;
   // Above the comments that lead the commit statement, so they keep describing the commit.
-  const comments = ts.getLeadingCommentRanges(stmt.getSourceFile().text, stmt.getFullStart()) ?? [];
-  const at = comments.length > 0 ? comments[0].pos : stmt.getStart();
-  return { description: 'Send the consumed offset inside the transaction before commit()', safety: 'safe', edits: [{ start: at, end: at, text }] };
+  return { description: 'Send the consumed offset inside the transaction before commit()', safety: 'safe', edits: [insertAboveComments(stmt, text)] };
 }
 
-export const kafkaOffsetsOutsideTransaction: Rule = {
+export const kafkaOffsetsOutsideTransaction = createRule({
   meta: {
     id: 'kafka-offsets-outside-transaction',
     description: 'A kafkajs consume-transform-produce transaction must commit the consumed offset itself, with sendOffsets, as the next offset to read.',
@@ -236,7 +232,7 @@ export const kafkaOffsetsOutsideTransaction: Rule = {
                 fix: {
                   description: 'Commit the offset after the processed message',
                   safety: 'safe',
-                  edits: [{ start: value.getStart(), end: value.getEnd(), text: `String(Number(${processed.getText()}) + 1)` }],
+                  edits: [replace(value, `String(Number(${processed.getText()}) + 1)`)],
                 },
               });
             }
@@ -249,8 +245,8 @@ export const kafkaOffsetsOutsideTransaction: Rule = {
             const consumer = receiverOf(run.run);
             const explicit = propertyNode(run.options, 'autoCommit');
             const edit = explicit && ts.isPropertyAssignment(explicit)
-              ? { start: explicit.initializer.getStart(), end: explicit.initializer.getEnd(), text: 'false' }
-              : { start: run.handlerProperty.getStart(), end: run.handlerProperty.getStart(), text: `autoCommit: false,\n${indentationOf(run.handlerProperty)}` };
+              ? replace(explicit.initializer, 'false')
+              : insertBefore(run.handlerProperty, `autoCommit: false,\n${indentOf(run.handlerProperty)}`);
             context.report({
               node: run.handlerProperty,
               messageId: 'autoCommitAlongside',
@@ -266,4 +262,4 @@ export const kafkaOffsetsOutsideTransaction: Rule = {
       },
     };
   },
-};
+});

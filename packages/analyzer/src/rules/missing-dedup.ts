@@ -1,16 +1,15 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { dedupGuardsIn, sideEffectsIn, type Effect } from '../facts/effects';
-import { commandOf } from '../facts/effects/aws';
+import { dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
 import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
-import { familyOf, importedFamilies, moduleOf } from '../facts/effects/shape';
-import { objectLiteralOf, propertyValue, staticText } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
-import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
+import type { CallLike, ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
+import { objectLiteralOf, propertyValue } from '../facts/syntax';
+import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -111,12 +110,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
 
 /** Offset of the first call that settles the message for good (ack / delete / commit), when it is in the handler's file. */
 function firstSettle(consumer: ConsumerHandler, facts: FileFacts): number | undefined {
-  let settles: SettleCall[];
-  try {
-    settles = settleCallsOf(consumer, facts);
-  } catch {
-    return undefined;
-  }
+  const settles = settleCallsOf(consumer, facts);
   const final = settles.filter((c) => c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset');
   const scope = consumer.scope ?? consumer.handler;
   const first = final.find((c) => scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
@@ -209,14 +203,13 @@ function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void
 function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
   const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
   if (!options) {
-    const open = call.arguments.pos;
-    return { description, safety: 'unsafe', edits: [{ start: open, end: call.arguments.end, text: '{ idempotent: true, maxInFlightRequests: 1 }' }] };
+    return { description, safety: 'unsafe', edits: [replaceArguments(call, '{ idempotent: true, maxInFlightRequests: 1 }')] };
   }
   const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
   const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
-  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [{ start: options.getStart() + 1, end: options.getEnd() - 1, text: ` ${insert} ` }] };
+  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [replaceInside(options, ` ${insert} `)] };
   const last = options.properties[options.properties.length - 1];
-  return { description, safety: 'unsafe', edits: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${insert}` }] };
+  return { description, safety: 'unsafe', edits: [insertAfter(last, `, ${insert}`)] };
 }
 
 /** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */
@@ -229,7 +222,7 @@ function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
   return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
 }
 
-export const missingDedup: Rule = {
+export const missingDedup = createRule({
   meta: {
     id: 'missing-dedup',
     description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a producer sends without the broker\'s own dedup (SQS FIFO MessageDeduplicationId, kafkajs idempotent producer), so a redelivered or retried message doubles the effect.',
@@ -272,21 +265,12 @@ export const missingDedup: Rule = {
         },
       },
       end() {
-        let consumers: ConsumerHandler[];
-        try {
-          consumers = consumersOf(context.facts, context.project);
-        } catch {
-          return;
-        }
+        const consumers = consumersOf(context.facts, context.project);
         for (const consumer of consumers) {
-          try {
-            checkConsumer(context, consumer);
-          } catch {
-            // Unusual syntax in one handler must not take the rest of the file down.
-          }
+          checkConsumer(context, consumer);
         }
       },
     };
   },
-};
+});
 

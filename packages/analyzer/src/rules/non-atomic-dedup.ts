@@ -1,14 +1,13 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../facts/project/project-index';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, keyText, redisOpsOf, type RedisOp } from '../facts/dedup-keys';
 import { formatMs } from '../facts/durations';
-import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction } from '../facts/effects';
-import { INBOX_NAME, OUTBOX_NAME } from '../facts/effects/types';
+import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction, INBOX_NAME, OUTBOX_NAME } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import { unwrap } from '../facts/origins';
-import { calleeName, contains, receiverOf } from '../facts/syntax-helpers';
+import { calleeName, contains, receiverOf } from '../facts/syntax';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -100,7 +99,7 @@ function redisStep(op: RedisOp): Step | undefined {
 }
 
 /** Steps in the flow of `fn`, in document order, with helper calls summarised by what their body does. */
-function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
+function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex, visiting: Set<ts.Node> = new Set([fn])): Step[] {
   // Built once per file, not once per function (and per helper it calls).
   const redis = facts.memo('non-atomic-dedup:redis-ops-by-call', () => new Map(redisOpsOf(facts, project).map((op) => [op.call, op])));
   // A call is in the flow of its function and of every function it is nested in: judged once.
@@ -119,14 +118,12 @@ function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex): Step[] {
     }
     const name = calleeName(call);
     if (name && (CHECK_HELPER.test(name) || MARK_HELPER.test(name))) {
-      let body: ts.FunctionLikeDeclaration | undefined;
-      try {
-        body = project.resolveFunction(facts, call.expression);
-      } catch {
-        body = undefined;
-      }
-      // A helper counts when its body (in this file) touches a store, or when it cannot be read.
-      const inner = body && body.getSourceFile() === facts.sourceFile ? stepsOf(body, facts, project) : undefined;
+      const body = project.resolveFunction(facts, call.expression);
+      // A helper counts when its body (in this file) touches a store, or when it cannot be read. A
+      // helper already being summarised (`markHandled` calling `this.model.markHandled`, resolved
+      // by name to itself) adds nothing more.
+      if (body && visiting.has(body)) continue;
+      const inner = body && body.getSourceFile() === facts.sourceFile ? stepsOf(body, facts, project, new Set(visiting).add(body)) : undefined;
       const touches = !inner || inner.some((s) => (CHECK_HELPER.test(name) ? s.kind === 'check' : s.kind === 'mark' || s.kind === 'claim'));
       if (touches) out.push({ kind: CHECK_HELPER.test(name) ? 'check' : 'mark', store: 'helper', id: `helper:${name}`, call });
     }
@@ -221,7 +218,7 @@ function functionsWithSteps(facts: FileFacts): ts.Node[] {
   return [...owners];
 }
 
-export const nonAtomicDedup: Rule = {
+export const nonAtomicDedup = createRule({
   meta: {
     id: 'non-atomic-dedup',
     description: 'Dedup must claim the message atomically and commit the record with the work: no check-then-act, no record in another store or transaction than the work, no claim that survives a failure.',
@@ -245,12 +242,7 @@ export const nonAtomicDedup: Rule = {
       end() {
         const { facts, project } = context;
         for (const fn of functionsWithSteps(facts)) {
-          let steps: Step[];
-          try {
-            steps = stepsOf(fn, facts, project);
-          } catch {
-            continue;
-          }
+          const steps = stepsOf(fn, facts, project);
           if (steps.length === 0) continue;
           const txs = transactionsIn(fn, facts);
           const effects = sideEffectsIn(fn, facts, project);
@@ -342,7 +334,7 @@ export const nonAtomicDedup: Rule = {
       },
     };
   },
-};
+});
 
 /** Two helper calls about the same message: `isDuplicate(key)` … `markDuplicate(key)`. */
 function sameFirstArgument(a: ts.CallExpression, b: ts.CallExpression): boolean {

@@ -1,9 +1,10 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { keyProblem, optionObjectsOf, type OptionObject } from '../facts/broker-options';
 import type { FileFacts } from '../facts/file-facts';
 import type { Fix } from '../types';
 import { BROKER_LABEL } from '../facts/broker-libraries';
+import { replace } from '../fix/edits';
 
 /**
  * Options the client library does not read. JavaScript clients take plain objects and ignore
@@ -12,7 +13,7 @@ import { BROKER_LABEL } from '../facts/broker-libraries';
  * silently leaves the default in force. The knowledge lives in facts/broker-options.ts and is
  * checked against each library's type definitions by a test.
  */
-export const nonexistentBrokerOption: Rule = {
+export const nonexistentBrokerOption = createRule({
   meta: {
     id: 'nonexistent-broker-option',
     description: 'An option the broker client library does not have (a myth, a Java client name, a misplaced or misspelled key): the client ignores it and the default stays in force.',
@@ -23,8 +24,8 @@ export const nonexistentBrokerOption: Rule = {
     consequence: 'option-ignored',
   },
   messages: {
-    myth: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}` and is ignored: {{effect}}. Fix: {{fix}}.',
-    misspelled: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}`; the library\'s name is `{{intended}}` and the key as written is never read, so the value you set does not take effect. Fix: rename it to `{{intended}}`.',
+    myth: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}` and is ignored (option ignored): {{effect}}. Fix: {{fix}}.',
+    misspelled: '{{broker}} ({{library}}): `{{key}}` is not an option of `{{api}}`; the library\'s name is `{{intended}}` and the key as written is never read, so the value you set does not take effect (option ignored). Fix: rename it to `{{intended}}`.',
   },
   // Module names, and the best-known myths themselves: under --types a client reached through a
   // wrapper is placed by the checker even in a file that never names its library.
@@ -74,7 +75,7 @@ export const nonexistentBrokerOption: Rule = {
       },
     };
   },
-};
+});
 
 /**
  * Whether the option a myth points to (`<site id>.<key>`) is also written where it belongs —
@@ -110,8 +111,8 @@ function renameFix(
 ): Fix | undefined {
   if (hasKey(object, to)) return undefined;
   const edit = ts.isShorthandPropertyAssignment(prop)
-    ? { start: prop.name.getStart(), end: prop.name.getEnd(), text: `${to}: ${prop.name.text}` }
-    : { start: prop.name.getStart(), end: prop.name.getEnd(), text: to };
+    ? replace(prop.name, `${to}: ${prop.name.text}`)
+    : replace(prop.name, to);
   return { description: `Rename \`${prop.name.getText()}\` to \`${to}\``, safety, edits: [edit] };
 }
 
@@ -130,6 +131,6 @@ function moveIntoAttributesFix(
   return {
     description: `Send \`${key}\` as an attribute for consumers to deduplicate on`,
     safety: 'unsafe',
-    edits: [{ start: prop.getStart(), end: prop.getEnd(), text: `attributes: { ${attribute}: ${value} }` }],
+    edits: [replace(prop, `attributes: { ${attribute}: ${value} }`)],
   };
 }

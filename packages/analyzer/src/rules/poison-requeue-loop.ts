@@ -1,11 +1,12 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { brokersImported } from '../facts/broker-libraries';
 import type { FileFacts } from '../facts/file-facts';
 import { kafkaRuns } from '../facts/kafka-runs';
 import { unwrap } from '../facts/origins';
-import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax-helpers';
 import type { Fix } from '../types';
+import { calleeName, enclosingFunction, isPromiseFailureCallback, receiverOf } from '../facts/syntax';
+import { replace, replaceArguments } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -267,9 +268,7 @@ function bounded(facts: FileFacts, loop: Loop, scope: ts.Node): boolean {
 }
 
 function argumentFix(call: ts.CallExpression, args: string, description: string): Fix {
-  const open = call.arguments.pos;
-  const close = call.arguments.end;
-  return { description, safety: 'unsafe', edits: [{ start: open, end: close, text: args }] };
+  return { description, safety: 'unsafe', edits: [replaceArguments(call, args)] };
 }
 
 function suggestionsFor(loop: Loop): Fix[] | undefined {
@@ -288,7 +287,7 @@ function suggestionsFor(loop: Loop): Fix[] | undefined {
       return [{
         description: 'Terminate the message after 5 redeliveries instead of nak-ing it forever',
         safety: 'unsafe',
-        edits: [{ start: call.getStart(), end: call.getEnd(), text: `(${m}.info.redeliveryCount >= 5 ? ${m}.term() : ${call.getText()})` }],
+        edits: [replace(call, `(${m}.info.redeliveryCount >= 5 ? ${m}.term() : ${call.getText()})`)],
       }];
     }
     default:
@@ -296,7 +295,7 @@ function suggestionsFor(loop: Loop): Fix[] | undefined {
   }
 }
 
-export const poisonRequeueLoop: Rule = {
+export const poisonRequeueLoop = createRule({
   meta: {
     id: 'poison-requeue-loop',
     description: 'Requeueing (nack/nak/rethrow) every failed message without an attempt limit, dead-letter route or term() redelivers a poison message forever.',
@@ -308,7 +307,7 @@ export const poisonRequeueLoop: Rule = {
   },
   messages: {
     rabbit:
-      'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever: a poison loop that burns the consumer and holds its prefetch slots.{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
+      'RabbitMQ (amqplib): `{{call}}` puts every failed message back on the queue ({{requeueWhy}}) and nothing counts the attempts, so a message that always fails is redelivered at once, forever, burning the consumer and holding its prefetch slots (poison loop).{{dlx}} Fix: after N attempts (the `x-delivery-count` header of a quorum queue, or `x-death` when retrying through a dead-letter exchange) `nack(msg, false, false)` into a dead-letter exchange, or set `x-delivery-limit` on a quorum queue.',
     dlxCycle:
       'RabbitMQ (amqplib): `{{call}}` dead-letters every failed message to `{{retryQueue}}`, whose message TTL{{ttl}} routes it straight back to `{{queue}}`, and nothing counts the rounds, so a message that always fails cycles between the two queues forever (poison loop). Fix: read the `x-death` header (its `count` for `{{queue}}`) and past N attempts publish the message to a parking queue and ack it instead of nacking.',
     golevelup:
@@ -371,4 +370,4 @@ export const poisonRequeueLoop: Rule = {
       },
     };
   },
-};
+});

@@ -1,10 +1,10 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { clientOfOrigin, methodName, receiverClient, type ClientObject } from '../facts/broker-objects';
 import { keyProblem, OPTION_SITES } from '../facts/broker-options';
-import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import { freshSourceIn } from '../facts/fresh-values';
 import { unwrap } from '../facts/origins';
+import { objectLiteralOf, propertyValue } from '../facts/syntax';
 
 /**
  * Producer-side deduplication ids. Every broker publish can be repeated (a timeout, a lost
@@ -12,7 +12,7 @@ import { unwrap } from '../facts/origins';
  * attempt lets the broker (JetStream `msgID`, SQS FIFO `MessageDeduplicationId`) or the
  * consumers (Pub/Sub attributes, RabbitMQ `messageId`) recognise the copy.
  */
-export const publishWithoutDedupId: Rule = {
+export const publishWithoutDedupId = createRule({
   meta: {
     id: 'publish-without-dedup-id',
     description: 'A publish that carries no stable deduplication id (JetStream msgID, Pub/Sub key attribute, RabbitMQ messageId on confirm channels, SQS FIFO MessageDeduplicationId), so a retried publish is processed twice.',
@@ -64,7 +64,7 @@ export const publishWithoutDedupId: Rule = {
     };
     return { visitors: { [ts.SyntaxKind.CallExpression]: visit, [ts.SyntaxKind.NewExpression]: visitNew } };
   },
-};
+});
 
 /**
  * A JetStream client imported from the project's own module (`import { js } from '@app/nats'`):

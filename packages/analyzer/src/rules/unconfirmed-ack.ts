@@ -1,12 +1,12 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
-import { objectLiteralOf, propertyValue } from '../facts/effects/strings';
 import type { FileFacts } from '../facts/file-facts';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { calleeName, receiverOf } from '../facts/syntax-helpers';
-import { containingStatement, enclosingFunction, siblingsOf } from '../facts/flow';
+import { containingStatement, siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
+import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf } from '../facts/syntax';
+import { replace } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -15,7 +15,7 @@ import { walkTree } from '../facts/tree-walk';
  * `ack()` is a publish without a reply (`ackAck()` waits for the server), so code that cleans up
  * after the ack, or exits, assumes a redelivery that can still happen.
  */
-export const unconfirmedAck: Rule = {
+export const unconfirmedAck = createRule({
   meta: {
     id: 'unconfirmed-ack',
     description: 'A fire-and-forget ack where the code depends on it having landed: Pub/Sub ack() on an exactly-once subscription (use ackWithResponse()), JetStream ack() in an exactly-once pipeline or followed by cleanup or exit (use ackAck()).',
@@ -38,7 +38,7 @@ export const unconfirmedAck: Rule = {
     return {
       end() {
         const reported = new Set<ts.Node>();
-        const report = (call: ts.CallExpression, messageId: string, data: Record<string, string>) => {
+        const report = (call: ts.CallExpression, messageId: Parameters<typeof context.report>[0]['messageId'], data: Record<string, string>) => {
           if (reported.has(call)) return;
           reported.add(call);
           context.report({ node: call, messageId, data, fix: awaitedFix(call, data.replacement) });
@@ -70,7 +70,7 @@ export const unconfirmedAck: Rule = {
       },
     };
   },
-};
+});
 
 function receiverText(call: ts.CallExpression): string {
   return receiverOf(call)?.getText() ?? 'message';
@@ -180,7 +180,7 @@ function awaitedFix(call: ts.CallExpression, replacement: string | undefined): F
   return {
     description: `Use \`${replacement}\` and wait for the broker's answer`,
     safety: 'unsafe',
-    edits: [{ start: call.getStart(), end: call.getEnd(), text: awaited ? replacement : `await ${replacement}` }],
+    edits: [replace(call, awaited ? replacement : `await ${replacement}`)],
   };
 }
 

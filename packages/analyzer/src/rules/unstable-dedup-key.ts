@@ -1,11 +1,12 @@
 import { ts } from 'ts-morph';
-import type { Rule } from '../engine/rule';
+import { createRule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
-import { INBOX_NAME } from '../facts/effects/types';
+import { INBOX_NAME } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
-import { enclosingFunction } from '../facts/syntax-helpers';
 import type { Broker, Fix } from '../types';
+import { enclosingFunction } from '../facts/syntax';
+import { replace } from '../fix/edits';
 
 /** What to key on instead, per broker (docs/brokers.md: which ids survive a redelivery and which survive a resend). */
 const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
@@ -38,7 +39,7 @@ function fixFor(instability: Instability): Fix | undefined {
   return {
     description: `Key on \`${instability.stable}\`, which stays the same when the message is redelivered`,
     safety: 'safe',
-    edits: [{ start: name.getStart(), end: name.getEnd(), text: instability.stable }],
+    edits: [replace(name, instability.stable)],
   };
 }
 
@@ -50,7 +51,7 @@ function stableSentence(instability: Instability): string | undefined {
   return `\`${base}${instability.stable}\`, which stays the same on every delivery${caveat}`;
 }
 
-export const unstableDedupKey: Rule = {
+export const unstableDedupKey = createRule({
   meta: {
     id: 'unstable-dedup-key',
     description: 'A dedup or idempotency key must be the same on every delivery of a message: not the clock, randomness, a fresh UUID, unordered JSON, or delivery metadata.',
@@ -121,4 +122,4 @@ export const unstableDedupKey: Rule = {
       },
     };
   },
-};
+});

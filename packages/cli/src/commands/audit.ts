@@ -101,7 +101,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
 
     let loaded;
     try {
-      loaded = loadConfig(cwd, () => builtInRules().map((r) => r.meta.id), flags.config);
+      loaded = loadConfig(cwd, () => builtInRules(), flags.config);
     } catch (e) {
       if (e instanceof ConfigError) {
         this.fail(`invalid configuration: ${e.message}`);

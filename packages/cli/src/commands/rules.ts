@@ -23,7 +23,7 @@ export default class Rules extends EosCommand {
     const { flags } = await this.parse(Rules);
     let settings: Record<string, { severity: SeverityOrOff }> = {};
     try {
-      settings = loadConfig(process.cwd(), allRules.map((r) => r.meta.id), flags.config).config.rules;
+      settings = loadConfig(process.cwd(), allRules, flags.config).config.rules;
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.fail(`invalid configuration: ${e.message}`);

@@ -1,4 +1,6 @@
 import type { Finding } from '@eos/analyzer';
+// The light entry: the reporters run on a cached rerun, which must not load the compiler.
+import { lineColumnOf } from '@eos/analyzer/dist/light';
 import { palette, type Palette } from '../ansi';
 import { docsReference } from '../docs/references';
 import { shownPath } from './paths';
@@ -28,7 +30,7 @@ export const stylish: Reporter = (input) => {
       out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${severityLabel(f.severity, c)}  ${f.message}  ${c.dim(f.ruleId)}`);
       if (text !== undefined) out.push(...codeFrame(text, f, c).map((l) => `    ${l}`));
       for (const r of f.related ?? []) {
-        const at = positionOf(input.readText(r.file) ?? '', r.start);
+        const at = lineColumnOf(input.readText(r.file) ?? '', r.start);
         out.push(`    ${c.dim('see')} ${r.file === f.file ? '' : `${shownPath(r.file, input.cwd)}:`}${at.line}:${at.column} ${r.message}`);
       }
       if (f.fix) out.push(`    ${c.blue('fix')} (${f.fix.safety}): ${f.fix.description} ${c.dim(f.fix.safety === 'safe' ? '(--fix)' : '(--fix-unsafe)')}`);
@@ -99,11 +101,3 @@ function summary(input: ReportInput, c: Palette): string {
   return parts.join('; ');
 }
 
-/**
- * 1-based line and column of an offset. (The analyzer's lineColumnOf lives beside the parser; the
- * reporters stay on the light entry so a cached rerun never loads the compiler.)
- */
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split(LINE_BREAK);
-  return { line: before.length, column: before[before.length - 1].length + 1 };
-}

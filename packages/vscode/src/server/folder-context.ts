@@ -58,7 +58,7 @@ export function createFolderContext(input: FolderContextInput): FolderContext {
   let configProblem: string | undefined;
   if (folder && trusted) {
     try {
-      config = loadConfig(folder, allRules.map((r) => r.meta.id));
+      config = loadConfig(folder, allRules);
     } catch (e) {
       configProblem = e instanceof ConfigError ? e.message : `cannot load eos configuration: ${(e as Error).message}`;
     }

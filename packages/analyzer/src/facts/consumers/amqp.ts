@@ -1,9 +1,8 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
-import { isFunctionWithBody } from '../flow';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyName, receiverOf, startsFrom, stringValue } from './syntax';
+import { booleanValue, calleeName, importsAny, isFunctionWithBody, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -31,10 +30,10 @@ export const amqp: BrokerRecognizer = {
       const handler = resolveHandler(facts, project, call.arguments[1]);
       // A channel made by a project helper (`getChannel()`, `rabbitmqConn`) has no visible origin:
       // a channel-like name with a noAck option, or a handler that acks its message, shows it.
-      const options = objectLiteralOf(call.arguments[2], facts);
+      const options = objectLiteralOf(call.arguments[2]);
       const evidence = (handler && settlesWithChannel(handler)) || (CHANNEL_NAME.test(receiver.getText()) && options && property(options, 'noAck'));
       if (!origin && !setupParam && !importsAmqp && !evidence) continue;
-      const noAck = options ? booleanValue(optionValue(options, 'noAck'), facts) : undefined;
+      const noAck = options ? booleanValue(optionValue(options, 'noAck'), true) : undefined;
       const library = origin?.module === 'amqp-connection-manager' || setupParam ? 'amqp-connection-manager' : 'amqplib';
       const consumer: ConsumerHandler = {
         broker: 'rabbitmq',
@@ -45,7 +44,7 @@ export const amqp: BrokerRecognizer = {
         messageNames: handler ? parameterNames(handler, 0) : [],
         registration: call,
         options,
-        source: stringValue(call.arguments[0], facts),
+        source: stringValue(call.arguments[0], true),
       };
       out.push({ consumer });
     }
@@ -69,7 +68,7 @@ export function amqpSettle(call: ts.CallExpression, ctx: SettleContext): SettleC
 
 function optionValue(options: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const p of options.properties) {
-    if (ts.isPropertyAssignment(p) && propertyName(p.name) === name) return p.initializer;
+    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return p.initializer;
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
@@ -89,8 +88,8 @@ function isConnectionManagerSetupParam(receiver: ts.Expression, calls: readonly 
     const fn = n;
     const parent = fn.parent;
     if (ts.isCallExpression(parent) && calleeName(parent) === 'addSetup' && calls.includes(parent)) return true;
-    if ((ts.isPropertyAssignment(parent) && propertyName(parent.name) === 'setup') ||
-      (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent) && propertyName(fn.name) === 'setup')) return true;
+    if ((ts.isPropertyAssignment(parent) && propertyNameText(parent.name) === 'setup') ||
+      (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent) && propertyNameText(fn.name) === 'setup')) return true;
     return false;
   }
   return false;

@@ -1,6 +1,6 @@
 import type { ConsumerHandler } from '../model';
 import { resolveHandler, type BrokerRecognizer } from './recognizer';
-import { calleeName, importsAny, parameterNames, receiverOf, startsFrom } from './syntax';
+import { calleeName, importsAny, parameterNames, receiverOf, startsFrom } from '../syntax';
 
 /**
  * BullMQ: `new Worker(queueName, processor, opts)`. A job completes when the processor resolves

@@ -1,10 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
-import { enclosingFunction } from '../flow';
 import type { FileFacts } from '../file-facts';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, destructuredAliases, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from './syntax';
+import { booleanValue, calleeName, destructuredAliases, enclosingFunction, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -36,8 +35,8 @@ export const kafka: BrokerRecognizer = {
         const prop = property(config, kind);
         if (!prop) continue;
         const handler = ts.isMethodDeclaration(prop) ? prop : resolveHandler(facts, project, propertyValue(config, kind)!);
-        const autoCommit = booleanValue(propertyValue(config, 'autoCommit'), facts) ?? autoCommitOfConsumer(receiver, facts);
-        const autoResolve = booleanValue(propertyValue(config, 'eachBatchAutoResolve'), facts);
+        const autoCommit = booleanValue(propertyValue(config, 'autoCommit'), true) ?? autoCommitOfConsumer(receiver, facts);
+        const autoResolve = booleanValue(propertyValue(config, 'eachBatchAutoResolve'), true);
         const settlement = kind === 'eachMessage'
           ? (autoCommit === false ? 'manual' : 'on-resolve')
           : (autoResolve === false ? 'manual' : 'on-resolve');
@@ -123,7 +122,7 @@ function messageNamesOf(handler: ts.FunctionLikeDeclaration, kind: 'eachMessage'
  * config, or where the consumer was created. Undefined when unknown (kafkajs defaults to true).
  */
 export function kafkaAutoCommit(consumer: ConsumerHandler, facts: FileFacts): boolean | undefined {
-  const fromRun = consumer.options && booleanValue(propertyValue(consumer.options, 'autoCommit'), facts);
+  const fromRun = consumer.options && booleanValue(propertyValue(consumer.options, 'autoCommit'), true);
   if (fromRun !== undefined) return fromRun;
   const run = consumer.registration;
   return ts.isCallExpression(run) ? autoCommitOfConsumer(receiverOf(run), facts) : undefined;
@@ -142,10 +141,10 @@ function autoCommitOfConsumer(receiver: ts.Expression | undefined, facts: FileFa
   const local = creations.filter((c) => own !== undefined && enclosingFunction(c) === own);
   const chosen = local.length > 0 ? local : creations.length === 1 ? creations : [];
   for (const call of chosen) {
-    const config = objectLiteralOf(call.arguments[0], facts);
+    const config = objectLiteralOf(call.arguments[0]);
     if (!config) continue;
-    const nested = objectLiteralOf(propertyValue(config, 'kafkaJS'), facts);
-    const value = booleanValue(propertyValue(nested ?? config, 'autoCommit'), facts);
+    const nested = objectLiteralOf(propertyValue(config, 'kafkaJS'));
+    const value = booleanValue(propertyValue(nested ?? config, 'autoCommit'), true);
     if (value !== undefined) return value;
   }
   return undefined;

@@ -3,7 +3,7 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
-import { bindingNames, importsAny, parameterNames } from './syntax';
+import { bindingNames, importsAny, parameterNames } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**

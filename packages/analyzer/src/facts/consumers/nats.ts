@@ -1,10 +1,9 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
-import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap, type Origin } from '../origins';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, objectLiteralOf, parameterNames, propertyValue, receiverOf, startsFrom } from './syntax';
+import { bindingNames, calleeName, enclosingFunction, importsAny, isModule, objectLiteralOf, parameterNames, propertyValue, receiverOf, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -62,7 +61,7 @@ export const nats: BrokerRecognizer = {
       if (calleeName(call) !== 'consume' || call.arguments.length !== 1) continue;
       const receiver = receiverOf(call);
       if (!receiver || !isJetStream(facts.originOf(receiver))) continue;
-      const options = objectLiteralOf(call.arguments[0], facts);
+      const options = objectLiteralOf(call.arguments[0]);
       const cb = options && propertyValue(options, 'callback');
       const handler = cb && resolveHandler(facts, project, cb);
       if (!handler) continue;

@@ -5,7 +5,7 @@ import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
 import type { BrokerRecognizer } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, startsFrom } from './syntax';
+import { bindingNames, calleeName, importsAny, isModule, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**

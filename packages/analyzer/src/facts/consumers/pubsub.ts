@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { calleeName, importsAny, packageOrigin, parameterNames, receiverOf, startsFrom, stringValue } from './syntax';
 import { unwrap } from '../origins';
+import { calleeName, importsAny, packageOrigin, parameterNames, receiverOf, startsFrom, stringValue } from '../syntax';
 
 /**
  * Google Cloud Pub/Sub streaming pull: `subscription.on('message', handler)`. The handler settles

@@ -3,7 +3,7 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { resolveHandler, type BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
-import { calleeName, importsAny, objectLiteralOf, parameterNames, property, propertyValue } from './syntax';
+import { calleeName, importsAny, objectLiteralOf, parameterNames, property, propertyValue } from '../syntax';
 
 /**
  * bbc/sqs-consumer: `Consumer.create({ queueUrl, handleMessage | handleMessageBatch,
@@ -26,7 +26,7 @@ export const sqsConsumer: BrokerRecognizer = {
       if (origin?.module === 'sqs-consumer' && origin.chain[origin.chain.length - 1] === 'Consumer') candidates.push({ node: ne, arg: ne.arguments?.[0] });
     }
     for (const { node, arg } of candidates) {
-      const options = objectLiteralOf(arg, facts);
+      const options = objectLiteralOf(arg);
       if (!options) continue;
       for (const kind of ['handleMessage', 'handleMessageBatch'] as const) {
         const prop = property(options, kind);

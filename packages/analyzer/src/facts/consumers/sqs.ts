@@ -1,11 +1,10 @@
 import { ts } from 'ts-morph';
 import { walkTree } from '../tree-walk';
 import type { FileFacts } from '../file-facts';
-import { enclosingFunction } from '../flow';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer, SettleContext } from './recognizer';
-import { bindingNames, calleeName, importsAny, isModule, localInitializer, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf, startsFrom } from './syntax';
+import { bindingNames, calleeName, enclosingFunction, importsAny, isModule, localInitializer, mentions, objectLiteralOf, packageOrigin, propertyValue, receiverOf, startsFrom } from '../syntax';
 
 /**
  * AWS SQS polled by hand: `@aws-sdk/client-sqs` v3 (`client.send(new ReceiveMessageCommand(…))`,
@@ -129,7 +128,7 @@ export function sqsSettle(call: ts.CallExpression, ctx: SettleContext): SettleCa
   if (!op.input || !mentions(op.input, ctx.names)) return undefined;
   if (op.op === 'delete' || op.op === 'delete-batch') return { kind: 'delete', call };
   // VisibilityTimeout: 0 makes the message visible again at once: a negative acknowledgement.
-  const input = objectLiteralOf(op.input, ctx.facts);
+  const input = objectLiteralOf(op.input);
   const timeout = input && propertyValue(input, 'VisibilityTimeout');
   if (timeout && ts.isNumericLiteral(unwrap(timeout)) && Number((unwrap(timeout) as ts.NumericLiteral).text) === 0) {
     return { kind: 'nack', requeue: true, call };

@@ -3,7 +3,8 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import type { RawEffect } from './db';
 import { familyOf, type CallShape } from './shape';
-import { constInitializer, hasProperty, objectLiteralOf, propertyValue, staticText } from './strings';
+import { staticText } from './strings';
+import { constInitializer, hasProperty, objectLiteralOf, propertyValue } from '../syntax';
 
 /** What an AWS SDK v3 command does when sent. */
 interface CommandKind {

@@ -3,8 +3,9 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { familyOf, importedFamilies, laterCalls, type CallShape } from './shape';
 import { isWriteVerb, looksLikeSql, readSql } from './sql';
-import { constInitializer, letInitializer, objectLiteralOf, propertyName, propertyValue, staticText } from './strings';
+import { staticText } from './strings';
 import type { Effect, WriteOp } from './types';
+import { constInitializer, localInitializer, objectLiteralOf, propertyNameText, propertyValue } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /** An effect before it is placed relative to the analysed function. */
@@ -165,7 +166,7 @@ function hasPrismaArithmetic(node: ts.Node | undefined): boolean {
   let found = false;
   walkTree(node, (n) => {
     if (found) return false;
-    if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyName(n.name) ?? '')) found = true;
+    if (ts.isPropertyAssignment(n) && /^(increment|decrement|multiply|divide|push)$/.test(propertyNameText(n.name) ?? '')) found = true;
     return !found;
   });
   return found;
@@ -198,7 +199,7 @@ function mongoWrite(s: CallShape, family: string | undefined, families: string[]
     const doc = objectLiteralOf(update);
     const options = objectLiteralOf(s.call.arguments[2]);
     const upsert = options !== undefined && propertyValue(options, 'upsert')?.kind === ts.SyntaxKind.TrueKeyword;
-    const operators = doc ? doc.properties.map((p) => (p.name ? propertyName(p.name) : undefined) ?? '') : [];
+    const operators = doc ? doc.properties.map((p) => (p.name ? propertyNameText(p.name) : undefined) ?? '') : [];
     counter = operators.some((o) => o === '$inc' || o === '$mul');
     const appends = operators.some((o) => o === '$push');
     // A pipeline update or an update built elsewhere cannot be judged: assume it repeats.
@@ -340,7 +341,7 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
  */
 function documentSource(name: ts.Identifier, depth = 0): ts.Expression | undefined {
   if (depth > 3) return undefined;
-  const init = constInitializer(name) ?? letInitializer(name) ?? assignedIn(name);
+  const init = constInitializer(name) ?? localInitializer(name) ?? assignedIn(name);
   const e = init && unwrap(init);
   if (e && ts.isIdentifier(e)) return documentSource(e, depth + 1) ?? e;
   return e;
@@ -396,7 +397,7 @@ function builtEntities(call: ts.CallExpression): string {
     const a = unwrap(arg);
     if (!ts.isIdentifier(a)) continue;
     out += ` ${a.text}`;
-    const init = constInitializer(a) ?? letInitializer(a);
+    const init = constInitializer(a) ?? localInitializer(a);
     const e = init && unwrap(init);
     if (e && ts.isCallExpression(e) && e.arguments.length > 0 && ts.isIdentifier(unwrap(e.arguments[0]))) out += ` ${unwrap(e.arguments[0]).getText()}`;
     if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression)) out += ` ${e.expression.text}`;

@@ -2,7 +2,6 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../project/project-index';
 import type { FileFacts } from '../file-facts';
 import type { DedupGuard } from '../model';
-import { localInitializer } from '../consumers/syntax';
 import { unwrap } from '../origins';
 import { sqlTextOf } from './db';
 import { sideEffectsIn } from './effects';
@@ -12,6 +11,7 @@ import { familyOf, isLocalModule, shapeOf } from './shape';
 import { readSql } from './sql';
 import { transactionOf, transactionsIn } from './transactions';
 import { INBOX_NAME, OUTBOX_NAME } from './types';
+import { localInitializer } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /** Functions of the user's own dedup module that run the work at most once per key (wrapper style: claim and work together). */

@@ -3,7 +3,8 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import type { RawEffect } from './db';
 import { familyOf, isLocalModule, type CallShape } from './shape';
-import { objectLiteralOf, propertyValue, staticText } from './strings';
+import { staticText } from './strings';
+import { objectLiteralOf, propertyValue } from '../syntax';
 
 const HTTP_VERBS = new Set(['post', 'put', 'patch', 'delete', 'request']);
 const IDEMPOTENCY_HEADER = /idempotency[-_]?key|x-request-id|idempotencykey/i;

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import type { RawEffect } from './db';
 import { familyOf, importedFamilies, isLocalModule, type CallShape } from './shape';
-import { objectLiteralOf } from './strings';
+import { objectLiteralOf } from '../syntax';
 
 /** Broker display names by library family, as they appear in finding messages. */
 export const BROKER_NAMES: Record<string, string> = {

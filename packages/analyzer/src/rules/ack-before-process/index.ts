@@ -1,19 +1,19 @@
 import { ts } from 'ts-morph';
-import type { Rule, RuleContext } from '../engine/rule';
-import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { booleanValue, calleeName, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../facts/consumers/syntax';
-import { kafkaAutoCommit } from '../facts/consumers/kafka';
-import { isClaimRelease } from '../facts/effects';
-import type { FileFacts } from '../facts/file-facts';
-import {
-  callsIn, canReach, catchRethrows, containingStatement, contains, definitelyExits, enclosingCatch, enclosingFinally, enclosingFunction,
-  failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf,
-} from '../facts/flow';
-import type { ConsumerHandler, SettleCall } from '../facts/model';
-import { unwrap } from '../facts/origins';
-import { defersWork, isAsyncFunction, isKnownAsync, workCallsIn } from '../facts/work';
-import type { Fix, TextEdit } from '../types';
-import { walkTree } from '../facts/tree-walk';
+import { createRule, type RuleContext } from '../../engine/rule';
+import type { OptionValues } from '../../engine/rule-options';
+import { consumersOf, kafkaAutoCommit, settleCallsOf } from '../../facts/consumers';
+import { isClaimRelease } from '../../facts/effects';
+import type { FileFacts } from '../../facts/file-facts';
+import { callsIn, canReach, catchRethrows, containingStatement, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
+import type { ConsumerHandler, SettleCall } from '../../facts/model';
+import { unwrap } from '../../facts/origins';
+import { defersWork, isKnownAsync, workCallsIn } from '../../facts/work';
+import type { Fix } from '../../types';
+import { moveStatementAfter } from '../../fix/edits';
+import { awaitFix, noAckSuggestion } from './fixes';
+import { messages } from './messages';
+import { booleanValue, calleeName, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom } from '../../facts/syntax';
+import { walkTree } from '../../facts/tree-walk';
 
 /**
  * ack-before-process: the message is settled (acked, deleted, committed) before the work it
@@ -30,42 +30,14 @@ const REPLY_TO = 'amq.rabbitmq.reply-to';
 /** How many work locations a finding lists as related. */
 const RELATED_LIMIT = 3;
 
-const messages = {
-  settleFirst:
-    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the {{unit}} is already {{gone}}: it is lost. Settle after the work has completed ({{fix}}).',
-  settleInFinally:
-    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}}: it is lost. Settle at the end of the `try` block and {{negative}} in a `catch`.',
-  settleInCatch:
-    '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}}: it is lost. {{negativeFix}}',
-  catchThenSettle:
-    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}}: it is lost. Rethrow, or {{negative}} in the `catch` and return.',
-  swallowOnResolve:
-    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost. {{swallowFix}}',
-  notAwaited:
-    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}}. Await it (`await …`; `await Promise.all(…)` for several).',
-  deferred:
-    '{{broker}}: `{{work}}` schedules the work to run after the handler has returned, so {{first}}; a crash or a failure of the work then loses the {{unit}}. Do the work in the handler and await it (for a delayed retry, publish to a delay queue or topic instead of holding the {{unit}} in a timer).',
-  inMemoryHandoff:
-    '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered. Process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
-  notAwaitedBeforeSettle:
-    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}}. Await the work before settling.',
-  noAck:
-    '{{broker}}: `noAck: true` makes RabbitMQ treat each message as acknowledged as soon as it is sent, so a crash or failure in the handler loses it (at-most-once). Consume with `noAck: false` and call `channel.ack(msg)` after the work completes (`nack` it on failure).',
-  batchPartial:
-    'Kafka ({{library}}): this `{{jump}}` leaves `eachBatch` before the rest of the batch is processed, but `eachBatchAutoResolve` (default `true`) then resolves the batch\'s last offset, so the skipped messages are committed and lost. Set `eachBatchAutoResolve: false` and call `resolveOffset(message.offset)` after each processed message.',
-};
+/** The options the rule takes (checked against configuration; see docs/rules/ack-before-process.md). */
+const OPTIONS = {
+  logOnlyIsWork: { type: 'boolean', default: false, description: 'Treat logging as work, so a consumer that only logs is held to the same standard.' },
+} as const;
 
-/** Rule options. */
-interface Options {
-  /** Treat logging as work, so a consumer that only logs is held to the same standard. Default false. */
-  logOnlyIsWork: boolean;
-}
+type Options = OptionValues<typeof OPTIONS>;
 
-function optionsOf(raw: Readonly<Record<string, unknown>>): Options {
-  return { logOnlyIsWork: raw.logOnlyIsWork === true };
-}
-
-export const ackBeforeProcess: Rule = {
+export const ackBeforeProcess = createRule({
   meta: {
     id: 'ack-before-process',
     description: 'A message is acknowledged, deleted or committed before the work it stands for has completed, so a crash or failure loses it.',
@@ -76,24 +48,19 @@ export const ackBeforeProcess: Rule = {
     consequence: 'message-lost',
   },
   messages,
+  options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
   triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
   create(context) {
     return {
       end() {
-        const options = optionsOf(context.options);
         for (const consumer of consumersOf(context.facts, context.project)) {
-          try {
-            checkConsumer(consumer, context, options);
-          } catch (e) {
-            if (process.env.EOS_DEBUG) console.error(e);
-            // One odd handler must not cost the rest of the file its findings.
-          }
+          checkConsumer(consumer, context, context.options);
         }
       },
     };
   },
-};
+});
 
 /** Words that describe a consumer in messages. */
 interface Describe {
@@ -213,7 +180,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       if (tried.length > 0 && !handled) {
         context.report({
           node: call, messageId: 'settleInCatch',
-          data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` },
+          data: { ...d, settle: snippet(call), negativeFix: `instead, ${d.negative}.` },
           related: relatedWork(tried),
         });
         reported.add(call);
@@ -274,36 +241,11 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
   if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
   const prop = property(consumer.options, 'noAck');
-  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), context.facts) !== true) return;
+  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), true) !== true) return;
   const body = consumer.handler?.body;
   // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
   if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;
   context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: noAckSuggestion(consumer, prop) });
-}
-
-/** Set `noAck: false` and ack at the end of the handler, when the handler is a plain block in this file. */
-function noAckSuggestion(consumer: ConsumerHandler, prop: ts.ObjectLiteralElementLike): Fix[] | undefined {
-  const handler = consumer.handler;
-  const registration = consumer.registration;
-  if (!handler?.body || !ts.isBlock(handler.body) || !ts.isCallExpression(registration) || !ts.isPropertyAccessExpression(unwrap(registration.expression))) return undefined;
-  if (handler.getSourceFile() !== registration.getSourceFile()) return undefined;
-  const msg = parameterNames(handler, 0)[0];
-  if (!msg) return undefined;
-  const channel = (unwrap(registration.expression) as ts.PropertyAccessExpression).expression.getText();
-  const stmts = handler.body.statements;
-  const last = stmts[stmts.length - 1];
-  if (last && definitelyExits(last)) return undefined;
-  const sf = handler.getSourceFile();
-  const indent = last ? indentOf(sf.text, last.getStart()) : `${indentOf(sf.text, handler.body.getStart())}  `;
-  const at = last ? lineEnd(sf.text, last.getEnd()) : handler.body.getStart() + 1;
-  return [{
-    description: `Consume with noAck: false and ack ${msg} after the handler's work`,
-    safety: 'unsafe',
-    edits: [
-      { start: prop.getStart(), end: prop.getEnd(), text: 'noAck: false' },
-      { start: at, end: at, text: `\n${indent}${channel}.ack(${msg});` },
-    ],
-  }];
 }
 
 /**
@@ -330,8 +272,8 @@ function checkSwallowingCatches(
           }
         } else if (swallowSettles(consumer, clause, scope) && !failureRaisedAfter(n, tried[tried.length - 1].getEnd(), scope)) {
           const swallowFix = consumer.library === 'aws-lambda'
-            ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
-            : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
+            ? 'rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
+            : `rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
           context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d, swallowFix }, related: relatedWork(tried) });
         }
       }
@@ -448,33 +390,6 @@ function isInnerOfChain(call: ts.CallExpression): boolean {
 }
 
 /**
- * Adding `await` to a work call that is a statement of its own in an async handler is safe: the
- * handler now waits for the work (and sees its failure), which is what the finding asks.
- * `forEach(async …)` becomes `await Promise.all(….map(async …))` as a suggestion.
- */
-function awaitFix(work: ts.CallExpression): { fix?: Fix; suggestions?: Fix[] } {
-  const fn = enclosingFunction(work);
-  const async = !!fn && isAsyncFunction(fn);
-  const parent = work.parent;
-  if (calleeName(work) === 'forEach' && ts.isPropertyAccessExpression(work.expression) && ts.isExpressionStatement(parent) && async) {
-    const name = work.expression.name;
-    const edits: TextEdit[] = [
-      { start: work.getStart(), end: work.getStart(), text: 'await Promise.all(' },
-      { start: name.getStart(), end: name.getEnd(), text: 'map' },
-      { start: work.getEnd(), end: work.getEnd(), text: ')' },
-    ];
-    return { suggestions: [{ description: 'Await every callback with Promise.all(….map(…))', safety: 'unsafe', edits }] };
-  }
-  if (ts.isVoidExpression(parent) && async) {
-    return { suggestions: [{ description: 'Await the work instead of discarding it', safety: 'unsafe', edits: [{ start: parent.getStart(), end: work.getStart(), text: 'await ' }] }] };
-  }
-  if (!ts.isExpressionStatement(parent)) return {};
-  const edit: TextEdit = { start: work.getStart(), end: work.getStart(), text: 'await ' };
-  if (async) return { fix: { description: 'Await the work', safety: 'safe', edits: [edit] } };
-  return {};
-}
-
-/**
  * Moves a settle statement (`channel.ack(msg);`, `await client.send(new DeleteMessageCommand(…));`)
  * from before the work to just after the last statement of the same block that holds work. Safe
  * only when: the settle is a statement of its own on its own line with no comments; every work
@@ -501,30 +416,10 @@ function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: 
   if (after.some((w) => !isAwaited(w) && isKnownAsync(w, facts, context.project))) return undefined;
   const target = list[to];
   if (ts.isReturnStatement(target) || ts.isThrowStatement(target)) return undefined;
-  const text = stmt.getSourceFile().text;
-  const lineOfStmt = lineStart(text, stmt.getStart());
-  const end = lineEnd(text, stmt.getEnd());
-  // The statement must be alone on its line, with no trailing or block comment.
-  if (text.slice(lineOfStmt, stmt.getStart()).trim() !== '' || text.slice(stmt.getEnd(), end).trim() !== '') return undefined;
-  if (/\/\*/.test(stmt.getFullText()) || /\/\/|\/\*/.test(stmt.getText())) return undefined;
-  // Line comments directly above the statement describe it: they move with it.
-  let start = lineOfStmt;
-  while (start > 0) {
-    const prev = lineStart(text, start - 1);
-    if (!text.slice(prev, start - 1).trim().startsWith('//')) break;
-    start = prev;
-  }
-  const insertAt = lineEnd(text, target.getEnd());
-  if (text.slice(target.getEnd(), insertAt).trim() !== '') return undefined;
-  const withComment = start < lineOfStmt ? ' with the comment above it (check that it still holds)' : '';
-  return {
-    description: `Move ${snippet(settle.call)}${withComment} after the work`,
-    safety: 'safe',
-    edits: [
-      { start, end: end + 1, text: '' },
-      { start: insertAt, end: insertAt, text: `\n${text.slice(start, end)}` },
-    ],
-  };
+  const move = moveStatementAfter(stmt, target);
+  if (!move) return undefined;
+  const withComment = move.withComments ? ' with the comment above it (check that it still holds)' : '';
+  return { description: `Move ${snippet(settle.call)}${withComment} after the work`, safety: 'safe', edits: move.edits };
 }
 
 /** Identifier names a node reads (property names excluded). */
@@ -581,16 +476,3 @@ function firstEarlyExit(body: ts.Statement): ts.BreakStatement | ts.ReturnStatem
   return found;
 }
 
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function lineEnd(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  return i === -1 ? text.length : i;
-}
-
-function indentOf(text: string, offset: number): string {
-  const start = lineStart(text, offset);
-  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
-}

@@ -1,0 +1,25 @@
+/** The messages of ack-before-process, by id: what happens, its consequence, and the fix. */
+export const messages = {
+  settleFirst:
+    '{{broker}}: `{{settle}}` runs before the work it confirms (`{{work}}`). If the process crashes or that work fails, the {{unit}} is already {{gone}} (message lost). Fix: settle after the work has completed ({{fix}}).',
+  settleInFinally:
+    '{{broker}}: `{{settle}}` is in a `finally` block, so it also runs when the work in the `try` block fails; the failed {{unit}} is {{gone}} (message lost). Fix: settle at the end of the `try` block and {{negative}} in a `catch`.',
+  settleInCatch:
+    '{{broker}}: this `catch` runs `{{settle}}` for a {{unit}} whose processing failed, having only logged the error; the {{unit}} is {{gone}} (message lost). Fix: {{negativeFix}}',
+  catchThenSettle:
+    '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}} (message lost). Fix: rethrow, or {{negative}} in the `catch` and return.',
+  swallowOnResolve:
+    '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost (message lost). Fix: {{swallowFix}}',
+  notAwaited:
+    '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: await it (`await …`; `await Promise.all(…)` for several).',
+  deferred:
+    '{{broker}}: `{{work}}` schedules the work to run after the handler has returned, so {{first}}; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: do the work in the handler and await it (for a delayed retry, publish to a delay queue or topic instead of holding the {{unit}} in a timer).',
+  inMemoryHandoff:
+    '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered (message lost). Fix: process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
+  notAwaitedBeforeSettle:
+    '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: await the work before settling.',
+  noAck:
+    '{{broker}}: `noAck: true` makes RabbitMQ treat each message as acknowledged as soon as it is sent, so a crash or failure in the handler loses it (message lost). Fix: consume with `noAck: false` and call `channel.ack(msg)` after the work completes (`nack` it on failure).',
+  batchPartial:
+    'Kafka ({{library}}): this `{{jump}}` leaves `eachBatch` before the rest of the batch is processed, but `eachBatchAutoResolve` (default `true`) then resolves the batch\'s last offset, so the skipped messages are committed and lost (message lost). Fix: set `eachBatchAutoResolve: false` and call `resolveOffset(message.offset)` after each processed message.',
+};
