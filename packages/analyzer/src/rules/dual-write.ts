@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { createRule } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE, shapeOf } from '../facts/effects';
+import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
@@ -125,12 +125,14 @@ export const dualWrite = createRule({
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  // Both halves within reach of the file's imports; or one of them, when the file holds injected
-  // dependencies whose implementations (followed by class name, through path aliases and
-  // interfaces) may hold the other in files no relative import leads to.
+  // The outgoing side by what the file imports (or, with --types, what the checker can name), not
+  // by generic method names: most files that call `.add(` or `.create(` send nothing anywhere. A
+  // file holding injected dependencies needs only one half within reach: their implementations
+  // (followed by class name, through path aliases and interfaces) may hold the other in files no
+  // relative import leads to.
   admits: {
     any: [
-      { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+      { all: [{ reaches: DB_WRITE_EVIDENCE }, { any: [{ reaches: OUTGOING_EFFECT_EVIDENCE }, { typesFrom: OUTGOING_PACKAGE }] }] },
       { all: [{ text: INJECTED_DEPENDENCY }, { any: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] }] },
     ],
   },

@@ -266,7 +266,8 @@ export const missingDedup = createRule({
     kafkaProducer:
       'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
   },
-  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(|@temporalio\//i,
+  // `aws-lambda`: a Lambda SQS handler is known only by its types (facts/consumers/lambda-sqs.ts).
+  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(|@temporalio\/|aws-lambda/i,
   create(context) {
     const fileText = context.sourceFile.text;
     return {

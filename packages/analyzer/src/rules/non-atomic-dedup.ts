@@ -103,11 +103,18 @@ function redisStep(op: RedisOp): Step | undefined {
 
 /** Steps in the flow of `fn`, in document order, with helper calls summarised by what their body does. */
 function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex, visiting: Set<ts.Node> = new Set([fn])): Step[] {
-  const redis = new Map(redisOpsOf(facts, project).map((op) => [op.call, op]));
+  // Built once per file, not once per function (and per helper it calls).
+  const redis = facts.memo('non-atomic-dedup:redis-ops-by-call', () => new Map(redisOpsOf(facts, project).map((op) => [op.call, op])));
+  // A call is in the flow of its function and of every function it is nested in: judged once.
+  const judged = facts.memo('non-atomic-dedup:step-of-call', () => new Map<ts.CallExpression, Step | null>());
   const out: Step[] = [];
   for (const call of callsInFlow(fn)) {
-    const op = redis.get(call);
-    const step = op ? redisStep(op) : dbStep(call);
+    let step = judged.get(call);
+    if (step === undefined) {
+      const op = redis.get(call);
+      step = (op ? redisStep(op) : dbStep(call)) ?? null;
+      judged.set(call, step);
+    }
     if (step) {
       out.push(step);
       continue;
