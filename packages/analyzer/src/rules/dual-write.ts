@@ -79,10 +79,13 @@ function exclusive(a: ts.Node, b: ts.Node): boolean {
 
 /**
  * Whether the function is an outbox relay or already writes through an outbox: it reads or
- * writes an outbox table, or calls something named after one (`outbox.enqueue(tx, event)`).
+ * writes an outbox table (directly or through a function named after one), or calls something
+ * named after one (`outbox.enqueue(tx, event)`).
  */
 function usesOutbox(fn: ts.Node, effects: readonly Effect[], facts: FileFacts): boolean {
-  if (effects.some((e) => isDbWrite(e) && OUTBOX_NAME.test(e.target ?? ''))) return true;
+  // A write reached through a function or class named after an outbox (a relay's
+  // `this.store.claimBatch()` on an `OutboxStore`) is the outbox's own bookkeeping.
+  if (effects.some((e) => isDbWrite(e) && (OUTBOX_NAME.test(e.target ?? '') || (e.hops ?? []).some((h) => OUTBOX_NAME.test(h.label))))) return true;
   for (const call of callsInFlow(fn)) {
     const callee = call.expression.getText();
     if (OUTBOX_NAME.test(callee)) return true;
