@@ -60,6 +60,11 @@ export function callsWithin(node: ts.Node, { intoNestedFunctions = true }: { int
   return out;
 }
 
+/** The callee of a call or the tag of a tagged template, as written, whitespace removed (`db.query`, `sql`). */
+export function calleeText(call: ts.CallExpression | ts.TaggedTemplateExpression): string {
+  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
+}
+
 /** Text of a node with whitespace collapsed, for comparing key expressions written the same way. */
 export function normalizedText(node: ts.Node): string {
   return node.getText().replace(/\s+/g, '');

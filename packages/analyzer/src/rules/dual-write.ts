@@ -6,8 +6,8 @@ import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
-import type { CallLike, ConsumerHandler } from '../facts/model';
-import { isFunctionWithBody } from '../facts/syntax';
+import type { ConsumerHandler } from '../facts/model';
+import { calleeText, isFunctionWithBody } from '../facts/syntax';
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
@@ -23,10 +23,6 @@ function isDbWrite(e: Effect): boolean {
 function what(e: Effect): string {
   const via = e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
   return `\`${e.description}\`${via}`;
-}
-
-function calleeText(call: CallLike): string {
-  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 function destination(e: Effect): string {
