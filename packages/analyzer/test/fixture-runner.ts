@@ -26,7 +26,8 @@ function findingsOf(analyzer: Analyzer, file: string, text: string): Finding[] {
 
 /** Analyses a set of files together and returns findings grouped by the file they land in. */
 export function analyzeAll(files: readonly string[], prefilter = true): Map<string, Finding[]> {
-  const analyzer = new Analyzer({ rules: allRules, prefilter });
+  // The fixtures analysed together are the project: class-hierarchy questions look no further.
+  const analyzer = new Analyzer({ rules: allRules, prefilter, projectFiles: files });
   const byFile = new Map<string, Finding[]>(files.map((f) => [f, []]));
   const seen = new Set<string>();
   for (const file of files) {

@@ -146,6 +146,7 @@ function createAnalyzerWith(engine: AnalysisEngine, options: AuditOptions, ancho
     typePackages: typeAware ? () => typeAware.declaredPackages() : undefined,
     // Under --types each file is parsed once, by the program, and the analyzer walks that tree.
     parse: typeAware ? (file, text) => typeAware.parse(file, text) : undefined,
+    projectFiles: files.length > 0 ? files : undefined,
   });
   return { analyzer, typeAware };
 }

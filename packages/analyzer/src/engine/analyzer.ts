@@ -44,6 +44,8 @@ export interface AnalyzerOptions {
    * changed region. Must return a tree with parent pointers set.
    */
   parse?: (fileName: string, text: string) => ts.SourceFile;
+  /** The project's files (a run's discovered files), for project-wide questions such as which classes implement an interface. */
+  projectFiles?: readonly string[];
 }
 
 /** Result of analysing one file. Findings may point into other files (imported handlers). */
@@ -90,7 +92,7 @@ export class Analyzer {
 
   constructor(private readonly options: AnalyzerOptions) {
     this.prefilter = options.prefilter ?? true;
-    this.project = new ProjectIndex(options.host ?? diskHost, (f, t) => this.loadFacts(f, t));
+    this.project = new ProjectIndex(options.host ?? diskHost, (f, t) => this.loadFacts(f, t), options.projectFiles);
     const enabled = options.rules.filter((r) => this.severityOf(r) !== 'off');
     this.enabled = enabled;
     this.typeAware = options.originFallback !== undefined;

@@ -8,6 +8,10 @@ import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler } from '../facts/model';
 import { calleeText, isFunctionWithBody } from '../facts/syntax';
+import { pathOf } from '../facts/summaries/path';
+
+/** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
+const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|readonly)\s|@[Ii]nject\s*\(/;
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
@@ -20,9 +24,16 @@ function isDbWrite(e: Effect): boolean {
   return e.kind === 'db-write' || (e.kind === 'counter' && DB_COUNTER.test(e.library));
 }
 
-function what(e: Effect): string {
-  const via = e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
+/** The effect as a message names it, with the path to it when it is in another function. */
+function what(e: Effect, fn: ts.Node): string {
+  const path = pathOf(e, fn).text;
+  const via = path ? ` (through ${path})` : e.via.length > 0 ? ` (through \`${calleeText(e.at)}\`)` : '';
   return `\`${e.description}\`${via}`;
+}
+
+/** Related locations walking the path to an effect in another function; none when it is in the function itself. */
+function pathSteps(e: Effect, fn: ts.Node): Array<{ node: ts.Node; message: string }> {
+  return pathOf(e, fn).related;
 }
 
 function destination(e: Effect): string {
@@ -108,7 +119,15 @@ export const dualWrite = createRule({
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  admits: { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+  // Both halves within reach of the file's imports; or one of them, when the file holds injected
+  // dependencies whose implementations (followed by class name, through path aliases and
+  // interfaces) may hold the other in files no relative import leads to.
+  admits: {
+    any: [
+      { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+      { all: [{ text: INJECTED_DEPENDENCY }, { any: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] }] },
+    ],
+  },
   create(context) {
     return {
       end() {
@@ -135,8 +154,8 @@ export const dualWrite = createRule({
             if (tx && inTx) {
               context.report({
                 node: out.at, messageId: 'inTransaction',
-                data: { out: what(out), dest: destination(out), library: tx.library },
-                related: [{ node: inTx.at, message: `the transaction's write: ${inTx.description}` }, { node: tx.begin, message: 'the transaction opened here' }],
+                data: { out: what(out, fn), dest: destination(out), library: tx.library },
+                related: [{ node: inTx.at, message: `the transaction's write: ${inTx.description}` }, { node: tx.begin, message: 'the transaction opened here' }, ...pathSteps(out, fn), ...pathSteps(inTx, fn)],
               });
               continue;
             }
@@ -145,8 +164,8 @@ export const dualWrite = createRule({
             context.report({
               node: out.at,
               messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer ? 'afterWriteInConsumer' : 'afterWrite',
-              data: { out: what(out), dest: destination(out), write: what(write), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
-              related: [{ node: write.at, message: `the database write: ${write.description}` }],
+              data: { out: what(out, fn), dest: destination(out), write: what(write, fn), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
+              related: [{ node: write.at, message: `the database write: ${write.description}` }, ...pathSteps(out, fn), ...pathSteps(write, fn)],
             });
           }
         }

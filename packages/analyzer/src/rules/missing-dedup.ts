@@ -8,6 +8,7 @@ import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import type { Fix } from '../types';
+import { pathOf } from '../facts/summaries/path';
 import { calleeText, objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
@@ -88,7 +89,8 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   const guards = dedupGuardsIn(scope, facts, context.project).filter((g) => g.kind !== 'idempotent-upsert');
   if (guards.length > 0) return;
   const first = effects[0];
-  const via = first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
+  const path = pathOf(first, consumer.handler ?? scope);
+  const via = path.text ? ` (through ${path.text})` : first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
   context.report({
     node: first.at,
     messageId: 'consumer',
@@ -99,7 +101,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
       again: effectWords(first),
       more: effects.length > 1 ? ` (${effects.length - 1} more non-idempotent effect${effects.length > 2 ? 's' : ''} in this handler)` : '',
     },
-    related: effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on redelivery: ${e.description}` })),
+    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on redelivery: ${e.description}` }))],
   });
 }
 

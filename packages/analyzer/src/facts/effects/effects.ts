@@ -5,13 +5,18 @@ import { awsEffect, isAwsMethod } from './aws';
 import { dbWrite, isDbWriteMethod, taggedSqlWrite, type RawEffect } from './db';
 import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, namedExternalCall, paymentCall, redisCounter } from './external';
 import { callsInFlow, taggedTemplatesInFlow } from './flow';
-import { calleeOf } from '../project/lookup';
+import { calleesOf, knownEmpty, recordEmpty } from '../summaries/callees';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
 import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';
 
-/** How many calls deep `sideEffectsIn` follows the user's own functions. */
-const MAX_DEPTH = 2;
+/**
+ * How many calls deep `sideEffectsIn` follows the user's own functions: a use case, the
+ * implementing class behind the interface it calls, the client wrapper that class uses. Deeper effects are not seen
+ * (bounded on purpose: each level multiplies the functions walked); recursion is cut where a
+ * function is already on the path.
+ */
+const MAX_DEPTH = 3;
 
 /**
  * Classifies one call by what the library it calls does, or undefined when it has no known effect.
@@ -74,20 +79,27 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
       out.push({ ...raw, at: call, via: [] });
       continue;
     }
-    const target = depth < MAX_DEPTH ? calleeOf(call, facts, project) : undefined;
-    if (target && !visiting.has(target.fn)) {
+    const targets = depth < MAX_DEPTH ? calleesOf(call, facts, project) : [];
+    for (const callee of targets) {
+      // Known to do nothing outside the process: not parsed or walked again.
+      if (knownEmpty(project, callee, depth + 1)) continue;
+      // At the last level only the callee's own calls count: one whose text shows no effect is not parsed.
+      if (depth + 1 >= MAX_DEPTH && !callee.mayHaveEffects()) continue;
+      const target = callee.load();
+      if (!target || visiting.has(target.fn)) continue;
       visiting.add(target.fn);
       // A helper called from many places is walked once per remaining depth.
       const fn = target.fn;
       const inner = target.facts.memo(`effects-callee:${fn.pos}:${fn.end}:${depth + 1}`, () => collect(fn, target.facts, project, depth + 1, visiting));
-      for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via] });
       visiting.delete(target.fn);
-      continue;
+      // Only a summary computed with nothing else on the path is complete (a cycle cuts the rest).
+      if (inner.length === 0 && visiting.size <= 1) recordEmpty(project, callee, depth + 1);
+      const hop = { call, fn, label: target.label };
+      for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via], hops: [hop, ...(e.hops ?? [])] });
     }
-    if (!target) {
-      const named = classifyByName(call, facts);
-      if (named) out.push({ ...named, at: call, via: [] });
-    }
+    if (targets.length > 0) continue;
+    const named = classifyByName(call, facts);
+    if (named) out.push({ ...named, at: call, via: [] });
   }
   const tagged = taggedTemplatesInFlow(node);
   if (tagged.length === 0) return out;

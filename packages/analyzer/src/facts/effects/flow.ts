@@ -13,6 +13,8 @@ const INLINE_RUNNERS = new Set([
   'transaction', '$transaction', 'withTransaction', 'tx', 'task', 'runTransaction', 'startSession',
   'map', 'forEach', 'flatMap', 'reduce', 'filter', 'some', 'every', 'find', 'then', 'catch', 'finally',
   'all', 'allSettled', 'race', 'any', 'from', 'each', 'eachSeries', 'mapSeries', 'mapLimit', 'eachLimit', 'pMap',
+  // RxJS operators: the project's own pipeline of one request or message.
+  'switchMap', 'mergeMap', 'concatMap', 'exhaustMap', 'tap',
 ]);
 
 /** Whether a function literal runs inline in its enclosing function (see `INLINE_RUNNERS`), or is an IIFE. */
@@ -26,7 +28,23 @@ export function runsInline(fn: ts.Node): boolean {
   if (!ts.isCallExpression(p) || !p.arguments.includes(fn as ts.Expression)) return false;
   const callee = unwrap(p.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
-  return name !== undefined && INLINE_RUNNERS.has(name);
+  if (name === undefined) return false;
+  if (INLINE_RUNNERS.has(name)) return true;
+  // `await breaker.execute(async () => …)`, `return withRetry(() => send(…))`: a callback whose
+  // call is waited for runs before the caller goes on (retry helpers, circuit breakers, locks,
+  // tracing spans), unless the call registers it for later (consumers, routes, listeners).
+  return !REGISTRARS.test(name) && p.arguments[p.arguments.length - 1] === fn && resultWaitedFor(p);
+}
+
+/** Calls that register a callback to run later, even when their own promise is awaited. */
+const REGISTRARS = /^(consume|subscribe\w*|on|once|addListener|prependListener|process|listen|use|get|post|put|patch|delete|all|route|handle\w*|register\w*|add\w*Handler|setTimeout|setInterval|setImmediate|nextTick|queueMicrotask|schedule\w*|cron|every|watch\w*|run|eachMessage|eachBatch|createServer|createConsumer|worker|define|bind|connect)$/i;
+
+/** Whether a call's result is awaited or returned (through parentheses and type assertions). */
+function resultWaitedFor(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent))) n = n.parent;
+  const parent = n.parent;
+  return !!parent && (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent));
 }
 
 const CALL_EXPRESSION = ts.SyntaxKind.CallExpression;

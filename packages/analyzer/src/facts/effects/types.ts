@@ -14,6 +14,11 @@ export interface Effect extends SideEffect {
   at: CallLike;
   /** Calls followed from the analysed node to reach the effect (empty when the effect is in the node itself). */
   via: ts.CallExpression[];
+  /**
+   * The path to the effect, one step per call in `via`: the call, the function it runs and how
+   * that step reads (`EventBus.publish → RabbitEventBus.publish` through an interface).
+   */
+  hops?: Hop[];
   /** For writes: what kind of write. */
   op?: WriteOp;
   /** For writes: the table / model / collection text as written (lower-case), for outbox and inbox recognition. */
@@ -24,6 +29,13 @@ export interface Effect extends SideEffect {
   broker?: string;
   /** For publishes: the options object literal of the send, when visible (SQS params, NATS opts...). */
   params?: ts.ObjectLiteralExpression;
+}
+
+/** One step of the path from an analysed function to an effect in another function. */
+export interface Hop {
+  call: ts.CallExpression;
+  fn: ts.FunctionLikeDeclaration;
+  label: string;
 }
 
 /** Table/model names that hold an outbox: events written for a relay to publish. */

@@ -46,7 +46,21 @@ export class ProjectIndex implements SourceFiles {
   constructor(
     private readonly host: SourceHost,
     private readonly load: (fileName: string, text: string) => FileFacts | undefined,
+    /**
+     * The files of the project (a run's discovered files), for questions about the whole project
+     * such as which classes implement an interface (facts/summaries); undefined when not known
+     * (an editor), where the folder around the analysed file is scanned instead.
+     */
+    readonly projectFiles?: readonly string[],
   ) {}
+
+  /**
+   * Reads a file through the host without recording it as a dependency: for project-wide scans
+   * whose answers record the files they actually use.
+   */
+  peekFile(fileName: string): string | undefined {
+    return this.host.readFile(fileName);
+  }
 
   /**
    * Runs `fn` and returns, with its result, every other file it read or probed for (text, or null
