@@ -37,14 +37,6 @@ export function propertyNode(obj: ts.ObjectLiteralExpression, name: string): ts.
   return obj.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(p.name) === name);
 }
 
-/** Visits every descendant of `node` (not `node` itself); `visit` returning false skips a subtree. */
-export function forEachDescendant(node: ts.Node, visit: (n: ts.Node) => boolean | void): void {
-  const walk = (n: ts.Node): boolean | void => {
-    if (visit(n) === false) return false;
-  };
-  walkTree(node, walk, false);
-}
-
 /**
  * The calls in `node` (itself included when it is a call), in document order. By default every
  * call written there, nested functions included; with `intoNestedFunctions: false` only the calls
