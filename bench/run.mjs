@@ -391,11 +391,43 @@ if (fs.existsSync(editBench) && !flag('skip-editor')) {
   console.log(`\neditor path (${path.relative(root, editBench)}${realFiles.length > 0 ? '' : '; generated files only: no real file given or laid out'}):\n${editLatency.output}`);
 }
 
+/**
+ * Every target of issue 14, one row each, from the figures above: the headline corpus (the first
+ * real one measured, medusa+theia by default) for the cold, cache and peer rows, the scaling probe
+ * for flatness, the --types corpus, the editor path. A row whose contender did not run says so.
+ */
+function targetRows() {
+  const real = results.find((r) => !r.dir.includes('generated-') && !r.corpus.includes('--types'));
+  const row = (r, prefix) => r?.rows.find((x) => x.name.startsWith(prefix));
+  const out = [];
+  const add = (target, measured, ok) => out.push({ target, measured: measured ?? 'not measured', verdict: measured === undefined ? '—' : ok ? 'met' : 'NOT met' });
+  const plain = row(real, 'eos audit');
+  add(`eos audit ≤ 0.5× the parse floor, cold (${real?.corpus ?? 'no real corpus'})`, plain && `${plain.cpuRatioToFloor}× by CPU, ${plain.ratioToFloor}× wall`, plain && plain.cpuRatioToFloor <= 0.5);
+  const warm = row(real, 'eos audit --cache (warm');
+  add('eos audit --cache, unchanged rerun ≤ 0.1× the floor', warm && `${warm.cpuRatioToFloor}× by CPU, ${warm.ratioToFloor}× wall`, warm && warm.cpuRatioToFloor <= 0.1);
+  add('≥ 15× faster than the ESLint peer (1 rule)', real?.speedupVsEslint && `${real.cpuSpeedupVsEslint}× by CPU, ${real.speedupVsEslint}× wall`, real?.cpuSpeedupVsEslint >= 15);
+  add('peak RSS ≤ 300 MiB on real code', plain && `${plain.peakRssMiB} MiB`, plain && plain.peakRssMiB <= 300);
+  const rss = scaling?.map((s) => s.rows[1].peakRssMiB);
+  // Flat: the largest corpus needs at most a quarter more than the smallest, and stays under the cap.
+  add(`peak RSS flat from ${scaling?.[0]?.files ?? '2k'} to ${scaling?.at(-1)?.files ?? '20k'} files (generated)`, rss && `${rss.join(' → ')} MiB`, rss && Math.max(...rss) <= 300 && rss.at(-1) <= 1.25 * rss[0]);
+  const typed = results.find((r) => r.corpus.includes('--types'));
+  const t = row(typed, 'eos audit --types');
+  add(`--types ≤ 5× the floor (${typed?.corpus ?? TYPES_CORPUS})`, t && `${t.cpuRatioToFloor}× by CPU, ${t.ratioToFloor}× wall`, t && t.cpuRatioToFloor <= 5);
+  const edit = editLatency?.output.match(/editor path: wall median ([\d.]+) ms.*CPU median ([\d.]+) ms/);
+  add('editor: one-character edit in a 2,000-line service re-checked ≤ 20 ms median', edit && `${edit[1]} ms wall, ${edit[2]} ms CPU (median)`, edit && Number(edit[2]) <= 20);
+  return out;
+}
+const targets = targetRows();
+console.log('\ntargets (issue 14; ratios by CPU time, the steadier figure on a shared machine)');
+console.log('| target | measured | |');
+console.log('|---|---|---|');
+for (const t of targets) console.log(`| ${t.target} | ${t.measured} | ${t.verdict} |`);
+
 if (absent.length > 0) console.log(`\nnot measured:\n${absent.map((a) => `- ${a}`).join('\n')}`);
 const outDir = path.join(root, 'bench/results');
 fs.mkdirSync(outDir, { recursive: true });
 const outFile = path.join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(outFile, JSON.stringify({ machine, runs: RUNS, results, scaling, editLatency, absent }, null, 2));
+fs.writeFileSync(outFile, JSON.stringify({ machine, runs: RUNS, results, scaling, editLatency, targets, absent }, null, 2));
 console.log(`\nwritten: ${path.relative(root, outFile)}`);
 // A corpus asked for and not measured leaves the run incomplete: say so in the exit status too.
 if (absent.length > 0) process.exitCode = 1;

@@ -18,6 +18,9 @@ export { parseSuppressions, applySuppressions, UNUSED_SUPPRESSION, INVALID_SUPPR
 export type { CommentSpan } from './engine/suppressions';
 export { suppressionComments } from './engine/suppression-comments';
 export { allRules, ruleById } from './rules';
+export { auditConnectorConfigText as auditConnectorText } from './audit/connect-configs';
+export { parseConnectorConfig, mayBeConnectorConfig, ConfigSyntaxError } from './connect/config-file';
+export type { ConnectorConfig, ConfigEntry } from './connect/config-file';
 export { applyEdits, applyFixes, preservesComments } from './fix/apply';
 export type { FixResult } from './fix/apply';
 // Audit runs (eos audit): discover files, read them safely, load configuration, analyse, fix.

@@ -9,8 +9,8 @@
 export type Severity = 'error' | 'warning' | 'info';
 export type SeverityOrOff = Severity | 'off';
 
-/** Brokers and job queues the analyzer knows. */
-export type Broker = 'rabbitmq' | 'kafka' | 'sqs' | 'pubsub' | 'nats' | 'bullmq' | 'redis-streams';
+/** Brokers, job queues and workflow engines (Temporal activities) the analyzer knows. */
+export type Broker = 'rabbitmq' | 'kafka' | 'sqs' | 'pubsub' | 'nats' | 'bullmq' | 'redis-streams' | 'temporal';
 
 /** A replacement of `[start, end)` of the original text by `text`. */
 export interface TextEdit {

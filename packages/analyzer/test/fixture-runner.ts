@@ -1,7 +1,8 @@
 /** Runs the analyzer over fixture files the way the CLI would, for the harness tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, allRules, applyFixes, type Finding } from '@eos/analyzer';
+import { Analyzer, allRules, applyFixes, auditConnectorText, type Finding } from '@eos/analyzer';
+import { blankAnnotations } from './harness';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 const SOURCE = /\.(ts|tsx|js|mjs|cjs)$/;
@@ -15,6 +16,28 @@ export function fixtureFiles(dir: string): string[] {
     else if (SOURCE.test(entry.name) && !/\.fixed\.\w+$/.test(entry.name)) out.push(full);
   }
   return out.sort();
+}
+
+const CONFIG = /\.(json|properties)$/;
+
+/** Connector-config fixtures (`*.json`, `*.properties`) below `dir`. */
+export function configFixtureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...configFixtureFiles(full));
+    else if (CONFIG.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/**
+ * Audits one connector-config fixture as `eos audit` would, its annotation lines blanked first
+ * (JSON has no comments); the findings' lines are the fixture's own.
+ */
+export function auditConfigFixture(file: string): { findings: Finding[]; error?: string } {
+  const result = auditConnectorText(file, blankAnnotations(fs.readFileSync(file, 'utf8')));
+  return { findings: result.findings, error: result.error?.message ?? result.internalError?.message };
 }
 
 /** A file's findings; a rule that threw on it (a bug, which would hide findings) fails the test. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeAll, FIXTURES, fixtureFiles, fixUntilStable } from './fixture-runner';
+import { analyzeAll, auditConfigFixture, configFixtureFiles, FIXTURES, fixtureFiles, fixUntilStable } from './fixture-runner';
 import { mismatches } from './harness';
 
 const folders = fs.existsSync(FIXTURES)
@@ -12,9 +12,17 @@ describe.each(folders)('fixtures/%s', (folder) => {
   const files = fixtureFiles(path.join(FIXTURES, folder));
   const results = analyzeAll(files);
 
-  it.each(files.map((f) => path.relative(FIXTURES, f)))('%s: findings match annotations', (rel) => {
+  if (files.length > 0) it.each(files.map((f) => path.relative(FIXTURES, f)))('%s: findings match annotations', (rel) => {
     const file = path.join(FIXTURES, rel);
     expect(mismatches(fs.readFileSync(file, 'utf8'), results.get(file) ?? [])).toEqual([]);
+  });
+
+  const configs = configFixtureFiles(path.join(FIXTURES, folder));
+  if (configs.length > 0) it.each(configs.map((f) => path.relative(FIXTURES, f)))('%s: connector-config findings match annotations', (rel) => {
+    const file = path.join(FIXTURES, rel);
+    const { findings, error } = auditConfigFixture(file);
+    expect(error).toBeUndefined();
+    expect(mismatches(fs.readFileSync(file, 'utf8'), findings)).toEqual([]);
   });
 
   const fixed = files.filter((f) => fs.existsSync(f.replace(/(\.\w+)$/, '.fixed$1')));

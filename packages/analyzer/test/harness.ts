@@ -1,7 +1,8 @@
 /**
  * Annotated-fixture harness, strict both ways.
  *
- * A comment line names the rule(s) expected on the next code line:
+ * A comment line names the rule(s) expected on the next code line (`#` instead of `//` in
+ * `.properties` connector configs; in JSON ones every `//` line is blanked before the audit):
  *   // expect: ack-before-process            a finding of this rule must start on the next line
  *   // ok: missing-dedup                     near-miss: no finding of this rule there
  *   // todo-expect: dual-write               known gap: should be found, is not (yet)
@@ -12,7 +13,15 @@
  */
 import type { Finding } from '@eos/analyzer';
 
-const ANNOTATION = /^\s*\/\/\s*(expect|ok|todo-expect|todo-ok):\s*(.+?)\s*$/;
+const ANNOTATION = /^\s*(?:\/\/|#)\s*(expect|ok|todo-expect|todo-ok):\s*(.+?)\s*$/;
+
+/**
+ * The text with its `//` comment lines (annotations and explanations) emptied, so a JSON fixture
+ * is plain JSON again; the remaining lines keep their numbers.
+ */
+export function blankAnnotations(text: string): string {
+  return text.split('\n').map((line) => (/^\s*\/\//.test(line) ? '' : line)).join('\n');
+}
 
 export interface Expectation {
   kind: 'expect' | 'ok' | 'todo-expect' | 'todo-ok';

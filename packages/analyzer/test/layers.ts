@@ -15,6 +15,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[]; why
   { name: 'scaffold', paths: ['scaffold/'], why: 'eos scaffold: templates → answers → plan → atomic write' },
   { name: 'audit', paths: ['audit/', 'rule-docs.ts'], why: 'running over files: discovery, reading, config, cache, shards, read-ahead, memory, the run, rule docs' },
   { name: 'rules', paths: ['rules/'], why: 'the rules and their registry' },
+  { name: 'connect', paths: ['connect/'], why: 'Kafka Connect connector configs: reading them with positions, and the rules that check them' },
   { name: 'engine', paths: ['engine/'], why: "one file's analysis: rule API, analyzer, pre-filter, suppressions, positions, parse, type-aware, ordering" },
   { name: 'fix', paths: ['fix/'], why: 'fixes as text edits: building and applying them' },
   { name: 'facts', paths: ['facts/'], why: 'what the code does: syntax, origins, consumers, effects, and the project index with cross-file lookup (facts/project/)' },

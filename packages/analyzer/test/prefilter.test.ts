@@ -1,6 +1,7 @@
 /** The pre-filter's view of imported files (`EvidenceIndex`): what `reaches` sees, and what it records. */
 import { describe, expect, it } from 'vitest';
-import { EvidenceIndex } from '../src/engine/prefilter';
+import { EvidenceIndex, Prefilter } from '../src/engine/prefilter';
+import { allRules } from '../src/rules';
 import { ProjectIndex } from '../src/facts/project/project-index';
 
 /** An in-memory tree: path → text. */
@@ -57,6 +58,54 @@ describe('pre-filter evidence through imports', () => {
   });
 });
 
+describe('pre-filter reads', () => {
+  it('reads each imported file once when the patterns are known up front, whatever is asked of it', () => {
+    const files: Record<string, string> = {
+      '/q/a.ts': "import { b } from './b';\n",
+      '/q/b.ts': 'export const b = () => producer.send({});\n',
+    };
+    const reads: string[] = [];
+    const project = new ProjectIndex({ readFile: (f) => (reads.push(f), files[f]) }, () => undefined);
+    const other = /nowhere/;
+    const evidence = new EvidenceIndex(project, [SEND, other]);
+    const view = evidence.view('/q/a.ts', files['/q/a.ts'], undefined);
+    expect(view.reaches(SEND)).toBe(true);
+    expect(view.reaches(other)).toBe(false);
+    // One probe to resolve './b', one read for its imports and both patterns.
+    expect(reads.filter((f) => f === '/q/b.ts')).toHaveLength(2);
+  });
+});
+
+describe("dual-write's admission: the outgoing side by imports and the names classifiers accept", () => {
+  const dualWrite = allRules.find((r) => r.meta.id === 'dual-write')!;
+  const decide = (text: string, types?: { packages?: ReadonlySet<string> }) => {
+    const files: Record<string, string> = { '/r/service.ts': text };
+    const project = new ProjectIndex({ readFile: (f) => files[f] }, () => undefined);
+    return new Prefilter([{ id: 'dual-write', triggers: dualWrite.triggers, admits: dualWrite.admits }], project, types).decide('/r/service.ts', text).rules;
+  };
+  const WRITE = 'await this.orderRepository.save(order);\n';
+
+  it('skips a file whose only "outgoing" calls are generic methods of no outgoing package', () => {
+    expect(decide(`${WRITE}this.items.add(order);\nthis.client.fetch<Order>('/orders');\nthis.emitOrderEvent(order);\n`)).toEqual([]);
+  });
+
+  it('admits the same calls when the file imports a broker or HTTP package, or names a publisher', () => {
+    expect(decide(`import { Queue } from 'bullmq';\n${WRITE}this.queue.add('order', order);\n`)).toEqual(['dual-write']);
+    expect(decide(`import { HttpService } from '@nestjs/axios';\n${WRITE}this.http.post(url, order);\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await this.eventPublisher.emit(order);\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await fetch(url, { method: 'POST' });\n`)).toEqual(['dual-write']);
+    expect(decide(`${WRITE}await this.mailer.sendWelcomeMail(user);\n`)).toEqual(['dual-write']);
+    // A sentence ending a comment is no member access: the plain call on the next line counts.
+    expect(decide(`${WRITE}// The customer is billable from now on.\nemitBillingEvent({ type: 'deleted' });\n`)).toEqual(['dual-write']);
+  });
+
+  it('admits generic calls with --types when the checker holds an outgoing package, and not otherwise', () => {
+    const text = `${WRITE}this.client.add(order);\n`;
+    expect(decide(text, { packages: new Set(['bullmq']) })).toEqual(['dual-write']);
+    expect(decide(text, { packages: new Set(['lodash']) })).toEqual([]);
+  });
+});
+
 describe('the pre-filter as plain data (for another thread)', () => {
   it('gives the findings of the analyzer\'s own pre-filter on every fixture and example, after a round trip through its spec', async () => {
     const fs = await import('node:fs');
@@ -85,7 +134,8 @@ describe('the pre-filter as plain data (for another thread)', () => {
       }
       expect(parsed).toBeGreaterThan(files.length / 2);
     }
-  });
+    // Eight analyses of every fixture: over a minute on a loaded 2-core machine.
+  }, 240_000);
 });
 
 describe('type-aware admissions', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore = require('ignore');
+import { mayBeConnectorConfig } from '../connect/config-file';
 import type { InputError } from '../types';
 import { describeFsError } from './source';
 
@@ -25,6 +26,10 @@ export interface DiscoverOptions {
 export interface Discovery {
   /** Absolute paths, sorted, each real file once. */
   files: string[];
+  /** Files that may be Kafka Connect connector configs (`*.json`, `*.properties`), sorted; see connect/. */
+  configs: string[];
+  /** Those of `configs` named on the command line (not found by walking a folder). */
+  namedConfigs: string[];
   errors: InputError[];
   /**
    * Source files and folders the walk left out because an ignore rule matched them: the
@@ -76,6 +81,8 @@ interface IgnoreLayer {
 class Walker {
   private readonly files = new Map<string, string>(); // real path → path as reached
   private readonly errors: InputError[] = [];
+  private readonly configs = new Set<string>();
+  private readonly namedConfigs = new Set<string>();
   private readonly ignoredCount = { config: 0, gitignore: 0 };
   /**
    * Real paths of the folders walked so far. A folder reached again (through a symbolic link, or
@@ -102,7 +109,7 @@ class Walker {
   result(): Discovery {
     const files = [...this.files.values()].sort();
     const errors = this.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    return { files, errors, ignored: { ...this.ignoredCount } };
+    return { files, configs: [...this.configs].sort(), namedConfigs: [...this.namedConfigs].sort(), errors, ignored: { ...this.ignoredCount } };
   }
 
   start(target: string): void {
@@ -118,6 +125,11 @@ class Walker {
       if (real === undefined || this.walked.has(real)) return;
       this.walked.add(real);
       this.walk(target, [real], this.ancestorLayers(target));
+      return;
+    }
+    if (!isSourceFile(target) && mayBeConnectorConfig(target)) {
+      this.configs.add(target);
+      this.namedConfigs.add(target);
       return;
     }
     if (!isSourceFile(target)) {
@@ -206,7 +218,12 @@ class Walker {
         this.walk(full, [...stack, real], active);
         continue;
       }
-      if (!isSourceFile(entry.name)) continue;
+      if (!isSourceFile(entry.name)) {
+        // Candidates are only named here; the audit reads them and keeps the connector configs.
+        // ignoredBy, not ignored: the "source files left out" counts are about source files.
+        if (mayBeConnectorConfig(entry.name) && this.ignoredBy(full, false, active) === undefined) this.configs.add(full);
+        continue;
+      }
       if (this.ignored(full, false, active)) continue;
       // Not only regular files: a FIFO or socket with a source name is passed on, and reading it
       // reports why it cannot be analysed instead of silently dropping it. A plain entry's real

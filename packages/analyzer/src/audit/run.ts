@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { auditConnectorCandidates } from './connect-configs';
 import { applyFixes } from '../fix/apply';
 import type { Finding, FixSafety, InputError, InternalError } from '../types';
 import type { Analyzer, FileAnalysis, RuleSetting } from '../engine/analyzer';
@@ -92,6 +93,8 @@ export interface AuditResult {
   stats: AuditStats;
   /** The analysed files (absolute paths): with a shard, only the shard's. */
   files: string[];
+  /** The Kafka Connect connector configs checked (absolute paths), see connect/. */
+  configs: string[];
   /** Why an existing cache file was not used (corrupt, other configuration); the run started afresh. */
   cacheNotice?: string;
   /**
@@ -176,6 +179,10 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     readAhead?.close();
   }
   options.onProgress?.(total, total);
+  const connect = auditConnectors(plan, options);
+  tally.findings.push(...connect.findings);
+  tally.errors.push(...connect.errors);
+  tally.internalErrors.push(...connect.internalErrors);
   const typeAware = plan.createdAnalyzer()?.typeAware;
   if (typeAware?.failure) tally.errors.push({ file: typeAware.tsconfig ?? plan.cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
   if (plan.cache) saveCache(plan.cache, plan, options, tally.errors);
@@ -185,6 +192,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     internalErrors: sortErrors(tally.internalErrors),
     stats: { files: total, parsed: tally.parsed, cached: tally.cached, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files: plan.files,
+    configs: connect.configs,
     cacheNotice: plan.cache?.discarded,
     discovered: { files: plan.discovery.files.length, ignored: plan.discovery.ignored },
   };
@@ -306,6 +314,14 @@ function gather(analysis: FileAnalysis, tally: Tally): void {
     tally.seen.add(key);
     tally.findings.push(f);
   }
+}
+
+/** The Kafka Connect connector configs of this shard, checked afresh on every run: they are small and parsed without the compiler. */
+function auditConnectors(plan: RunPlan, options: AuditOptions): ReturnType<typeof auditConnectorCandidates> {
+  const { discovery, cwd } = plan;
+  const { shard } = options;
+  const candidates = shard ? discovery.configs.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.configs;
+  return auditConnectorCandidates(candidates, discovery.namedConfigs, options.settings, plan.maxFileSize, options.rules);
 }
 
 /** Writes the cache back; a failed write is an input error naming the cache file, not a failed run. */

@@ -96,7 +96,14 @@ export class EvidenceIndex {
   private readonly files = new Map<string, FileEvidence | null>();
   private readonly reach = new Map<RegExp, Map<string, boolean>>();
 
-  constructor(private readonly sources: SourceFiles) {}
+  /**
+   * @param patterns the patterns `reaches` will be asked about, when known: each file's text is
+   *   then tested against all of them on its one read, instead of read again per pattern.
+   */
+  constructor(
+    private readonly sources: SourceFiles,
+    private readonly patterns: readonly RegExp[] = [],
+  ) {}
 
   /** The pre-filter's view of `fileName` whose current text is `text`. */
   view(fileName: string, text: string, types: TypeScope | undefined): PrefilterView {
@@ -122,7 +129,7 @@ export class EvidenceIndex {
     let known = this.files.get(fileName);
     if (known === undefined) {
       const text = this.sources.readFile(fileName);
-      known = text === undefined ? null : { imports: this.resolveImports(fileName, text), matches: new Map() };
+      known = text === undefined ? null : { imports: this.resolveImports(fileName, text), matches: new Map(this.patterns.map((p) => [p, p.test(text)])) };
       this.files.set(fileName, known);
     }
     return known ?? undefined;
@@ -187,6 +194,14 @@ export class EvidenceIndex {
   }
 }
 
+/** The patterns an Admission asks `reaches` about. */
+function reachedPatterns(a: Admission): RegExp[] {
+  if ('reaches' in a) return [a.reaches];
+  if ('all' in a) return a.all.flatMap(reachedPatterns);
+  if ('any' in a) return a.any.flatMap(reachedPatterns);
+  return [];
+}
+
 /** Whether a file satisfies an Admission. */
 export function isAdmitted(admission: Admission, view: PrefilterView): boolean {
   if ('text' in admission) return admission.text.test(view.text);
@@ -229,7 +244,7 @@ export class Prefilter {
     private readonly types: TypeScope | undefined,
   ) {
     this.union = unionOf([SUPPRESSION_MARK, ...rules.map((r) => r.triggers)]);
-    this.evidence = new EvidenceIndex(files);
+    this.evidence = new EvidenceIndex(files, [...new Set(rules.flatMap((r) => (r.admits ? reachedPatterns(r.admits) : [])))]);
   }
 
   decide(fileName: string, text: string): PrefilterDecision {

@@ -20,6 +20,7 @@ export const BROKER_LABEL: Readonly<Record<Broker, string>> = {
   nats: 'NATS JetStream',
   bullmq: 'BullMQ',
   'redis-streams': 'Redis streams',
+  temporal: 'Temporal',
 };
 
 /** The broker a module specifier belongs to, if any. */

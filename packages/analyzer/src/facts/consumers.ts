@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
+import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -10,6 +11,7 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
+import { temporal } from './consumers/temporal';
 import type { FileFacts } from './file-facts';
 import type { ConsumerHandler, SettleCall } from './model';
 import { isFunctionWithBody, startsFrom } from './syntax';
@@ -22,7 +24,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;
@@ -156,3 +158,6 @@ function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
   walkTree(body, visit);
   return out;
 }
+
+export { optionSetting, type OptionSetting } from './consumers/option-objects';
+export { answersFailure, isRequestReply } from './consumers/request-reply';

@@ -286,6 +286,8 @@ const PER_DELIVERY: ReadonlyArray<{ name: RegExp; broker: string; stable?: strin
   { name: /^deliverySequence$/, broker: 'NATS JetStream', stable: 'streamSequence' },
   { name: /^attemptsMade$|^attemptsStarted$/, broker: 'BullMQ' },
 ];
+/** An activity's info object: `Context.current().info`, `activityInfo()`, or a variable named `info`. */
+const TEMPORAL_INFO = /(^|\.)info$|activityInfo\(\)$/;
 /** Header names that count deliveries. */
 const PER_DELIVERY_HEADER = /^(x-death|x-delivery-count|x-retry-count)$/i;
 /** Publish / send times: stable across redeliveries, but shared by distinct messages and new on a resend. */
@@ -339,6 +341,11 @@ export function instabilitiesOf(key: ts.Expression, messageNames: ReadonlySet<st
       if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
         const name = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isStringLiteralLike(n.argumentExpression) ? n.argumentExpression.text : '';
         if (IDENTITY.test(name)) identity = true;
+        // Temporal's attempt counter (`Context.current().info.attempt`, `activityInfo().attempt`) grows on every retry.
+        if (name === 'attempt' && ts.isPropertyAccessExpression(n) && TEMPORAL_INFO.test(n.expression.getText().replace(/\s+/g, ''))) {
+          out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: 'Temporal' });
+          return false;
+        }
         const perDelivery = PER_DELIVERY.find((p) => p.name.test(name));
         if (perDelivery) {
           out.push({ kind: 'per-delivery', source: n.getText(), node: n, broker: perDelivery.broker, stable: perDelivery.stable });

@@ -199,7 +199,8 @@ export function catchRethrows(clause: ts.CatchClause): boolean {
   return blockThrows(clause.block);
 }
 
-function blockThrows(stmt: ts.Statement): boolean {
+/** Whether a statement throws (or returns a rejected promise) on every path that completes. */
+export function blockThrows(stmt: ts.Statement): boolean {
   if (ts.isThrowStatement(stmt)) return true;
   if (ts.isReturnStatement(stmt) && stmt.expression) {
     const e = stmt.expression;

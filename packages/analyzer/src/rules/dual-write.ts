@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { createRule } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE, shapeOf } from '../facts/effects';
+import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
@@ -102,7 +102,7 @@ export const dualWrite = createRule({
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'redis-streams'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'redis-streams', 'temporal'],
     consequence: 'event-lost-or-phantom',
   },
   messages: {
@@ -110,6 +110,8 @@ export const dualWrite = createRule({
       '{{out}} sends to {{dest}} after {{write}} commits, as a second, separate write: if the process crashes or {{dest}} is unreachable between the two, the database change stays and the event is lost, and no retry will ever send it (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`); consumers dedup by event id.',
     afterWriteInConsumer:
       '{{out}} sends to {{dest}} after {{write}} inside this {{broker}} consumer, as a second, separate write: if the process crashes between the two, the event is sent only if the redelivered message runs this handler again all the way, and any check that skips a repeated message (a dedup record, a status check) makes the loss permanent (event lost). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
+    afterWriteInActivity:
+      '{{out}} sends to {{dest}} after {{write}} inside this Temporal activity, as a second, separate write: if the attempt fails or the worker dies between the two, Temporal retries the whole activity, which runs the write again (a second row, or a duplicate-key error that fails every retry) before it reaches the send, and a check that skips the already-done write, or a retry policy that gives up, loses the event for good (event lost). Fix: make the send its own activity that the workflow runs after this one completes (each keyed by the workflow and activity ids), or insert the event into an outbox table in the same transaction as the write and let a relay publish it (`eos scaffold outbox`).',
     beforeWrite:
       '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
     externalBeforeWrite:
@@ -119,12 +121,14 @@ export const dualWrite = createRule({
   },
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
-  // Both halves within reach of the file's imports; or one of them, when the file holds injected
-  // dependencies whose implementations (followed by class name, through path aliases and
-  // interfaces) may hold the other in files no relative import leads to.
+  // The outgoing side by what the file imports (or, with --types, what the checker can name), not
+  // by generic method names: most files that call `.add(` or `.create(` send nothing anywhere. A
+  // file holding injected dependencies needs only one half within reach: their implementations
+  // (followed by class name, through path aliases and interfaces) may hold the other in files no
+  // relative import leads to.
   admits: {
     any: [
-      { all: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] },
+      { all: [{ reaches: DB_WRITE_EVIDENCE }, { any: [{ reaches: OUTGOING_EFFECT_EVIDENCE }, { typesFrom: OUTGOING_PACKAGE }] }] },
       { all: [{ text: INJECTED_DEPENDENCY }, { any: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] }] },
     ],
   },
@@ -163,7 +167,7 @@ export const dualWrite = createRule({
             const write = before[before.length - 1] ?? partners[0];
             context.report({
               node: out.at,
-              messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer ? 'afterWriteInConsumer' : 'afterWrite',
+              messageId: before.length === 0 ? (out.kind === 'publish' ? 'beforeWrite' : 'externalBeforeWrite') : consumer?.broker === 'temporal' ? 'afterWriteInActivity' : consumer ? 'afterWriteInConsumer' : 'afterWrite',
               data: { out: what(out, fn), dest: destination(out), write: what(write, fn), broker: consumer ? BROKER_LABEL[consumer.broker] : '' },
               related: [{ node: write.at, message: `the database write: ${write.description}` }, ...pathSteps(out, fn), ...pathSteps(write, fn)],
             });

@@ -11,6 +11,8 @@ import { nonexistentBrokerOption } from './nonexistent-broker-option';
 import { publishWithoutDedupId } from './publish-without-dedup-id';
 import { unconfirmedAck } from './unconfirmed-ack';
 import { handlerOutlivesDeadline } from './handler-outlives-deadline';
+import { connectSinkNotIdempotent } from './connect-sink-not-idempotent';
+import { outboxRouterMismatch } from './outbox-router-mismatch';
 
 /**
  * Every rule eos ships, in the order `eos rules` lists them. A rule is one module in this folder,
@@ -30,6 +32,9 @@ export const allRules: readonly Rule[] = [
   publishWithoutDedupId,
   unconfirmedAck,
   handlerOutlivesDeadline,
+  // Read Kafka Connect connector configs, not source code (see connect/).
+  connectSinkNotIdempotent,
+  outboxRouterMismatch,
 ];
 
 /** The rule with this id, or undefined. */

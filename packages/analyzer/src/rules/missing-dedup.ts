@@ -1,15 +1,16 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
-import { consumersOf, settleCallsOf } from '../facts/consumers';
+import { consumersOf, optionSetting, settleCallsOf } from '../facts/consumers';
 import { batchEntries, dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
 import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
 import type { FileFacts } from '../facts/file-facts';
-import type { ConsumerHandler } from '../facts/model';
+import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
+import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
 import { pathOf } from '../facts/summaries/path';
-import { calleeText, objectLiteralOf, propertyValue } from '../facts/syntax';
+import { booleanValue, calleeText, objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
 /**
@@ -73,45 +74,64 @@ const REDELIVERY: Record<ConsumerHandler['broker'], string> = {
   nats: 'JetStream redelivers a message whose ack does not arrive within AckWait (a crash, a slow handler, or a fire-and-forget `ack()` that is lost)',
   bullmq: 'BullMQ runs a job again when its worker stalls or crashes before the job completes, and on every retry attempt',
   'redis-streams': 'Redis streams hand an entry out again when it stays in the pending list (a crash before XACK) and is reclaimed with XAUTOCLAIM',
+  temporal: 'Temporal retries an activity whose attempt fails or times out (an error after the effect, a worker that dies, a lost completion) under its retry policy, which by default retries without limit',
 };
 
 function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   const scope: ts.Node | undefined = consumer.scope ?? consumer.handler;
-  // Settled on receipt (noAck): never redelivered, so never doubled; ack-before-process reports the loss.
-  if (!scope || consumer.settlement === 'on-receive' || wrappedByGuard(consumer)) return;
+  if (!scope || wrappedByGuard(consumer)) return;
+  // Settled on receipt: never redelivered as it stands. With an explicit `noAck: true`
+  // ack-before-process reports the loss, and its fix (manual acks) makes redelivery possible.
+  const noAck = consumer.settlement === 'on-receive';
+  if (noAck && !explicitNoAck(consumer, context.facts)) return;
   const facts = factsOfNode(scope, context.facts, context.project);
-  const settledAt = firstSettle(consumer, facts);
-  const effects = sideEffectsIn(scope, facts, context.project).filter((e) =>
-    REPEATED.has(e.kind) && !e.idempotent &&
-    // Work after the ack runs at most once (ack-before-process reports that it may be lost instead).
-    !(settledAt !== undefined && settledAt < e.at.getStart()));
-  if (effects.length === 0) return;
+  const settles = noAck ? [] : finalSettles(consumer, facts);
+  const all = sideEffectsIn(scope, facts, context.project).filter((e) => REPEATED.has(e.kind) && !e.idempotent);
+  if (all.length === 0) return;
   const guards = dedupGuardsIn(scope, facts, context.project).filter((g) => g.kind !== 'idempotent-upsert');
   if (guards.length > 0) return;
+  // Work after the ack runs at most once today (ack-before-process reports that it may be lost);
+  // once the ack moves after the work, as that finding asks, a redelivery repeats it.
+  const settledBefore = (e: Effect): SettleCall | undefined => settles.find((s) => canReach(s.call, e.at));
+  const before = all.filter((e) => !noAck && !settledBefore(e));
+  const effects = before.length > 0 ? before : all;
   const first = effects[0];
   const path = pathOf(first, consumer.handler ?? scope);
   const via = path.text ? ` (through ${path.text})` : first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
+  const settle = before.length > 0 ? undefined : noAck ? '`noAck: true`' : `\`${short(settledBefore(first)!.call)}\``;
   context.report({
     node: first.at,
-    messageId: 'consumer',
+    messageId: consumer.broker === 'temporal' ? 'activity' : settle ? 'afterAck' : 'consumer',
     data: {
+      library: consumer.library,
       broker: `${BROKER_LABEL[consumer.broker]} (${consumer.library})`,
       why: REDELIVERY[consumer.broker],
       effect: `\`${first.description}\`${via}`,
       again: effectWords(first),
+      settle: settle ?? '',
       more: effects.length > 1 ? ` (${effects.length - 1} more non-idempotent effect${effects.length > 2 ? 's' : ''} in this handler)` : '',
     },
-    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on redelivery: ${e.description}` }))],
+    related: [...path.related, ...effects.slice(1).map((e) => ({ node: e.at, message: `also repeated on ${consumer.broker === 'temporal' ? 'a retry' : 'redelivery'}: ${e.description}` }))],
   });
 }
 
-/** Offset of the first call that settles the message for good (ack / delete / commit), when it is in the handler's file. */
-function firstSettle(consumer: ConsumerHandler, facts: FileFacts): number | undefined {
-  const settles = settleCallsOf(consumer, facts);
-  const final = settles.filter((c) => c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset');
+/** `noAck: true` written in the consumer's options (not the direct reply-to queue, which requires it). */
+function explicitNoAck(consumer: ConsumerHandler, facts: FileFacts): boolean {
+  if (consumer.broker !== 'rabbitmq' || consumer.source === 'amq.rabbitmq.reply-to' || !ts.isCallExpression(consumer.registration)) return false;
+  const setting = optionSetting(consumer.registration.arguments[2], 'noAck', facts);
+  return setting !== undefined && booleanValue(setting.value, true) === true;
+}
+
+function short(call: ts.CallExpression): string {
+  const text = call.getText().replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** Calls that settle the message for good (ack / delete / commit) in the handler's file, outside `catch` blocks. */
+function finalSettles(consumer: ConsumerHandler, facts: FileFacts): SettleCall[] {
   const scope = consumer.scope ?? consumer.handler;
-  const first = final.find((c) => scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
-  return first?.call.getStart();
+  return settleCallsOf(consumer, facts).filter((c) => (c.kind === 'ack' || c.kind === 'delete' || c.kind === 'commit' || c.kind === 'resolve-offset') &&
+    scope !== undefined && c.call.getSourceFile() === scope.getSourceFile() && !insideCatch(c.call));
 }
 
 /** Acks inside a `catch` run only on failure; they do not precede the work on the normal path. */
@@ -199,18 +219,23 @@ export const missingDedup = createRule({
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'temporal'],
     consequence: 'effect-doubled',
   },
   messages: {
     consumer:
       '{{broker}}: this handler runs {{effect}} with nothing that recognises a repeated message. {{why}}; the handler then runs again and {{again}} (effect doubled){{more}}. Fix: record the message id in a dedup (inbox) table inside the same transaction as the work, so a duplicate hits the unique key and is skipped (`eos scaffold dedup`), or make the write idempotent (upsert keyed by the message\'s own id).',
+    activity:
+      'Temporal ({{library}}): this activity runs {{effect}} with no idempotency key. {{why}}; the retried attempt runs the activity again and {{again}} (effect doubled){{more}}. Fix: key the effect by the activity\'s identity, which stays the same on every retry: pass `${workflowExecution.runId}-${activityId}` from `Context.current().info` (Temporal\'s advice; or an id the workflow passes in) as the provider\'s idempotency key, or record it in a dedup table in the same transaction as the write and skip the work when it is already there (`eos scaffold dedup`).',
+    afterAck:
+      '{{broker}}: this handler runs {{effect}} after the message is already settled ({{settle}}), which ack-before-process reports as a loss. Once the settle moves after the work, as that finding asks, {{why}}; the handler then runs again and {{again}} (effect doubled){{more}}. Fix: both together — settle after the work, and record the message id in a dedup (inbox) table inside the same transaction as the work (`eos scaffold dedup`), or make the write idempotent (upsert keyed by the message\'s own id).',
     sqsFifo:
       'SQS FIFO: this send to a `.fifo` queue sets no `MessageDeduplicationId` and no content-based deduplication is visible. If the queue has none, SQS rejects the send; if it is enabled elsewhere, SQS dedups on a SHA-256 of the body only, so a retried send whose body differs (a timestamp, a fresh id) is stored twice (effect doubled) and a different event with an identical body is dropped. Fix: set `MessageDeduplicationId` to the event\'s own stable id (SQS drops repeats within its fixed 5-minute window; consumers still need their own dedup).',
     kafkaProducer:
       'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
   },
-  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(/i,
+  // `aws-lambda`: a Lambda SQS handler is known only by its types (facts/consumers/lambda-sqs.ts).
+  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(|@temporalio\/|aws-lambda/i,
   create(context) {
     const fileText = context.sourceFile.text;
     return {

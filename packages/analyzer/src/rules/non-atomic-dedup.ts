@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../facts/project/project-index';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, keyText, redisOpsOf, type RedisOp } from '../facts/dedup-keys';
+import { inDeliveryContext, isInMemoryCollection } from '../facts/delivery-context';
 import { formatMs } from '../facts/durations';
 import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction, INBOX_NAME, OUTBOX_NAME } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
@@ -72,6 +73,8 @@ function dbStep(call: ts.CallExpression): Step | undefined {
   if (!method || !receiver) return undefined;
   const text = receiver.getText();
   if (!INBOX_NAME.test(text) || OUTBOX_NAME.test(text)) return undefined;
+  // `seen.add(id)` on a `new Set()`: an in-memory list of this run, not a store that outlives it.
+  if (isInMemoryCollection(receiver)) return undefined;
   const id = receiverId(receiver);
   if (DB_CHECKS.has(method)) return { kind: 'check', store: 'db', id, call };
   // typeorm's `repo.create(...)` only builds the entity; `save` / `insert` write it.
@@ -100,11 +103,18 @@ function redisStep(op: RedisOp): Step | undefined {
 
 /** Steps in the flow of `fn`, in document order, with helper calls summarised by what their body does. */
 function stepsOf(fn: ts.Node, facts: FileFacts, project: ProjectIndex, visiting: Set<ts.Node> = new Set([fn])): Step[] {
-  const redis = new Map(redisOpsOf(facts, project).map((op) => [op.call, op]));
+  // Built once per file, not once per function (and per helper it calls).
+  const redis = facts.memo('non-atomic-dedup:redis-ops-by-call', () => new Map(redisOpsOf(facts, project).map((op) => [op.call, op])));
+  // A call is in the flow of its function and of every function it is nested in: judged once.
+  const judged = facts.memo('non-atomic-dedup:step-of-call', () => new Map<ts.CallExpression, Step | null>());
   const out: Step[] = [];
   for (const call of callsInFlow(fn)) {
-    const op = redis.get(call);
-    const step = op ? redisStep(op) : dbStep(call);
+    let step = judged.get(call);
+    if (step === undefined) {
+      const op = redis.get(call);
+      step = (op ? redisStep(op) : dbStep(call)) ?? null;
+      judged.set(call, step);
+    }
     if (step) {
       out.push(step);
       continue;
@@ -237,6 +247,8 @@ export const nonAtomicDedup = createRule({
         for (const fn of functionsWithSteps(facts)) {
           const steps = stepsOf(fn, facts, project);
           if (steps.length === 0) continue;
+          // Only code a redelivery runs again: a consumer's, a webhook's or a job's.
+          if (!inDeliveryContext(fn, facts, project)) continue;
           const txs = transactionsIn(fn, facts);
           const effects = sideEffectsIn(fn, facts, project);
           const writes = businessWrites(effects);

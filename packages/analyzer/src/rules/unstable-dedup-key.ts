@@ -17,6 +17,7 @@ const STABLE_ID: Readonly<Record<Broker | 'unknown', string>> = {
   nats: 'the `Nats-Msg-Id` header or the stream sequence (`msg.seq`)',
   bullmq: '`job.id` or a business key from `job.data`',
   'redis-streams': 'the stream entry id',
+  temporal: 'the activity\'s identity, the same on every retry: `${info.workflowExecution.runId}-${info.activityId}` from `Context.current().info` (Temporal\'s advice), or an id the workflow passes in',
   unknown: 'the message\'s own id or a business key from the payload',
 };
 
@@ -58,14 +59,14 @@ export const unstableDedupKey = createRule({
     defaultSeverity: 'error',
     fixable: 'safe',
     requiresTypes: false,
-    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq'],
+    brokers: ['rabbitmq', 'kafka', 'sqs', 'pubsub', 'nats', 'bullmq', 'temporal'],
     consequence: 'message-lost-or-doubled',
   },
   messages: {
     fresh:
-      '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so a redelivery of the same message computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
+      '{{broker}}: the dedup key ({{use}}) is derived from `{{source}}`, which is new on every evaluation, so {{repeat}} computes a different key, the dedup never matches and the work runs again (effect doubled). Fix: derive the key from {{stable}}.',
     perDelivery:
-      '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, delivery metadata that changes every time the same message is delivered again, so a redelivery is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
+      '{{broker}}: the dedup key ({{use}}) includes `{{source}}`, {{metadata}}, so {{repeat}} is never recognised as a duplicate and the work runs again (effect doubled). Fix: use {{stable}}.',
     timestamp:
       '{{broker}}: the dedup key ({{use}}) is built from `{{source}}`, a publish/send time: two different messages in the same instant share it (the second is skipped as a duplicate: message lost) and a producer resend gets a new one (effect doubled). Fix: use {{stable}}.',
     json:
@@ -101,7 +102,8 @@ export const unstableDedupKey = createRule({
               // A fresh idempotency key per request still protects the SDK's own network retries.
               continue;
             }
-            const brokerId: Broker | undefined = consumer?.broker ?? (imported.length === 1 ? imported[0] : undefined);
+            const temporalAttempt = 'broker' in instability && instability.broker === 'Temporal';
+            const brokerId: Broker | undefined = consumer?.broker ?? (temporalAttempt ? 'temporal' : imported.length === 1 ? imported[0] : undefined);
             const broker = consumer ? BROKER_LABEL[consumer.broker]
               : 'broker' in instability && instability.broker ? instability.broker
               : brokerPhrase(imported);
@@ -114,6 +116,8 @@ export const unstableDedupKey = createRule({
                 use: sink.use,
                 source: instability.source.replace(/\s+/g, ' '),
                 stable: stableSentence(instability) ?? STABLE_ID[brokerId ?? 'unknown'],
+                repeat: brokerId === 'temporal' ? 'a retry of the same activity' : 'a redelivery of the same message',
+                metadata: brokerId === 'temporal' ? 'the attempt number, which grows on every retry of the activity' : 'delivery metadata that changes every time the same message is delivered again',
               },
               fix: fixFor(instability),
             });

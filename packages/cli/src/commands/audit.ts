@@ -81,6 +81,12 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     gitignore: Flags.boolean({ description: 'Honour .gitignore files (--no-gitignore analyses ignored files too).', default: true, allowNo: true }),
     cache: Flags.boolean({ description: 'Reuse the results of files unchanged since the last --cache run (and unchanged files they import); keep the cache file between CI runs.' }),
     'cache-location': Flags.string({ description: 'The cache file (default: .eos-cache.json in the working directory).', dependsOn: ['cache'] }),
+    prefilter: Flags.boolean({
+      description: 'Skip files that cannot hold a finding without parsing them (--no-prefilter parses every file: slower, same findings; for checking that).',
+      default: true,
+      allowNo: true,
+      hidden: true,
+    }),
     shard: Flags.string({ description: 'Analyse only slice k of n (e.g. 2/4) for CI matrix jobs: every file lands in exactly one slice, always the same one.' }),
   };
 
@@ -125,6 +131,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       gitignore: flags.gitignore,
       maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
       types: flags.types,
+      prefilter: flags.prefilter,
     };
     return { loaded, options, cacheFile, shard: shardOf(flags.shard) };
   }
@@ -144,7 +151,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
 
   /** A run that analysed nothing fails as a usage error instead of passing as if it had looked. */
   private refuseEmptyRun(result: AuditResult, paths: readonly string[], loaded: LoadedConfig, cwd: string): void {
-    if (result.stats.files === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
+    if (result.stats.files === 0 && result.configs.length === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
       // Nothing could be read at all: every named path is wrong.
       throw new Stop(...result.errors.map((e) => `${shownPath(e.file, cwd)}: ${e.message}`));
     }

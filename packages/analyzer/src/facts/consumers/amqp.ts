@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
+import { optionSetting } from './option-objects';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, importsAny, isFunctionWithBody, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
+import { booleanValue, calleeName, importsAny, isFunctionWithBody, isModule, objectLiteralOf, packageOrigin, parameterNames, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -31,9 +32,11 @@ export const amqp: BrokerRecognizer = {
       // A channel made by a project helper (`getChannel()`, `rabbitmqConn`) has no visible origin:
       // a channel-like name with a noAck option, or a handler that acks its message, shows it.
       const options = objectLiteralOf(call.arguments[2]);
-      const evidence = (handler && settlesWithChannel(handler)) || (CHANNEL_NAME.test(receiver.getText()) && options && property(options, 'noAck'));
+      // `noAck` may come through a spread, `Object.assign(…)` or a constant of the file.
+      const noAckSetting = optionSetting(call.arguments[2], 'noAck', facts);
+      const evidence = (handler && settlesWithChannel(handler)) || (CHANNEL_NAME.test(receiver.getText()) && noAckSetting);
       if (!origin && !setupParam && !importsAmqp && !evidence) continue;
-      const noAck = options ? booleanValue(optionValue(options, 'noAck'), true) : undefined;
+      const noAck = noAckSetting ? booleanValue(noAckSetting.value, true) : undefined;
       const library = origin?.module === 'amqp-connection-manager' || setupParam ? 'amqp-connection-manager' : 'amqplib';
       const consumer: ConsumerHandler = {
         broker: 'rabbitmq',
@@ -63,14 +66,6 @@ export function amqpSettle(call: ts.CallExpression, ctx: SettleContext): SettleC
   if (name === 'ack') return { kind: 'ack', call };
   if (name === 'nack') return { kind: 'nack', requeue: booleanValue(call.arguments[2]) ?? true, call };
   if (name === 'reject') return { kind: 'reject', requeue: booleanValue(call.arguments[1]) ?? true, call };
-  return undefined;
-}
-
-function optionValue(options: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const p of options.properties) {
-    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return p.initializer;
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
-  }
   return undefined;
 }
 

@@ -35,3 +35,45 @@ export const OUTGOING_EVIDENCE = new RegExp(
   ].join('|'),
   'i',
 );
+
+/**
+ * Packages whose calls leave the process, as `familyOf` (shape.ts) names them: brokers, the AWS
+ * SDK, HTTP clients, e-mail, SMS and payment APIs. Prefixes: `bull` covers `bullmq`, `aws-sdk`
+ * its `aws-sdk/clients/…` paths.
+ */
+const OUTGOING_PACKAGES = [
+  'amqplib', 'amqp-connection-manager', '@golevelup/nestjs-rabbitmq', 'kafkajs', '@confluentinc/kafka-javascript', '@aws-sdk/', 'aws-sdk',
+  '@google-cloud/pubsub', 'nats', '@nats-io/', 'bull', '@nestjs/bull', '@nestjs/microservices', 'ioredis', 'redis', '@redis/client',
+  '@nestjs-modules/ioredis', 'mqtt', '@azure/service-bus', 'stripe', 'twilio', 'nodemailer', '@nestjs-modules/mailer', '@sendgrid/mail',
+  'resend', 'postmark', 'mailgun.js', 'axios', '@nestjs/axios', 'got', 'node-fetch', 'undici', 'cross-fetch', 'ky', 'superagent',
+].map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+
+/** A package name (as the type checker reports origins, `--types`) whose calls can leave the process. */
+export const OUTGOING_PACKAGE = new RegExp(`^(${OUTGOING_PACKAGES})`);
+
+/**
+ * What an outgoing effect needs in the text of the file making the call, narrower than
+ * OUTGOING_EVIDENCE and used by the pre-filter. The generic method names (`.add`, `.send`, `.emit`,
+ * `.post`, `.create`, `.delete`, ...) count only for a receiver from one of OUTGOING_PACKAGES, so
+ * the file then names that package in an import or require. The rest are what the classifiers
+ * accept without a package: `.publish…(` on a receiver named after a broker or anything (publish.ts,
+ * aws.ts), plain calls of publish functions (`publishOrderCreated(…)`, `sendOrderEvent(…)`: with a
+ * receiver they need a wrapper's name), the global `fetch(`, SQS by `QueueUrl`, Redis streams,
+ * e-mail and SMS by method name, AWS commands, and the receiver names of broker wrappers
+ * (publish.ts WRAPPER_RECEIVER), Kafka producers and transactions, Stripe and Twilio clients.
+ */
+// `\b` before each look-behind: checked at word starts only, not at every character of every file.
+// The dot must be on the same line: a sentence ending a comment is no member access.
+export const OUTGOING_EFFECT_EVIDENCE = new RegExp(
+  [
+    String.raw`['"\x60](${OUTGOING_PACKAGES})`,
+    String.raw`\bpublish\w*\s*[(<]`,
+    String.raw`\b(?<!\$|\.[ \t]*)(produce\w*|(send|emit|dispatch|enqueue)\w*(Event|Message)s?)\s*[(<]`,
+    String.raw`\b(?<!\$|\.[ \t]*)fetch\s*[(<]`,
+    String.raw`sendToQueue|QueueUrl|xadd|spublish|putEvents|send\w*(Email|Mail|Sms|TextMessage)\b`,
+    String.raw`(Send|Publish|PutEvents|PutRecord)\w*Command\b`,
+    String.raw`\btransaction\s*\??\.\s*send`,
+    String.raw`kafka|rabbit|amqp|sqs|sns|pubsub|nats|jetstream|broker|producer|publisher|messageBus|messagingService|eventPublisher|queueService|stripe|twilio`,
+  ].join('|'),
+  'i',
+);

@@ -11,7 +11,7 @@ export { calleeOf, factsOfNode, moduleOfImportedValue } from '../project/lookup'
 export { readSql, type SqlStatement } from './sql';
 export { batchEntries, commandOf } from './aws';
 export { sqlTextOf } from './db';
-export { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from './evidence';
+export { DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE } from './evidence';
 export { familyOf, importedFamilies, moduleOf, shapeOf } from './shape';
 export { staticText } from './strings';
 export { OUTBOX_NAME, INBOX_NAME, type Effect, type WriteOp } from './types';

@@ -165,7 +165,7 @@ export class ProjectIndex implements SourceFiles {
 
   /** The function exported as `name` (or `default`) by the module `specifier` imported from `facts`. */
   private exportedFunction(facts: FileFacts, specifier: string, name: string, depth: number): ts.FunctionLikeDeclaration | undefined {
-    const target = this.resolveModule(facts.sourceFile.fileName, specifier);
+    const target = this.resolveModuleCached(facts.sourceFile.fileName, specifier);
     if (!target) return undefined;
     const other = this.factsOf(target);
     if (!other) return undefined;

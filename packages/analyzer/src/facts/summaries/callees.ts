@@ -33,18 +33,15 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
   const known = facts.memo('summaries:callees', () => new WeakMap<ts.CallExpression, readonly Callee[]>());
   const hit = known.get(call);
   if (hit) return hit;
-  let callees: readonly Callee[] = [];
-  try {
-    const single = calleeOf(call, facts, project);
-    if (single) {
-      const target: CallTarget = { ...single, label: functionLabel(single.fn) };
-      callees = [{ file: single.facts.sourceFile.fileName, key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
-    } else {
-      callees = methodTargetRefs(call, facts, project).map((ref) => lazy(ref, project));
-    }
-  } catch {
-    // A file that cannot be followed is simply not followed.
-    callees = [];
+  // No catch here: a file that cannot be read or parsed is already "no target" inside the lookup,
+  // and anything else thrown is a bug that must surface as an internal error, not a missing path.
+  let callees: readonly Callee[];
+  const single = calleeOf(call, facts, project);
+  if (single) {
+    const target: CallTarget = { ...single, label: functionLabel(single.fn) };
+    callees = [{ file: single.facts.sourceFile.fileName, key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
+  } else {
+    callees = methodTargetRefs(call, facts, project).map((ref) => lazy(ref, project));
   }
   known.set(call, callees);
   return callees;

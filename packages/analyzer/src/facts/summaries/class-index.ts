@@ -60,7 +60,10 @@ export class ClassHierarchy {
       let text: string | undefined;
       try {
         text = read(file);
-      } catch {
+      } catch (e) {
+        // A file that vanished or cannot be read since discovery is left out of the index (the
+        // run names unreadable inputs itself); anything else is a bug and surfaces.
+        if (!isFileSystemError(e)) throw e;
         text = undefined;
       }
       if (text === undefined || text.length > MAX_SCANNED_BYTES) continue;
@@ -172,7 +175,9 @@ export function projectAround(file: string): { root: string; files: string[] } {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      // An unreadable folder near the edited file holds nothing the editor could use.
+      if (!isFileSystemError(e)) throw e;
       return;
     }
     for (const e of entries) {
@@ -186,4 +191,9 @@ export function projectAround(file: string): { root: string; files: string[] } {
   };
   walk(root);
   return { root, files: out };
+}
+
+/** An error of the file system (it carries an errno code such as ENOENT or EACCES), not a bug. */
+function isFileSystemError(e: unknown): boolean {
+  return typeof (e as NodeJS.ErrnoException | undefined)?.code === 'string';
 }

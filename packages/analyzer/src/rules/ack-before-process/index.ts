@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../../engine/rule';
 import type { OptionValues } from '../../engine/rule-options';
-import { consumersOf, kafkaAutoCommit, settleCallsOf } from '../../facts/consumers';
+import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, settleCallsOf } from '../../facts/consumers';
 import { isClaimRelease } from '../../facts/effects';
 import type { FileFacts } from '../../facts/file-facts';
 import { canReach, catchRethrows, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
@@ -12,7 +12,10 @@ import type { Fix } from '../../types';
 import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
 import { messages } from './messages';
-import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, property, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
+import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
+import { bufferFeedsWork } from '../../facts/buffers';
+import { enqueuesInProcess } from '../../facts/in-process-queues';
+import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../../facts/promise-chains';
 import { walkTree } from '../../facts/tree-walk';
 
 /**
@@ -50,11 +53,13 @@ export const ackBeforeProcess = createRule({
   messages,
   options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bullmq/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bull/,
   create(context) {
     return {
       end() {
         for (const consumer of consumersOf(context.facts, context.project)) {
+          // Temporal activities are never acknowledged by hand; their retries are missing-dedup's concern.
+          if (consumer.broker === 'temporal') continue;
           checkConsumer(consumer, context, context.options);
         }
       },
@@ -122,10 +127,10 @@ function describe(c: ConsumerHandler): Describe {
       };
     default:
       return {
-        broker: 'BullMQ', library: lib,
+        broker: lib === 'bull' || lib === '@nestjs/bull' ? 'Bull' : 'BullMQ', library: lib,
         gone: 'completed',
         negative: 'throw so the job is retried',
-        autoSettle: 'BullMQ marks the job completed and never retries it',
+        autoSettle: `${lib === 'bull' || lib === '@nestjs/bull' ? 'Bull' : 'BullMQ'} marks the job completed and never retries it`,
         unit: 'job',
       };
   }
@@ -160,15 +165,35 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   const handlerFacts = context.project.factsOf(scope.getSourceFile().fileName) ?? context.facts;
   const reported = new Set<ts.Node>();
   const positive = settles.filter((s) => isPositive(s, consumer, context.facts));
+  // A request–reply handler whose catch throws or answers with the error: the caller hears of
+  // the failure and retries, so settling the failed request loses nothing.
+  const requestReply = isRequestReply(consumer);
+  const callerHears = (clause: ts.CatchClause | undefined): boolean => requestReply && !!clause && answersFailure(clause, consumer);
 
   for (const settle of positive) {
     const call = settle.call;
+    // A settle in a `.then/.catch/.finally` callback: the chain decides when it runs.
+    const chained = chainCallbackOf(call);
+    if (chained && runsIn(chained.link, scope)) {
+      if (checkChainSettle(settle, chained, works, settles, context, d, requestReply)) reported.add(call);
+      continue;
+    }
     const inFinally = enclosingFinally(call);
     if (inFinally && runsIn(inFinally, scope) && works.some((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)) {
-      context.report({
-        node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) },
-        related: relatedWork(works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end)),
-      });
+      if (callerHears(inFinally.catchClause)) continue;
+      // `if (!failed) ack(msg)` with `failed` set in the try or catch: the code tracks the failure.
+      if (guardedByOutcome(call, inFinally)) continue;
+      const tried = works.filter((w) => inFinally.tryBlock.pos <= w.pos && w.end <= inFinally.tryBlock.end);
+      const clause = inFinally.catchClause;
+      const recovery = clause ? works.filter((w) => contains(clause.block, w)) : [];
+      if (recovery.length > 0) {
+        context.report({
+          node: call, messageId: 'finallyAfterRecovery', data: { ...d, settle: snippet(call), recovery: workLabel(recovery[0]) },
+          related: [...relatedWork(tried), { node: recovery[0], message: `recovery that can fail: ${workLabel(recovery[0])}` }],
+        });
+      } else {
+        context.report({ node: call, messageId: 'settleInFinally', data: { ...d, settle: snippet(call) }, related: relatedWork(tried) });
+      }
       reported.add(call);
       continue;
     }
@@ -177,7 +202,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
       const tryStmt = inCatch.parent as ts.TryStatement;
       const tried = works.filter((w) => tryStmt.tryBlock.pos <= w.pos && w.end <= tryStmt.tryBlock.end);
       const handled = works.some((w) => inCatch.block.pos <= w.pos && w.end <= inCatch.block.end && w.getStart() < call.getStart());
-      if (tried.length > 0 && !handled) {
+      if (tried.length > 0 && !handled && !callerHears(inCatch)) {
         context.report({
           node: call, messageId: 'settleInCatch',
           data: { ...d, settle: snippet(call), negativeFix: `instead, ${d.negative}.` },
@@ -199,11 +224,31 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
     reported.add(call);
   }
 
-  checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported);
+  checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported, callerHears);
+  if (!requestReply) checkSwallowingChains(consumer, scope, works, positive, settles, context, d, reported);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
   }
+}
+
+/**
+ * Whether a settle in a `finally` block only runs on the right outcome: it sits under an `if`
+ * (inside the `finally`) whose condition reads a variable the `try` block or the `catch` assigns.
+ */
+function guardedByOutcome(call: ts.Node, tryStmt: ts.TryStatement): boolean {
+  const assigned = new Set<string>();
+  const collect = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) assigned.add(n.left.text);
+  };
+  walkTree(tryStmt.tryBlock, collect);
+  if (tryStmt.catchClause) walkTree(tryStmt.catchClause.block, collect);
+  if (assigned.size === 0) return false;
+  for (let n = call.parent; n && n !== tryStmt.finallyBlock; n = n.parent) {
+    if ((ts.isIfStatement(n) || ts.isConditionalExpression(n)) && mentions(ts.isIfStatement(n) ? n.expression : n.condition, assigned, false)) return true;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && mentions(n.left, assigned, false)) return true;
+  }
+  return false;
 }
 
 /**
@@ -239,13 +284,103 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 
 /** `noAck: true` on a RabbitMQ consumer that does work (the direct reply-to pseudo-queue requires it). */
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
-  if (consumer.broker !== 'rabbitmq' || !consumer.options || consumer.source === REPLY_TO) return;
-  const prop = property(consumer.options, 'noAck');
-  if (!prop || booleanValue(propertyValue(consumer.options, 'noAck'), true) !== true) return;
+  if (consumer.broker !== 'rabbitmq' || consumer.source === REPLY_TO || !ts.isCallExpression(consumer.registration)) return;
+  // The setting may sit in a spread, an `Object.assign(…)` or a constant of the file: report where it is written.
+  const setting = optionSetting(consumer.registration.arguments[2], 'noAck', context.facts);
+  if (!setting || booleanValue(setting.value, true) !== true) return;
+  const prop = setting.property;
   const body = consumer.handler?.body;
   // A handler that only logs loses nothing but a log line, unless the options say logging is the work.
   if (body && workCallsIn(body, { loggingIsWork: options.logOnlyIsWork }).length === 0) return;
-  context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: noAckSuggestion(consumer, prop) });
+  context.report({ node: prop, messageId: 'noAck', data: { ...d }, suggestions: setting.inline ? noAckSuggestion(consumer, prop) : undefined });
+}
+
+/** `catch` in `work().catch(…)`: where a finding about a link points (the chain may start lines above). */
+function linkName(link: ts.CallExpression): ts.Node {
+  const callee = unwrap(link.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.name : link;
+}
+
+/** Work of the chain before `link`: what its callbacks wait for (the chain's own links left out when something else is there). */
+function chainWork(link: ts.CallExpression, works: ts.CallExpression[]): ts.CallExpression[] {
+  const receiver = receiverOfLink(link);
+  const tried = works.filter((w) => contains(receiver, w));
+  const plain = tried.filter((w) => !chainMethodOf(w));
+  return plain.length > 0 ? plain : tried;
+}
+
+/** Whether a rejection handler swallows: it neither rethrows, nor settles, nor does work of its own (a recovery). */
+function swallows(handler: ts.Expression, settles: SettleCall[]): boolean {
+  if (handlerRethrows(handler)) return false;
+  const fn = unwrap(handler);
+  if (settles.some((s) => contains(fn, s.call))) return false;
+  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) return workCallsIn(fn.body, { exclude: new Set(settles.map((s) => s.call)) }).length === 0;
+  // `.catch(logger.error)`, `.catch(console.error)`: a logger given by name.
+  return /log|console|error|warn|debug/i.test(fn.getText());
+}
+
+/**
+ * A positive settle in a chain callback: in `.finally(…)` it runs after a failure too; in a
+ * rejection handler it settles a failed message; in `.then(…)` after a `.catch(…)` that swallows,
+ * it runs after a failure as well. Returns whether it reported.
+ */
+function checkChainSettle(
+  settle: SettleCall, chained: ChainCallback, works: ts.CallExpression[], settles: SettleCall[],
+  context: RuleContext, d: Describe, requestReply: boolean,
+): boolean {
+  const call = settle.call;
+  const tried = chainWork(chained.link, works);
+  if (tried.length === 0) return false;
+  if (chained.role === 'always') {
+    context.report({ node: call, messageId: 'chainFinally', data: { ...d, settle: snippet(call) }, related: relatedWork(tried) });
+    return true;
+  }
+  if (chained.role === 'rejected') {
+    if (requestReply) return false;
+    const handled = workCallsIn(chained.callback.body, { exclude: new Set(settles.map((s) => s.call)) }).some((w) => w.getStart() < call.getStart());
+    if (handled) return false;
+    context.report({ node: call, messageId: 'settleInCatch', data: { ...d, settle: snippet(call), negativeFix: `Instead, ${d.negative}.` }, related: relatedWork(tried) });
+    return true;
+  }
+  const swallowing = earlierLinks(chained.link).find((l) => {
+    const handler = rejectionHandlerOf(l);
+    return handler !== undefined && chainWork(l, works).length > 0 && swallows(handler, settles);
+  });
+  if (!swallowing) return false;
+  context.report({ node: linkName(swallowing), messageId: 'chainCatchThenSettle', data: { ...d, settle: snippet(call) }, related: relatedWork(chainWork(swallowing, works)) });
+  return true;
+}
+
+/**
+ * `await work(msg).catch(log)` and then a settle, or (where the library settles when the handler
+ * resolves) an awaited or returned chain whose `.catch(…)` swallows: the failure turns into
+ * success and the message is settled.
+ */
+function checkSwallowingChains(
+  consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[], settles: SettleCall[],
+  context: RuleContext, d: Describe, reported: Set<ts.Node>,
+): void {
+  const autoSettles = consumer.settlement === 'on-resolve' && ['kafkajs', '@confluentinc/kafka-javascript', 'bullmq'].includes(consumer.library);
+  for (const link of callsWithin(scope, { intoNestedFunctions: false })) {
+    const handler = rejectionHandlerOf(link);
+    if (!handler || !runsIn(link, scope)) continue;
+    const tried = chainWork(link, works);
+    if (tried.length === 0 || !swallows(handler, settles)) continue;
+    const top = chainTop(link);
+    // A settle later in the same chain is checkChainSettle's.
+    if (top !== link && settles.some((s) => contains(top, s.call) && s.call.getStart() > link.getEnd())) continue;
+    if (!isAwaited(top)) continue;
+    if (consumer.settlement === 'manual') {
+      const next = positive.find((s) => !reported.has(s.call) && !contains(top, s.call) && canReach(top, s.call));
+      if (next) context.report({ node: linkName(link), messageId: 'chainCatchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
+    } else if (autoSettles) {
+      context.report({
+        node: linkName(link), messageId: 'swallowOnResolve',
+        data: { ...d, swallowFix: `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).` },
+        related: relatedWork(tried),
+      });
+    }
+  }
 }
 
 /**
@@ -255,7 +390,7 @@ function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Op
  */
 function checkSwallowingCatches(
   consumer: ConsumerHandler, scope: ts.Node, works: ts.CallExpression[], positive: SettleCall[], settles: SettleCall[],
-  context: RuleContext, d: Describe, reported: Set<ts.Node>,
+  context: RuleContext, d: Describe, reported: Set<ts.Node>, callerHears: (clause: ts.CatchClause) => boolean,
 ): void {
   if (consumer.library === '@nestjs/microservices' && consumer.broker === 'kafka') return; // Nest commits on failure anyway; see the rule doc.
   const visit = (n: ts.Node): boolean | void => {
@@ -264,7 +399,7 @@ function checkSwallowingCatches(
       const tried = works.filter((w) => n.tryBlock.pos <= w.pos && w.end <= n.tryBlock.end);
       const handledInCatch = works.some((w) => clause.block.pos <= w.pos && w.end <= clause.block.end) ||
         settles.some((s) => clause.block.pos <= s.call.pos && s.call.end <= clause.block.end);
-      if (tried.length > 0 && !handledInCatch && !catchRethrows(clause)) {
+      if (tried.length > 0 && !handledInCatch && !catchRethrows(clause) && !callerHears(clause)) {
         if (consumer.settlement === 'manual') {
           const next = definitelyExits(clause.block) ? undefined : positive.find((s) => !reported.has(s.call) && canReach(n, s.call));
           if (next) {
@@ -280,6 +415,21 @@ function checkSwallowingCatches(
     }
   };
   walkTree(scope, visit);
+  // A per-message scope (the body of `for (const record of event.Records)`) inside a `try` of the
+  // handler: a swallowing catch there ends the whole handler normally, and the library settles.
+  const body = consumer.handler?.body;
+  if (consumer.settlement !== 'on-resolve' || !consumer.scope || !body) return;
+  for (let n = scope.parent; n && n !== body && contains(body, n); n = n.parent) {
+    if (!ts.isTryStatement(n) || !n.catchClause || !contains(n.tryBlock, scope) || !runsIn(n, body)) continue;
+    const clause = n.catchClause;
+    const tried = works.filter((w) => contains(n.tryBlock, w));
+    if (tried.length === 0 || catchRethrows(clause) || callerHears(clause) || works.some((w) => contains(clause.block, w))) continue;
+    if (!swallowSettles(consumer, clause, scope)) continue;
+    const swallowFix = consumer.library === 'aws-lambda'
+      ? 'Rethrow the error, or report the record in `batchItemFailures` (with ReportBatchItemFailures on the event source mapping) so that only it returns to the queue.'
+      : `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).`;
+    context.report({ node: clause, messageId: 'swallowOnResolve', data: { ...d, swallowFix }, related: relatedWork(tried) });
+  }
 }
 
 /**
@@ -334,6 +484,12 @@ function checkNotAwaited(
     }
   }
   for (const work of works) {
+    if (enqueuesInProcess(work, facts) && !isAwaited(work)) {
+      const settle = positive.find((s) => canReach(work, s.call));
+      const first = settle ? `\`${snippet(settle.call)}\` runs before it` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
+      if (first) context.report({ node: work, messageId: 'inProcessQueue', data: { ...d, work: workLabel(work), first } });
+      continue;
+    }
     if (defersWork(work)) {
       const settle = positive.find((s) => canReach(work, s.call));
       const first = settle ? `\`${snippet(settle.call)}\` runs before it` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
@@ -366,10 +522,11 @@ function isInMemoryHandoff(call: ts.CallExpression, consumer: ConsumerHandler, s
   const target = unwrap(callee.expression);
   const names = new Set(consumer.messageNames);
   if (!call.arguments.some((a) => mentions(a, names, false))) return false;
-  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return true;
+  // Items only counted or logged later lose nothing anybody would have processed.
+  if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) return bufferFeedsWork(target, call);
   if (!ts.isIdentifier(target)) return false;
   const fn = consumer.handler ?? enclosingFunction(scope);
-  return !!fn && !declaresName(fn, target.text);
+  return !!fn && !declaresName(fn, target.text) && bufferFeedsWork(target, call);
 }
 
 /** Whether `fn` declares `name` (parameter or variable) anywhere inside. */
