@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ts } from 'ts-morph';
 import type { SeverityOrOff } from '../types';
 import type { RuleSetting } from '../engine/analyzer';
-import { optionProblem, type OptionsSchema } from '../engine/rule-options';
+import { kindAndValue, optionProblem, type OptionsSchema } from '../engine/rule-options';
 
 /** The name of the dedicated configuration file, looked up from the working directory upward. */
 export const CONFIG_FILE_NAME = 'eos.config.json';
@@ -164,7 +164,7 @@ const join = (prefix: string, key: string) => {
  * and wrong types are errors (a typo must not silently leave a rule at its default).
  */
 export function validateConfig(value: unknown, file: string, prefix: string, ruleIds: RuleIds): EosConfig {
-  if (!isObject(value)) throw new ConfigError(file, prefix, `must be an object, got ${typeName(value)}`);
+  if (!isObject(value)) throw new ConfigError(file, prefix, `must be an object, got ${kindAndValue(value)}`);
   for (const key of Object.keys(value)) {
     if (!TOP_LEVEL_KEYS.includes(key)) {
       throw new ConfigError(file, join(prefix, key), `unknown key (allowed: ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')})`);
@@ -173,7 +173,7 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   const config: EosConfig = { rules: {}, ignore: [] };
   if (value.rules !== undefined) {
     const rulesPath = join(prefix, 'rules');
-    if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${typeName(value.rules)}`);
+    if (!isObject(value.rules)) throw new ConfigError(file, rulesPath, `must be an object mapping rule ids to severities, got ${kindAndValue(value.rules)}`);
     const known = typeof ruleIds === 'function' ? ruleIds() : ruleIds;
     const knownRuleIds = known.map((r) => (typeof r === 'string' ? r : r.meta.id));
     for (const [id, setting] of Object.entries(value.rules)) {
@@ -187,16 +187,16 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
   }
   if (value.ignore !== undefined) {
     const keyPath = join(prefix, 'ignore');
-    if (!Array.isArray(value.ignore)) throw new ConfigError(file, keyPath, `must be an array of glob strings, got ${typeName(value.ignore)}`);
+    if (!Array.isArray(value.ignore)) throw new ConfigError(file, keyPath, `must be an array of glob strings, got ${kindAndValue(value.ignore)}`);
     value.ignore.forEach((g, i) => {
-      if (typeof g !== 'string' || g.trim() === '') throw new ConfigError(file, `${keyPath}[${i}]`, `must be a non-empty glob string, got ${typeName(g)}`);
+      if (typeof g !== 'string' || g.trim() === '') throw new ConfigError(file, `${keyPath}[${i}]`, `must be a non-empty glob string, got ${kindAndValue(g)}`);
       config.ignore.push(g);
     });
   }
   if (value.maxFileSize !== undefined) {
     const keyPath = join(prefix, 'maxFileSize');
     const n = value.maxFileSize;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${shown(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new ConfigError(file, keyPath, `must be a positive integer number of bytes, got ${asWritten(n)}`);
     config.maxFileSize = n;
   }
   return config;
@@ -213,25 +213,19 @@ function validateRuleSetting(setting: unknown, file: string, keyPath: string, ru
     if (setting.length < 1 || setting.length > 2) throw new ConfigError(file, keyPath, `must be [severity] or [severity, options], got an array of ${setting.length}`);
     const severity = severityOf(setting[0], `${keyPath}[0]`);
     if (setting.length === 1) return { severity };
-    if (!isObject(setting[1])) throw new ConfigError(file, `${keyPath}[1]`, `rule options must be an object, got ${typeName(setting[1])}`);
+    if (!isObject(setting[1])) throw new ConfigError(file, `${keyPath}[1]`, `rule options must be an object, got ${kindAndValue(setting[1])}`);
     const problem = rule && optionProblem(rule.meta.id, rule.options, setting[1]);
     if (problem) throw new ConfigError(file, join(`${keyPath}[1]`, problem.key), problem.reason);
     return { severity, options: setting[1] };
   }
-  throw new ConfigError(file, keyPath, `must be a severity string or [severity, options], got ${typeName(setting)}`);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : typeof v === 'number' ? (Number.isFinite(v) ? `number ${shown(v)}` : shown(v)) : `${typeof v} ${JSON.stringify(v)}`;
+  throw new ConfigError(file, keyPath, `must be a severity string or [severity, options], got ${kindAndValue(setting)}`);
 }
 
 /**
  * A value as the user wrote it, near enough. JSON reads a number beyond ±1.8e308 (`1e309`) as
  * Infinity, which JSON.stringify would show as `null`, a value nobody wrote.
  */
-function shown(v: unknown): string {
+function asWritten(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return `a number ${v < 0 ? 'below' : 'above'} what JSON can hold (read as ${v})`;
   return JSON.stringify(v) ?? String(v);
 }

@@ -161,119 +161,178 @@ function createAnalyzerWith(engine: AnalysisEngine, options: AuditOptions, ancho
  */
 function runAudit(engine: () => AnalysisEngine, paths: readonly string[], options: AuditOptions): AuditResult {
   const started = performance.now();
-  const cwd = options.cwd ?? process.cwd();
-  const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
-  const { shard } = options;
-  const files = shard ? discovery.files.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.files;
-  const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;
-  // Created on the first file that needs analysing: a run answered from the cache never loads it.
-  let created: ReturnType<AuditApi['createAnalyzer']> | undefined;
-  const analyzer = (): ReturnType<AuditApi['createAnalyzer']> => (created ??= createAnalyzerWith(engine(), options, anchor, discovery.files));
-  const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), (build) => auditCacheKey(options, discovery.files, build), cwd) : undefined;
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  const errors: InputError[] = [...discovery.errors];
-  const internalErrors: InternalError[] = [];
-  let parsed = 0;
-  let cachedCount = 0;
-  const total = files.length;
+  const plan = planRun(engine, paths, options);
+  const tally: Tally = { findings: [], seen: new Set(), errors: [...plan.discovery.errors], internalErrors: [], parsed: 0, cached: 0 };
   // Cached results first: the read-ahead thread is given the files still to read, in order.
-  const fromCache = files.map((f) => cache?.get(f));
-  const toRead = files.filter((_, i) => fromCache[i] === undefined);
-  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const pacer = new CollectionPacer();
-  const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, analyzer().analyzer.prefilterSpec(), { maxFileSize, track: cache !== undefined }) : undefined;
+  const toRead = plan.files.filter((_, i) => plan.fromCache[i] === undefined);
+  const readAhead = useReadAhead(options, toRead.length) ? ReadAhead.start(toRead, plan.analyzer().analyzer.prefilterSpec(), { maxFileSize: plan.maxFileSize, track: plan.cache !== undefined }) : undefined;
+  const total = plan.files.length;
   try {
-    files.forEach((file, i) => {
+    plan.files.forEach((file, i) => {
       options.onProgress?.(i, total);
-      let analysis: FileAnalysis | undefined = fromCache[i];
-      if (analysis) {
-        cachedCount++;
-      } else {
-        const item = readAhead?.next(file);
-        if (item && 'error' in item) {
-          errors.push(item.error);
-          return;
-        }
-        if (item && !item.decision.parse) {
-          // Nothing to parse: the result is known, and its stamps were taken by the thread.
-          analysis = { findings: [], errors: [], parsed: false };
-          if (cache && item.stamp) cache.setStamped(file, item.stamp, analysis, item.deps ?? {});
-        } else {
-          let text = item?.text;
-          if (text === undefined) {
-            const read = readSource(file, maxFileSize);
-            if (!read.ok) {
-              errors.push(read.error);
-              return;
-            }
-            text = read.text;
-          }
-          const source = text;
-          const decision = item?.decision;
-          try {
-            const { analyzer: a } = analyzer();
-            if (cache) {
-              const tracked = a.project.track(() => a.analyzeText(file, source, decision));
-              analysis = tracked.result;
-              // A result missing a rule's findings (it threw) is not kept: the next run retries.
-              if (!analysis.internalErrors) cache.set(file, source, analysis, tracked.reads, item?.deps);
-            } else {
-              analysis = a.analyzeText(file, source, decision);
-            }
-          } catch (e) {
-            internalErrors.push(internalError(file, e));
-            return;
-          }
-        }
-        // Under --types the program holds every tree and most of the heap: a forced collection
-        // frees little and marks all of it, each time.
-        if (analysis.parsed) {
-          parsed++;
-          if (!options.types) pacer.afterFile();
-        }
-      }
-      errors.push(...analysis.errors);
-      if (analysis.internalErrors) internalErrors.push(...analysis.internalErrors);
-      for (const f of analysis.findings) {
-        // A handler imported by several analysed files is reported once.
-        const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        findings.push(f);
-      }
+      const cached = plan.fromCache[i];
+      if (cached) tally.cached++;
+      const analysis = cached ?? analyseFile(file, readAhead?.next(file), plan, tally);
+      if (analysis) gather(analysis, tally);
     });
   } finally {
     readAhead?.close();
   }
   options.onProgress?.(total, total);
-  // Connector configs are small and parsed without the compiler: checked afresh on every run.
-  const configCandidates = shard ? discovery.configs.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.configs;
-  const connect = auditConnectorCandidates(configCandidates, discovery.namedConfigs, options.settings, maxFileSize, options.rules);
-  findings.push(...connect.findings);
-  errors.push(...connect.errors);
-  internalErrors.push(...connect.internalErrors);
-  const typeAware = created?.typeAware;
-  if (typeAware?.failure) errors.push({ file: typeAware.tsconfig ?? cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
-  if (cache) {
-    // Other shards' entries stay: one cache file can serve every slice of a matrix.
-    cache.retainOnly(discovery.files);
-    try {
-      cache.save();
-    } catch (e) {
-      errors.push({ file: path.resolve(cwd, options.cacheFile ?? ''), message: `cannot write the cache: ${(e as Error)?.message ?? String(e)}; the next run starts afresh` });
-    }
-  }
+  const connect = auditConnectors(plan, options);
+  tally.findings.push(...connect.findings);
+  tally.errors.push(...connect.errors);
+  tally.internalErrors.push(...connect.internalErrors);
+  const typeAware = plan.createdAnalyzer()?.typeAware;
+  if (typeAware?.failure) tally.errors.push({ file: typeAware.tsconfig ?? plan.cwd, message: `--types: cannot build the program (${typeAware.failure}); analysed syntactically` });
+  if (plan.cache) saveCache(plan.cache, plan, options, tally.errors);
   return {
-    findings: sortFindings(findings),
-    errors: sortErrors(errors),
-    internalErrors: sortErrors(internalErrors),
-    stats: { files: total, parsed, cached: cachedCount, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
-    files,
+    findings: sortFindings(tally.findings),
+    errors: sortErrors(tally.errors),
+    internalErrors: sortErrors(tally.internalErrors),
+    stats: { files: total, parsed: tally.parsed, cached: tally.cached, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
+    files: plan.files,
     configs: connect.configs,
-    cacheNotice: cache?.discarded,
-    discovered: { files: discovery.files.length, ignored: discovery.ignored },
+    cacheNotice: plan.cache?.discarded,
+    discovered: { files: plan.discovery.files.length, ignored: plan.discovery.ignored },
   };
+}
+
+/** What one run works through (see `planRun`). */
+interface RunPlan {
+  cwd: string;
+  discovery: ReturnType<typeof discoverFiles>;
+  /** The discovered files of this run's shard. */
+  files: string[];
+  /** Per file of `files`, its cached result when the cache has one. */
+  fromCache: Array<FileAnalysis | undefined>;
+  cache: AnalysisCache | undefined;
+  maxFileSize: number;
+  types: boolean;
+  pacer: CollectionPacer;
+  /** The analyzer, created on the first file that needs analysing: a run answered from the cache never loads it. */
+  analyzer(): CreatedAnalyzer;
+  /** The analyzer if one was created. */
+  createdAnalyzer(): CreatedAnalyzer | undefined;
+}
+
+type CreatedAnalyzer = ReturnType<AuditApi['createAnalyzer']>;
+
+/** What the run has gathered so far. */
+interface Tally {
+  findings: Finding[];
+  /** Keys of the findings gathered: a handler imported by several analysed files is reported once. */
+  seen: Set<string>;
+  errors: InputError[];
+  internalErrors: InternalError[];
+  parsed: number;
+  cached: number;
+}
+
+/** Discovers the files, picks this shard's, opens the cache and looks each file up in it. */
+function planRun(engine: () => AnalysisEngine, paths: readonly string[], options: AuditOptions): RunPlan {
+  const cwd = options.cwd ?? process.cwd();
+  const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
+  const { shard } = options;
+  const files = shard ? discovery.files.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.files;
+  const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;
+  let created: CreatedAnalyzer | undefined;
+  const cache = options.cacheFile ? AnalysisCache.open(path.resolve(cwd, options.cacheFile), (build) => auditCacheKey(options, discovery.files, build), cwd) : undefined;
+  return {
+    cwd,
+    discovery,
+    files,
+    fromCache: files.map((f) => cache?.get(f)),
+    cache,
+    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+    types: options.types ?? false,
+    pacer: new CollectionPacer(),
+    analyzer: () => (created ??= createAnalyzerWith(engine(), options, anchor, discovery.files)),
+    createdAnalyzer: () => created,
+  };
+}
+
+/**
+ * One file not answered by the cache: its text from the read-ahead thread or read here, then
+ * analysed (and cached). Undefined when the file could not be read or the analyzer itself failed
+ * on it; that is recorded in `tally`.
+ */
+function analyseFile(file: string, item: ReturnType<ReadAhead['next']>, plan: RunPlan, tally: Tally): FileAnalysis | undefined {
+  if (item && 'error' in item) {
+    tally.errors.push(item.error);
+    return undefined;
+  }
+  const { cache } = plan;
+  if (item && !item.decision.parse) {
+    // Nothing to parse: the result is known, and its stamps were taken by the thread.
+    const analysis: FileAnalysis = { findings: [], errors: [], parsed: false };
+    if (cache && item.stamp) cache.setStamped(file, item.stamp, analysis, item.deps ?? {});
+    return analysis;
+  }
+  let text = item?.text;
+  if (text === undefined) {
+    const read = readSource(file, plan.maxFileSize);
+    if (!read.ok) {
+      tally.errors.push(read.error);
+      return undefined;
+    }
+    text = read.text;
+  }
+  const source = text;
+  const decision = item?.decision;
+  let analysis: FileAnalysis;
+  try {
+    const { analyzer: a } = plan.analyzer();
+    if (cache) {
+      const tracked = a.project.track(() => a.analyzeText(file, source, decision));
+      analysis = tracked.result;
+      // A result missing a rule's findings (it threw) is not kept: the next run retries.
+      if (!analysis.internalErrors) cache.set(file, source, analysis, tracked.reads, item?.deps);
+    } else {
+      analysis = a.analyzeText(file, source, decision);
+    }
+  } catch (e) {
+    tally.internalErrors.push(internalError(file, e));
+    return undefined;
+  }
+  if (analysis.parsed) {
+    tally.parsed++;
+    // Under --types the program holds every tree and most of the heap: a forced collection
+    // frees little and marks all of it, each time.
+    if (!plan.types) plan.pacer.afterFile();
+  }
+  return analysis;
+}
+
+/** Adds one file's findings (each once across the run) and errors to the tally. */
+function gather(analysis: FileAnalysis, tally: Tally): void {
+  tally.errors.push(...analysis.errors);
+  if (analysis.internalErrors) tally.internalErrors.push(...analysis.internalErrors);
+  for (const f of analysis.findings) {
+    const key = `${f.ruleId}:${f.file}:${f.start}:${f.end}`;
+    if (tally.seen.has(key)) continue;
+    tally.seen.add(key);
+    tally.findings.push(f);
+  }
+}
+
+/** The Kafka Connect connector configs of this shard, checked afresh on every run: they are small and parsed without the compiler. */
+function auditConnectors(plan: RunPlan, options: AuditOptions): ReturnType<typeof auditConnectorCandidates> {
+  const { discovery, cwd } = plan;
+  const { shard } = options;
+  const candidates = shard ? discovery.configs.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.configs;
+  return auditConnectorCandidates(candidates, discovery.namedConfigs, options.settings, plan.maxFileSize, options.rules);
+}
+
+/** Writes the cache back; a failed write is an input error naming the cache file, not a failed run. */
+function saveCache(cache: AnalysisCache, plan: RunPlan, options: AuditOptions, errors: InputError[]): void {
+  // Other shards' entries stay: one cache file can serve every slice of a matrix.
+  cache.retainOnly(plan.discovery.files);
+  try {
+    cache.save();
+  } catch (e) {
+    errors.push({ file: path.resolve(plan.cwd, options.cacheFile ?? ''), message: `cannot write the cache: ${(e as Error)?.message ?? String(e)}; the next run starts afresh` });
+  }
 }
 
 /**

@@ -38,7 +38,7 @@ export function optionProblem(ruleId: string, schema: OptionsSchema | undefined,
       return { key, reason: `unknown option of rule ${ruleId} (${takes})` };
     }
     const problem = valueProblem(spec, value);
-    if (problem) return { key, reason: `option of rule ${ruleId} ${problem}, got ${shown(value)}` };
+    if (problem) return { key, reason: `option of rule ${ruleId} ${problem}, got ${kindAndValue(value)}` };
   }
   return undefined;
 }
@@ -55,10 +55,14 @@ function valueProblem(spec: OptionSpec, value: unknown): string | undefined {
   }
 }
 
-function shown(value: unknown): string {
+/** A value by its kind and, for a primitive, its text (`number 5`, `an array`), for error messages. */
+export function kindAndValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  // JSON reads a number beyond ±1.8e308 (`1e309`) as Infinity, which JSON.stringify would show
+  // as `null`, a value nobody wrote.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `a number ${value < 0 ? 'below' : 'above'} what JSON can hold (read as ${value})`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

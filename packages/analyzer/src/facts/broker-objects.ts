@@ -103,7 +103,7 @@ const SQS_STEPS: Record<string, ClientKind> = {
 /** Classifies an origin; undefined when it is not a client object this module knows. */
 export function clientOfOrigin(origin: Origin | undefined): ClientObject | undefined {
   if (!origin) return undefined;
-  const family = familyOf(origin.module);
+  const family = brokerStepsOf(origin.module);
   if (!family) return undefined;
   // Only the last step decides: `new Kafka()` is ['Kafka', 'new'] (the constructor names the
   // object), while anything read or called after the object (`js.publish()` → a PubAck) is not it.
@@ -119,7 +119,7 @@ function refine(kind: ClientKind, origin: Origin): ClientKind {
   return kind;
 }
 
-function familyOf(module: string): { broker: Broker; steps: Record<string, ClientKind> } | undefined {
+function brokerStepsOf(module: string): { broker: Broker; steps: Record<string, ClientKind> } | undefined {
   if (NATS_MODULES.has(module)) return { broker: 'nats', steps: NATS_STEPS };
   if (AMQP_MODULES.has(module)) return { broker: 'rabbitmq', steps: AMQP_STEPS };
   if (KAFKA_MODULES.has(module)) return { broker: 'kafka', steps: KAFKA_STEPS };

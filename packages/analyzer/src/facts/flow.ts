@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { contains, enclosingFunction, isFunctionWithBody } from './syntax';
+import { contains, enclosingFunction, isFunctionWithBody, statementList, statementOf } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**
@@ -24,17 +24,6 @@ export function runsIn(node: ts.Node, scope: ts.Node): boolean {
   return contains(scope, node);
 }
 
-/** Calls inside `scope` (including `scope` itself) that run as part of it, in document order. */
-export function callsIn(scope: ts.Node): ts.CallExpression[] {
-  const out: ts.CallExpression[] = [];
-  const visit = (n: ts.Node): boolean | void => {
-    if (ts.isCallExpression(n)) out.push(n);
-    if (n !== scope && isFunctionWithBody(n)) return false;
-  };
-  walkTree(scope, visit);
-  return out;
-}
-
 /** Whether a statement never completes normally: return, throw, break, continue, or a block / if ending so. */
 export function definitelyExits(stmt: ts.Statement): boolean {
   if (ts.isReturnStatement(stmt) || ts.isThrowStatement(stmt) || ts.isBreakStatement(stmt) || ts.isContinueStatement(stmt)) return true;
@@ -45,13 +34,6 @@ export function definitelyExits(stmt: ts.Statement): boolean {
     return definitelyExits(stmt.tryBlock) && (!stmt.catchClause || definitelyExits(stmt.catchClause.block));
   }
   return false;
-}
-
-/** The statements of a statement list container, or undefined for other nodes. */
-function statementList(node: ts.Node): readonly ts.Statement[] | undefined {
-  if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) return node.statements;
-  if (ts.isCaseClause(node) || ts.isDefaultClause(node)) return node.statements;
-  return undefined;
 }
 
 /** The chain of ancestors of `node` up to the root, `node` first. */
@@ -110,7 +92,7 @@ export function canReach(a: ts.Node, b: ts.Node): boolean {
  */
 export function runsOnEveryPathBefore(a: ts.Node, b: ts.Node): boolean {
   if (enclosingFunction(a) !== enclosingFunction(b) || a.getStart() >= b.getStart()) return false;
-  const stmtA = containingStatement(a);
+  const stmtA = statementOf(a);
   if (!stmtA || contains(stmtA, b)) return false;
   // Climb out of plain blocks, and out of a try block when `a` leads it (nothing before it can skip it).
   let outer: ts.Statement = stmtA;
@@ -237,15 +219,6 @@ export function blockThrows(stmt: ts.Statement): boolean {
   return false;
 }
 
-/** The statement directly containing `node` in a statement list (block, case clause, file). */
-export function containingStatement(node: ts.Node): ts.Statement | undefined {
-  for (let n: ts.Node = node; n.parent; n = n.parent) {
-    if (statementList(n.parent)) return n as ts.Statement;
-    if (isFunctionWithBody(n) && n !== node) return undefined;
-  }
-  return undefined;
-}
-
 /** The statement list holding `stmt`, when it sits in one. */
 export function siblingsOf(stmt: ts.Statement): readonly ts.Statement[] | undefined {
   return stmt.parent ? statementList(stmt.parent) : undefined;
@@ -304,7 +277,7 @@ export function failureRaisedAfter(tryStmt: ts.TryStatement, workEnd: number, sc
     }
     const owner: ts.Node | undefined = stmt.parent?.parent;
     if (!owner || isFunctionWithBody(owner) || !contains(scope, owner) || owner === scope) return false;
-    stmt = containingStatement(owner);
+    stmt = statementOf(owner);
   }
   return false;
 }

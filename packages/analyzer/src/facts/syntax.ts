@@ -37,23 +37,24 @@ export function propertyNode(obj: ts.ObjectLiteralExpression, name: string): ts.
   return obj.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyNameText(p.name) === name);
 }
 
-/** Visits every descendant of `node` (not `node` itself); `visit` returning false skips a subtree. */
-export function forEachDescendant(node: ts.Node, visit: (n: ts.Node) => boolean | void): void {
-  const walk = (n: ts.Node): boolean | void => {
-    if (visit(n) === false) return false;
-  };
-  walkTree(node, walk, false);
-}
-
-/** Descendant calls of `node`, in document order, not entering nested functions when `shallow`. */
-export function callsWithin(node: ts.Node, shallow = false): ts.CallExpression[] {
+/**
+ * The calls in `node` (itself included when it is a call), in document order. By default every
+ * call written there, nested functions included; with `intoNestedFunctions: false` only the calls
+ * that run as part of `node` itself (a function with a body inside it runs at another time, or never).
+ */
+export function callsWithin(node: ts.Node, { intoNestedFunctions = true }: { intoNestedFunctions?: boolean } = {}): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
-  forEachDescendant(node, (n) => {
-    if (shallow && ts.isFunctionLike(n)) return false;
-    if (ts.isCallExpression(n)) out.push(n);
+  walkTree(node, (n) => {
+    if (n.kind === ts.SyntaxKind.CallExpression) out.push(n as ts.CallExpression);
+    if (!intoNestedFunctions && n !== node && isFunctionWithBody(n)) return false;
     return true;
   });
   return out;
+}
+
+/** The callee of a call or the tag of a tagged template, as written, whitespace removed (`db.query`, `sql`). */
+export function calleeText(call: ts.CallExpression | ts.TaggedTemplateExpression): string {
+  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 /** Text of a node with whitespace collapsed, for comparing key expressions written the same way. */
@@ -71,12 +72,23 @@ export function isPromiseFailureCallback(fn: ts.Node): boolean {
   return false;
 }
 
-/** The statement list directly containing `node`'s statement, and that statement. */
-export function statementOf(node: ts.Node): ts.Statement | undefined {
-  for (let n: ts.Node | undefined = node; n; n = n.parent) {
-    if (n.parent && (ts.isBlock(n.parent) || ts.isSourceFile(n.parent) || ts.isCaseClause(n.parent) || ts.isDefaultClause(n.parent))) {
-      return n as ts.Statement;
-    }
+/** The statements of a statement list (block, file, namespace body, case clause), when `node` is one. */
+export function statementList(node: ts.Node): readonly ts.Statement[] | undefined {
+  if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node)) return node.statements;
+  if (ts.isCaseClause(node) || ts.isDefaultClause(node)) return node.statements;
+  return undefined;
+}
+
+/**
+ * The statement directly containing `node` in a statement list (see `statementList`). By default
+ * within `node`'s own function: undefined when the way up leaves a function with a body first
+ * (`x => f(x)` has no statement of its own). With `acrossFunctions: true` the climb goes on to the
+ * statement holding that function.
+ */
+export function statementOf(node: ts.Node, { acrossFunctions = false }: { acrossFunctions?: boolean } = {}): ts.Statement | undefined {
+  for (let n: ts.Node = node; n.parent; n = n.parent) {
+    if (statementList(n.parent)) return n as ts.Statement;
+    if (!acrossFunctions && n !== node && isFunctionWithBody(n)) return undefined;
   }
   return undefined;
 }

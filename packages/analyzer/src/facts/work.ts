@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
-import { callsIn, isPromiseCombinator, runsIn } from './flow';
+import { isPromiseCombinator, runsIn } from './flow';
 import { unwrap } from './origins';
-import { calleeName, contains, isModule, receiverOf } from './syntax';
+import { calleeName, callsWithin, contains, isModule, receiverOf } from './syntax';
 
 /**
  * "Work" in a message handler: what must complete before the message may be settled. Until the
@@ -79,7 +79,7 @@ export interface WorkOptions {
 /** The work calls that run as part of `scope` (not in callbacks, which their outer call stands for), in document order. */
 export function workCallsIn(scope: ts.Node, options: WorkOptions = {}): ts.CallExpression[] {
   const excluded = [...(options.exclude ?? [])];
-  return callsIn(scope).filter((call) => runsIn(call, scope) && !excluded.some((x) => contains(x, call)) && isWork(call, options));
+  return callsWithin(scope, { intoNestedFunctions: false }).filter((call) => runsIn(call, scope) && !excluded.some((x) => contains(x, call)) && isWork(call, options));
 }
 
 /** Whether one call is work (see the module comment). */
@@ -116,7 +116,7 @@ function callbacksHoldWork(call: ts.CallExpression, options: WorkOptions): boole
 
 function holdsWork(node: ts.Node, options: WorkOptions, fn?: ts.Node): boolean {
   const scope = fn ?? node;
-  return callsIn(node).some((c) => runsIn(c, scope) && isWork(c, options));
+  return callsWithin(node, { intoNestedFunctions: false }).some((c) => runsIn(c, scope) && isWork(c, options));
 }
 
 /** `setTimeout(() => work())` and friends: the callback, holding work, runs after the caller has returned. */

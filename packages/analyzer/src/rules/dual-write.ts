@@ -6,8 +6,8 @@ import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
-import type { CallLike, ConsumerHandler } from '../facts/model';
-import { isFunctionWithBody } from '../facts/syntax';
+import type { ConsumerHandler } from '../facts/model';
+import { calleeText, isFunctionWithBody } from '../facts/syntax';
 import { pathOf } from '../facts/summaries/path';
 
 /** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
@@ -34,10 +34,6 @@ function what(e: Effect, fn: ts.Node): string {
 /** Related locations walking the path to an effect in another function; none when it is in the function itself. */
 function pathSteps(e: Effect, fn: ts.Node): Array<{ node: ts.Node; message: string }> {
   return pathOf(e, fn).related;
-}
-
-function calleeText(call: CallLike): string {
-  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 function destination(e: Effect): string {

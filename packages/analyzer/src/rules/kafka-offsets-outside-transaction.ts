@@ -141,7 +141,7 @@ function offsetValues(call: ts.CallExpression): ts.Expression[] {
 }
 
 /** The eachMessage payload names (`{ topic, partition, message }`), when destructured. */
-function payloadNames(handler: ts.FunctionLikeDeclaration): { topic: string; partition: string; message: string } | undefined {
+function eachMessageNames(handler: ts.FunctionLikeDeclaration): { topic: string; partition: string; message: string } | undefined {
   const p = handler.parameters[0];
   if (!p || !ts.isObjectBindingPattern(p.name)) return undefined;
   const names: Record<string, string> = {};
@@ -162,9 +162,9 @@ function portableGroupId(groupId: ts.Expression | undefined): string | undefined
 }
 
 function sendOffsetsFix(use: TransactionUse, run: KafkaRun, commit: ts.CallExpression): Fix | undefined {
-  const names = run.kind === 'eachMessage' && run.handler === use.fn ? payloadNames(use.fn) : undefined;
+  const names = run.kind === 'eachMessage' && run.handler === use.fn ? eachMessageNames(use.fn) : undefined;
   const group = portableGroupId(run.groupId);
-  const stmt = statementOf(commit);
+  const stmt = statementOf(commit, { acrossFunctions: true });
   if (!names || !group || !stmt || !ts.isBlock(stmt.parent)) return undefined;
   const indent = indentOf(stmt);
   const text = `await ${use.name}.sendOffsets({ consumerGroupId: ${group}, topics: [{ topic: ${names.topic}, partitions: [{ partition: ${names.partition}, offset: String(Number(${names.message}.offset) + 1) }] }] });\n${indent}`;

@@ -2,17 +2,16 @@ import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, optionSetting, settleCallsOf } from '../facts/consumers';
-import { dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
+import { batchEntries, dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
 import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
 import type { FileFacts } from '../facts/file-facts';
-import type { CallLike, ConsumerHandler, SettleCall } from '../facts/model';
+import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
 import { pathOf } from '../facts/summaries/path';
-import { booleanValue, objectLiteralOf, propertyValue } from '../facts/syntax';
+import { booleanValue, calleeText, objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
-import { walkTree } from '../facts/tree-walk';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -39,10 +38,6 @@ function effectWords(e: Effect): string {
     default:
       return 'the effect happens again';
   }
-}
-
-function calleeText(call: CallLike): string {
-  return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
 /** Whether the handler is passed through a dedup wrapper at registration: `eachMessage: withIdempotency(handle)`. */
@@ -167,33 +162,6 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
   if (!messages) return;
   const missing = messages.some((m) => m !== undefined && !m.properties.some((p) => ts.isSpreadAssignment(p)) && propertyValue(m, 'MessageDeduplicationId') === undefined);
   if (missing) context.report({ node: at, messageId: 'sqsFifo' });
-}
-
-/**
- * The entry objects of a SendMessageBatch `Entries` value: the elements of an array literal, or
- * the object a `items.map((x) => ({ … }))` callback returns. Undefined when they are built elsewhere.
- */
-function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression | undefined> | undefined {
-  const list = unwrap(entries);
-  if (ts.isArrayLiteralExpression(list)) return list.elements.map((e) => objectLiteralOf(e));
-  if (!ts.isCallExpression(list) || !ts.isPropertyAccessExpression(list.expression) || list.expression.name.text !== 'map') return undefined;
-  const fn = list.arguments[0] && unwrap(list.arguments[0]);
-  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
-  if (!ts.isBlock(fn.body)) {
-    const entry = objectLiteralOf(fn.body);
-    return entry ? [entry] : undefined;
-  }
-  const returned: ts.ObjectLiteralExpression[] = [];
-  const visit = (n: ts.Node): boolean => {
-    if (ts.isFunctionLike(n)) return false;
-    if (ts.isReturnStatement(n) && n.expression) {
-      const entry = objectLiteralOf(n.expression);
-      if (entry) returned.push(entry);
-    }
-    return true;
-  };
-  for (const statement of fn.body.statements) walkTree(statement, visit);
-  return returned.length > 0 ? returned : undefined;
 }
 
 /** `kafka.producer(options)` without `idempotent: true`. */

@@ -5,6 +5,7 @@ import { keyProblem, OPTION_SITES } from '../facts/broker-options';
 import { freshSourceIn } from '../facts/fresh-values';
 import { unwrap } from '../facts/origins';
 import { objectLiteralOf, propertyValue } from '../facts/syntax';
+import { batchEntries } from '../facts/effects';
 
 /**
  * Producer-side deduplication ids. Every broker publish can be repeated (a timeout, a lost
@@ -167,19 +168,10 @@ function checkSqsInput(context: RuleContext, arg: ts.Expression | undefined): vo
   if (!input) return;
   const entries = propertyValue(input, 'Entries');
   const list = entries && unwrap(entries);
-  const messages = list ? batchEntries(list) : [input];
+  const messages = list ? (batchEntries(list) ?? []) : [input];
   for (const m of messages) {
     const id = m && propertyValue(m, 'MessageDeduplicationId');
     if (id) reportFresh(context, id, 'SQS FIFO', '`MessageDeduplicationId`', 'SQS (which drops only identical ids within its fixed 5-minute interval)');
   }
 }
 
-/** The entry literals of a SendMessageBatch `Entries` value: an array literal, or `items.map((x) => ({...}))`. */
-function batchEntries(list: ts.Expression): Array<ts.ObjectLiteralExpression | undefined> {
-  if (ts.isArrayLiteralExpression(list)) return list.elements.map((e) => objectLiteralOf(e));
-  if (ts.isCallExpression(list) && methodName(list) === 'map') {
-    const fn = list.arguments[0] && unwrap(list.arguments[0]);
-    if (fn && ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return [objectLiteralOf(fn.body)];
-  }
-  return [];
-}

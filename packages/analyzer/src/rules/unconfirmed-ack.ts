@@ -3,9 +3,9 @@ import { createRule } from '../engine/rule';
 import { clientOfOrigin, receiverClient } from '../facts/broker-objects';
 import type { FileFacts } from '../facts/file-facts';
 import { consumersOf, settleCallsOf } from '../facts/consumers';
-import { containingStatement, siblingsOf } from '../facts/flow';
+import { siblingsOf } from '../facts/flow';
 import type { Fix } from '../types';
-import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf } from '../facts/syntax';
+import { calleeName, enclosingFunction, objectLiteralOf, propertyValue, receiverOf, statementOf } from '../facts/syntax';
 import { replace } from '../fix/edits';
 import { walkTree } from '../facts/tree-walk';
 
@@ -128,7 +128,7 @@ function dependencyAfter(ack: ts.CallExpression): { dependency: string; then: st
  */
 function statementsAfter(node: ts.Node): ts.Statement[] {
   const out: ts.Statement[] = [];
-  for (let stmt = containingStatement(node); stmt; ) {
+  for (let stmt = statementOf(node); stmt; ) {
     const siblings = siblingsOf(stmt) ?? [];
     for (const next of siblings.slice(siblings.indexOf(stmt) + 1)) {
       if (ts.isReturnStatement(next) || ts.isContinueStatement(next) || ts.isBreakStatement(next) || ts.isThrowStatement(next)) return out;
@@ -137,7 +137,7 @@ function statementsAfter(node: ts.Node): ts.Statement[] {
     const block = stmt.parent;
     const owner = block?.parent;
     if (!owner || ts.isSourceFile(block) || ts.isFunctionLike(owner) || ts.isIterationStatement(owner, false)) return out;
-    stmt = containingStatement(owner);
+    stmt = statementOf(owner);
   }
   return out;
 }

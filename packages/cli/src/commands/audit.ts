@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
 // The light entry: a cached rerun must not load the TypeScript compiler (see @eos/analyzer's light.ts).
 import {
   auditPaths,
@@ -94,54 +94,36 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     const { argv, flags } = await this.parse(Audit);
     const cwd = process.cwd();
     const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
-    if (flags['dry-run'] && !flags.fix && !flags['fix-unsafe']) {
-      this.fail('--dry-run shows the diff of fixes: use it with --fix or --fix-unsafe');
-      return;
-    }
-
-    let loaded;
     try {
-      loaded = loadConfig(cwd, () => builtInRules(), flags.config);
+      const setup = this.setUp(flags, paths, cwd);
+      const result = this.analyse(paths, setup, cwd);
+      this.refuseEmptyRun(result, paths, setup.loaded, cwd);
+      const { findings, notFixed } = await this.fixIfAsked(result, flags, paths, setup.options, cwd);
+      this.writeReport(this.renderReport(result, findings, notFixed, flags, setup, cwd), flags.output, cwd);
+      this.reportUnanalysed(result, cwd);
+      process.exitCode = exitCodeOf(result, findings, notFixed, flags['fail-on'] as Severity);
     } catch (e) {
-      if (e instanceof ConfigError) {
-        this.fail(`invalid configuration: ${e.message}`);
-        return;
-      }
-      throw e;
+      if (!(e instanceof Stop)) throw e;
+      for (const line of e.lines) this.fail(line);
     }
-    const { config } = loaded;
+  }
+
+  /**
+   * Everything decided before analysing: the configuration, the shard, and the files the run may
+   * write (fixes, cache, report), each checked before anything is written.
+   */
+  private setUp(flags: AuditFlags, paths: readonly string[], cwd: string): RunSetup {
+    if (flags['dry-run'] && !flags.fix && !flags['fix-unsafe']) throw new Stop('--dry-run shows the diff of fixes: use it with --fix or --fix-unsafe');
+    const loaded = loadConfigOrStop(cwd, flags.config);
     if (loaded.file && loaded.aboveProject) {
       process.stderr.write(`eos: using the configuration ${shownPath(loaded.file, cwd)}, found above the project in ${shownPath(loaded.aboveProject, cwd) || '.'} (no git repository between them); put an eos.config.json in the project, or name one with --config\n`);
     }
-
-    // Everything the run may write is checked before it writes anything (fixes, cache, report).
     const cacheFile = flags.cache ? path.resolve(cwd, flags['cache-location'] ?? DEFAULT_CACHE_FILE) : undefined;
-    if (flags.output !== undefined) {
-      const problem = flags.output === '' ? 'needs a file name (without --output the report goes to stdout)' : outputProblem(path.resolve(cwd, flags.output), { paths: paths.map((p) => path.resolve(cwd, p)), config: loaded.file, cache: cacheFile });
-      if (problem) {
-        this.fail(`--output ${flags.output}: ${problem}; nothing was written`);
-        return;
-      }
-    }
+    checkOutputFile(flags.output, paths, loaded.file, cacheFile, cwd);
     const cacheProblem = cacheFile && cacheFileProblem(cacheFile);
-    if (cacheProblem) {
-      this.fail(`--cache-location ${shownPath(cacheFile, cwd)}: ${cacheProblem}; nothing was written`);
-      return;
-    }
-    const severityOf = (ruleId: string): SeverityOrOff =>
-      config.rules[ruleId]?.severity ?? builtInRules().find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
-
-    let shard: Shard | undefined;
-    if (flags.shard !== undefined) {
-      const parsed = parseShard(flags.shard);
-      if (typeof parsed === 'string') {
-        this.fail(parsed);
-        return;
-      }
-      shard = parsed;
-    }
-
-    const options = {
+    if (cacheProblem) throw new Stop(`--cache-location ${shownPath(cacheFile, cwd)}: ${cacheProblem}; nothing was written`);
+    const { config } = loaded;
+    const options: AnalysisOptions = {
       cwd,
       settings: config.rules,
       ignore: config.ignore,
@@ -151,48 +133,52 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       types: flags.types,
       prefilter: flags.prefilter,
     };
+    return { loaded, options, cacheFile, shard: shardOf(flags.shard) };
+  }
+
+  /** Runs the analysis with a progress line on stderr, and says when the cache could not be used. */
+  private analyse(paths: readonly string[], { options, cacheFile, shard }: RunSetup, cwd: string): AuditResult {
     const progress = new Progress();
     let result: AuditResult;
     try {
-      result = auditPaths(paths, {
-        ...options,
-        cacheFile,
-        shard,
-        onProgress: (done, total) => progress.update(done, total),
-      });
+      result = auditPaths([...paths], { ...options, cacheFile, shard, onProgress: (done, total) => progress.update(done, total) });
     } finally {
       progress.clear();
     }
     if (result.cacheNotice && cacheFile) process.stderr.write(`eos: cache ${shownPath(cacheFile, cwd)} not used (${result.cacheNotice}); analysing afresh\n`);
-    if (result.stats.files === 0 && result.configs.length === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
-      // Nothing could be read at all: every named path is wrong. That is a usage error.
-      for (const e of result.errors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
-      process.exitCode = EXIT.error;
-      return;
-    }
+    return result;
+  }
 
+  /** A run that analysed nothing fails as a usage error instead of passing as if it had looked. */
+  private refuseEmptyRun(result: AuditResult, paths: readonly string[], loaded: LoadedConfig, cwd: string): void {
+    if (result.stats.files === 0 && result.configs.length === 0 && result.errors.length > 0 && result.errors.length === paths.length) {
+      // Nothing could be read at all: every named path is wrong.
+      throw new Stop(...result.errors.map((e) => `${shownPath(e.file, cwd)}: ${e.message}`));
+    }
     const { ignored } = result.discovered;
     if (result.discovered.files === 0 && ignored.config + ignored.gitignore > 0) {
-      // As ESLint does ("all of the files matching the glob pattern are ignored"): a run that
-      // analysed nothing must not pass a CI check as if it had looked.
+      // As ESLint does ("all of the files matching the glob pattern are ignored").
       const by = [ignored.config > 0 ? `the "ignore" globs of ${loaded.file ? shownPath(loaded.file, cwd) : 'the configuration'}` : '', ignored.gitignore > 0 ? '.gitignore' : ''].filter(Boolean).join(' and ');
-      process.stderr.write(`eos: nothing to analyse: every source file and folder under ${paths.join(', ')} is ignored (by ${by}); change the ignore rules or name the files to analyse\n`);
-      process.exitCode = EXIT.error;
-      return;
+      throw new Stop(`nothing to analyse: every source file and folder under ${paths.join(', ')} is ignored (by ${by}); change the ignore rules or name the files to analyse`);
     }
+  }
 
-    let findings = result.findings;
-    let notFixed: InputError[] = [];
+  /** With --fix / --fix-unsafe, applies the fixes (see `applyFixes`); otherwise the findings as found. */
+  private async fixIfAsked(result: AuditResult, flags: AuditFlags, paths: readonly string[], options: AnalysisOptions, cwd: string): Promise<{ findings: Finding[]; notFixed: InputError[] }> {
     const fixAllow: FixSafety | undefined = flags['fix-unsafe'] ? 'unsafe' : flags.fix ? 'safe' : undefined;
-    if (fixAllow) {
-      const roots = paths.map((p) => realPathOf(path.resolve(cwd, p)));
-      ({ findings, notFixed } = await this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd, roots));
-    }
+    if (!fixAllow) return { findings: result.findings, notFixed: [] };
+    const roots = paths.map((p) => realPathOf(path.resolve(cwd, p)));
+    return this.applyFixes(result, fixAllow, Boolean(flags['dry-run']), options, cwd, roots);
+  }
 
+  /** The report in the chosen format; the input and internal errors are part of it. */
+  private renderReport(result: AuditResult, findings: Finding[], notFixed: InputError[], flags: AuditFlags, { loaded, options }: RunSetup, cwd: string): string {
     const errors: Array<InputError | InternalError> = [...result.errors, ...result.internalErrors, ...notFixed];
     const format = flags.format as Format;
+    const severityOf = (ruleId: string): SeverityOrOff =>
+      loaded.config.rules[ruleId]?.severity ?? builtInRules().find((r) => r.meta.id === ruleId)?.meta.defaultSeverity ?? 'warning';
     const textCache = new Map<string, string | undefined>();
-    const report = reporters[format]({
+    return reporters[format]({
       cwd,
       findings,
       errors,
@@ -212,29 +198,29 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       color: !flags.output && format === 'stylish' && colorEnabled(process.stdout),
       version: this.config.version,
     });
-    if (flags.output) {
-      try {
-        fs.mkdirSync(path.dirname(path.resolve(cwd, flags.output)), { recursive: true });
-        fs.writeFileSync(path.resolve(cwd, flags.output), report);
-      } catch (e) {
-        this.fail(`cannot write --output ${flags.output}: ${(e as Error).message}`);
-        return;
-      }
-    } else {
-      process.stdout.write(report);
-    }
-    // Inputs that could not be analysed go to stderr, one line each, in every format (stdout stays
-    // parseable); files that could not be fixed were named as they came up.
-    for (const e of result.errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
-    for (const e of result.internalErrors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
+  }
 
-    if (result.internalErrors.length > 0) {
-      process.exitCode = EXIT.error;
+  /** The report to --output, or to stdout. */
+  private writeReport(report: string, output: string | undefined, cwd: string): void {
+    if (!output) {
+      process.stdout.write(report);
       return;
     }
-    const threshold = SEVERITY_RANK[flags['fail-on'] as Severity];
-    const failing = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold);
-    process.exitCode = failing || result.errors.length > 0 || notFixed.length > 0 ? EXIT.findings : EXIT.ok;
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(cwd, output)), { recursive: true });
+      fs.writeFileSync(path.resolve(cwd, output), report);
+    } catch (e) {
+      throw new Stop(`cannot write --output ${output}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Inputs that could not be analysed and internal errors go to stderr, one line each, in every
+   * format (stdout stays parseable); files that could not be fixed were named as they came up.
+   */
+  private reportUnanalysed(result: AuditResult, cwd: string): void {
+    for (const e of result.errors) process.stderr.write(`eos: cannot analyse ${shownPath(e.file, cwd)}: ${e.message}\n`);
+    for (const e of result.internalErrors) process.stderr.write(`eos: ${shownPath(e.file, cwd)}: ${e.message}\n`);
   }
 
   /**
@@ -248,7 +234,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     result: AuditResult,
     allow: FixSafety,
     dryRun: boolean,
-    options: Parameters<typeof createAnalyzer>[0],
+    options: AnalysisOptions,
     cwd: string,
     roots: readonly string[],
   ): Promise<{ findings: Finding[]; notFixed: InputError[] }> {
@@ -317,3 +303,54 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
   }
 }
 
+type AuditFlags = Interfaces.InferredFlags<typeof Audit.flags>;
+type LoadedConfig = ReturnType<typeof loadConfig>;
+type AnalysisOptions = Parameters<typeof createAnalyzer>[0];
+
+/** What `setUp` decided, for the steps after it. */
+interface RunSetup {
+  loaded: LoadedConfig;
+  options: AnalysisOptions;
+  cacheFile: string | undefined;
+  shard: Shard | undefined;
+}
+
+/** Ends the run with exit code 2 and these lines on stderr (a usage, configuration or output problem). */
+class Stop extends Error {
+  readonly lines: string[];
+  constructor(...lines: string[]) {
+    super(lines.join('\n'));
+    this.lines = lines;
+  }
+}
+
+function loadConfigOrStop(cwd: string, file: string | undefined): LoadedConfig {
+  try {
+    return loadConfig(cwd, () => builtInRules(), file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Stop(`invalid configuration: ${e.message}`);
+    throw e;
+  }
+}
+
+/** --output must name a file that writing cannot harm (not an input, the configuration or the cache). */
+function checkOutputFile(output: string | undefined, paths: readonly string[], configFile: string | undefined, cacheFile: string | undefined, cwd: string): void {
+  if (output === undefined) return;
+  const problem = output === '' ? 'needs a file name (without --output the report goes to stdout)' : outputProblem(path.resolve(cwd, output), { paths: paths.map((p) => path.resolve(cwd, p)), config: configFile, cache: cacheFile });
+  if (problem) throw new Stop(`--output ${output}: ${problem}; nothing was written`);
+}
+
+function shardOf(flag: string | undefined): Shard | undefined {
+  if (flag === undefined) return undefined;
+  const parsed = parseShard(flag);
+  if (typeof parsed === 'string') throw new Stop(parsed);
+  return parsed;
+}
+
+/** 2 after an internal error; 1 for a finding at or above --fail-on, an input not analysed or a file not fixed; else 0. */
+function exitCodeOf(result: AuditResult, findings: readonly Finding[], notFixed: readonly InputError[], failOn: Severity): number {
+  if (result.internalErrors.length > 0) return EXIT.error;
+  const threshold = SEVERITY_RANK[failOn];
+  const failing = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold);
+  return failing || result.errors.length > 0 || notFixed.length > 0 ? EXIT.findings : EXIT.ok;
+}

@@ -31,6 +31,7 @@ import { toDiagnostic } from './diagnostics';
 import { FindingsStore, type OriginResult } from './findings-store';
 import { createFolderContext, DEFAULT_SETTINGS, type FolderContext } from './folder-context';
 import { IncrementalParser } from './incremental-parser';
+import { internalErrorsProblem } from './internal-errors';
 import { TextIndex } from './text-index';
 import { pathOfUri, uriOfPath } from './uris';
 
@@ -326,7 +327,7 @@ export class EosServer {
     }
     const ms = performance.now() - started;
     if (ms > SLOW_ANALYSIS_MS) this.log(`${file}: analysis took ${Math.round(ms)} ms`);
-    this.noteProblem(problemKey, undefined);
+    this.noteInternalErrors(file, analysis);
     const typeProblem = ctx.typeAwareProblem();
     if (typeProblem) this.noteProblem(`types:${ctx.folder ?? ''}`, `eos.typeAware: ${typeProblem}; analysing syntactically`);
     if (analysis.errors.length > 0) {
@@ -509,6 +510,21 @@ export class EosServer {
       this.log(problem);
     }
     this.sendStatus();
+  }
+
+  /**
+   * A rule that threw leaves its findings out of the file's diagnostics: the status item turns to
+   * error naming the rules, a warning says so once per file and rules, and the log keeps each
+   * error with its stack frame. A later clean analysis of the file clears it.
+   */
+  private noteInternalErrors(file: string, analysis: FileAnalysis): void {
+    const problem = internalErrorsProblem(file, analysis.internalErrors);
+    const key = `file:${file}`;
+    if (problem !== undefined && this.problems.get(key) !== problem) {
+      for (const e of analysis.internalErrors ?? []) this.log(`${file}: ${e.message}`);
+      void this.connection.window.showWarningMessage(`eos: ${problem}`);
+    }
+    this.noteProblem(key, problem);
   }
 
   private setState(state: StatusParams): void {

@@ -48,7 +48,7 @@ export const nestjs: BrokerRecognizer = {
       if (!broker) continue;
       const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
       if (ctxParam && !ctxName) continue;
-      const names = ctxName ? [ctxName, ...namesFromContext(fn.body, ctxName)] : payloadNames(fn);
+      const names = ctxName ? [ctxName, ...namesFromContext(fn.body, ctxName)] : payloadParameterNames(fn);
       const consumer: ConsumerHandler = {
         broker,
         library: NEST_MODULE,
@@ -112,7 +112,7 @@ function fileTransport(facts: FileFacts): 'kafka' | 'rabbitmq' | undefined {
 }
 
 /** The handler's `@Payload()` parameter names (or its first parameter when none is decorated). */
-function payloadNames(fn: ts.MethodDeclaration): string[] {
+function payloadParameterNames(fn: ts.MethodDeclaration): string[] {
   const decorated = fn.parameters.filter((p) => (ts.getDecorators(p) ?? []).some((d) => {
     const e = unwrap(d.expression);
     return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Payload';

@@ -39,7 +39,7 @@ export function sqsOperation(call: ts.CallExpression, facts: FileFacts): { op: S
   const name = calleeName(call);
   if (!name) return undefined;
   if (name === 'send' && call.arguments.length >= 1) {
-    const command = commandOf(call.arguments[0], facts);
+    const command = sqsCommandOf(call.arguments[0], facts);
     if (command) return command;
   }
   const promisified = promisifiedMethod(call);
@@ -68,7 +68,7 @@ function promisifiedMethod(call: ts.CallExpression): ts.PropertyAccessExpression
 }
 
 /** `new DeleteMessageCommand(input)`, directly or through a variable holding it. */
-function commandOf(arg: ts.Expression, facts: FileFacts): { op: SqsOperation; input?: ts.Expression } | undefined {
+function sqsCommandOf(arg: ts.Expression, facts: FileFacts): { op: SqsOperation; input?: ts.Expression } | undefined {
   let e = unwrap(arg);
   if (ts.isIdentifier(e)) {
     const origin = facts.originOf(e);

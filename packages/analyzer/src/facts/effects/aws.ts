@@ -5,6 +5,7 @@ import type { RawEffect } from './db';
 import { familyOf, type CallShape } from './shape';
 import { staticText } from './strings';
 import { constInitializer, hasProperty, objectLiteralOf, propertyValue } from '../syntax';
+import { walkTree } from '../tree-walk';
 
 /** What an AWS SDK v3 command does when sent. */
 interface CommandKind {
@@ -105,4 +106,31 @@ function dynamoWrite(s: CallShape, name: string, known: CommandKind, params: ts.
     kind: counter ? 'counter' : 'db-write', library: known.library, call: s.call, idempotent,
     description: `DynamoDB ${name}${table ? ` on ${table}` : ''}`, op: known.op, target: table?.toLowerCase(), params,
   };
+}
+
+/**
+ * The entry objects of a SendMessageBatch `Entries` value: the elements of an array literal, or
+ * the object a `items.map((x) => ({ … }))` callback returns. Undefined when they are built elsewhere.
+ */
+export function batchEntries(entries: ts.Expression): Array<ts.ObjectLiteralExpression | undefined> | undefined {
+  const list = unwrap(entries);
+  if (ts.isArrayLiteralExpression(list)) return list.elements.map((e) => objectLiteralOf(e));
+  if (!ts.isCallExpression(list) || !ts.isPropertyAccessExpression(list.expression) || list.expression.name.text !== 'map') return undefined;
+  const fn = list.arguments[0] && unwrap(list.arguments[0]);
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  if (!ts.isBlock(fn.body)) {
+    const entry = objectLiteralOf(fn.body);
+    return entry ? [entry] : undefined;
+  }
+  const returned: ts.ObjectLiteralExpression[] = [];
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) {
+      const entry = objectLiteralOf(n.expression);
+      if (entry) returned.push(entry);
+    }
+    return true;
+  };
+  for (const statement of fn.body.statements) walkTree(statement, visit);
+  return returned.length > 0 ? returned : undefined;
 }

@@ -11,8 +11,7 @@ import { familyOf, isLocalModule, shapeOf } from './shape';
 import { readSql } from './sql';
 import { transactionOf, transactionsIn } from './transactions';
 import { INBOX_NAME, OUTBOX_NAME } from './types';
-import { localInitializer } from '../syntax';
-import { walkTree } from '../tree-walk';
+import { constInitializer, localInitializer } from '../syntax';
 
 /** Functions of the user's own dedup module that run the work at most once per key (wrapper style: claim and work together). */
 const WRAPPER_GUARD = /^(processOnce|withIdempotency\w*|idempotent\w*|withInbox|inbox\w*|dedup\w*|deduplicate\w*|withDedup\w*|runOnce|onceOnly|ensureOnce|exactlyOnce|handleOnce|consumeOnce)$/i;
@@ -124,23 +123,23 @@ const KEY_REMOVALS = new Set(['del', 'unlink', 'DEL', 'UNLINK']);
 export function isClaimRelease(call: ts.CallExpression, scope: ts.Node, facts: FileFacts, project: ProjectIndex): boolean {
   const callee = unwrap(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !KEY_REMOVALS.has(callee.name.text) || call.arguments.length !== 1) return false;
-  const key = keyText(call.arguments[0], scope);
+  const key = plainKeyText(call.arguments[0]);
   if (key === undefined) return false;
   return dedupGuardsIn(scope, facts, project).some((g) => g.kind === 'set-nx' && ts.isCallExpression(g.node) &&
-    g.node.getStart() < call.getStart() && g.node.arguments.length > 0 && keyText(g.node.arguments[0], scope) === key &&
+    g.node.getStart() < call.getStart() && g.node.arguments.length > 0 && plainKeyText(g.node.arguments[0]) === key &&
     sameReceiver(g.node, callee.expression));
 }
 
 /**
  * A key written as a variable, a property path, a literal or a template of those (`claim`,
  * `this.key`, `` `lock:${m.seq}` ``), whose text names it; a key computed by a call may differ
- * between calls. A `const` of `scope` stands for its initialiser, so `claim` and the template it
- * was built from name the same key.
+ * between calls. A `const` visible where the key is written stands for its initialiser (see
+ * `constInitializer`), so `claim` and the template it was built from name the same key.
  */
-function keyText(arg: ts.Expression, scope: ts.Node): string | undefined {
+function plainKeyText(arg: ts.Expression): string | undefined {
   let e = unwrap(arg);
   if (ts.isIdentifier(e)) {
-    const init = constInitializer(e.text, scope);
+    const init = constInitializer(e);
     if (init && plainKey(unwrap(init))) e = unwrap(init);
   }
   return plainKey(e) ? e.getText() : undefined;
@@ -150,17 +149,6 @@ function plainKey(n: ts.Node): boolean {
   return ts.isIdentifier(n) || ts.isStringLiteralLike(n) ||
     (ts.isPropertyAccessExpression(n) && (plainKey(n.expression) || n.expression.kind === ts.SyntaxKind.ThisKeyword)) ||
     (ts.isTemplateExpression(n) && n.templateSpans.every((s) => plainKey(s.expression)));
-}
-
-/** The initialiser of the only `const name = …` declared in `scope`, if there is exactly one. */
-function constInitializer(name: string, scope: ts.Node): ts.Expression | undefined {
-  const found: ts.Expression[] = [];
-  const visit = (n: ts.Node): boolean | void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer &&
-      ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) found.push(n.initializer);
-  };
-  walkTree(scope, visit);
-  return found.length === 1 ? found[0] : undefined;
 }
 
 /** Whether the claim was taken on the same client the release runs on (`redis.set` / `redis.del`). */

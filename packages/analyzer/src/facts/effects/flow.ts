@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { walkedFactsOf, type FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
+import { isFunctionWithBody } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -46,22 +47,8 @@ function resultWaitedFor(call: ts.CallExpression): boolean {
   return !!parent && (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent));
 }
 
-/**
- * Kinds of `isFunctionLike`. Compared by `node.kind` because these walks visit every node of a
- * function: each `ts.isX(…)` goes through ts-morph's `ts` getter into a namespace object of some
- * 2,000 accessor properties, which costs several times the walk itself.
- */
-const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.MethodDeclaration, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.FunctionExpression,
-  ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
-]);
 const CALL_EXPRESSION = ts.SyntaxKind.CallExpression;
 const TAGGED_TEMPLATE = ts.SyntaxKind.TaggedTemplateExpression;
-
-/** Whether a node is a function of any kind. */
-export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return FUNCTION_KINDS.has(node.kind);
-}
 
 /** Calls or tagged templates of a tree in document order, each beside its flow owner (see `FlowIndex`). */
 interface FlowEntries<T extends ts.Node> {
@@ -117,7 +104,7 @@ function indexFromFacts(facts: FileFacts): FlowIndex {
  */
 function ownerOf(node: ts.Node, known: Map<ts.Node, ts.Node | undefined>): ts.Node | undefined {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    if (!FUNCTION_KINDS.has(n.kind)) continue;
+    if (!isFunctionWithBody(n)) continue;
     if (known.has(n)) return known.get(n);
     const owner = runsInline(n) ? ownerOf(n, known) : n;
     known.set(n, owner);
@@ -142,7 +129,7 @@ function indexByWalking(root: ts.Node): FlowIndex {
       tagged.nodes.push(n as ts.TaggedTemplateExpression);
       tagged.owners.push(owner);
     }
-    ownerBelow.set(n, FUNCTION_KINDS.has(n.kind) && !runsInline(n) ? n : owner);
+    ownerBelow.set(n, isFunctionWithBody(n) && !runsInline(n) ? n : owner);
   });
   return index;
 }
@@ -184,7 +171,7 @@ export function taggedTemplatesInFlow(node: ts.Node): ts.TaggedTemplateExpressio
 /** The function whose own flow contains `node` (skipping inline callbacks). */
 export function flowOwner(node: ts.Node): ts.Node | undefined {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    if (isFunctionLike(n) && !runsInline(n)) return n;
+    if (isFunctionWithBody(n) && !runsInline(n)) return n;
   }
   return undefined;
 }

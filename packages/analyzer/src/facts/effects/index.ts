@@ -9,7 +9,7 @@ export { dedupGuardsIn, isClaimRelease } from './dedup';
 export { callsInFlow, flowOwner, runsInline } from './flow';
 export { calleeOf, factsOfNode, moduleOfImportedValue } from '../project/lookup';
 export { readSql, type SqlStatement } from './sql';
-export { commandOf } from './aws';
+export { batchEntries, commandOf } from './aws';
 export { sqlTextOf } from './db';
 export { DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE } from './evidence';
 export { familyOf, importedFamilies, moduleOf, shapeOf } from './shape';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { Effect } from '../effects/types';
+import { calleeText } from '../syntax';
 import { functionLabel } from './receivers';
 
 /**
@@ -20,7 +21,7 @@ export interface EffectPath {
 export function pathOf(effect: Effect, from: ts.Node | undefined): EffectPath {
   const hops = effect.hops ?? [];
   if (hops.length === 0) return { text: '', related: [] };
-  const steps = [...(from ? [functionLabel(from)] : []), ...hops.map((h) => h.label), calleeText(effect.call)];
+  const steps = [...(from ? [functionLabel(from)] : []), ...hops.map((h) => h.label), stepCallee(effect.call)];
   const where = locationText(effect.call, from ?? effect.at);
   const related = hops.map((h, i) => ({
     node: nameNode(h.fn),
@@ -30,10 +31,9 @@ export function pathOf(effect: Effect, from: ts.Node | undefined): EffectPath {
   return { text: `${steps.map((s) => `\`${s}\``).join(' → ')} (${where})`, related };
 }
 
-/** `channel.publish`, `this.prisma.order.create`, `sql`. */
-function calleeText(call: ts.CallExpression | ts.TaggedTemplateExpression): string {
-  const e = ts.isCallExpression(call) ? call.expression : call.tag;
-  return e.getText().replace(/\s+/g, '').replace(/^this\./, '');
+/** The callee as a step shows it: `channel.publish`, `prisma.order.create` (for `this.prisma.order.create`), `sql`. */
+function stepCallee(call: ts.CallExpression | ts.TaggedTemplateExpression): string {
+  return calleeText(call).replace(/^this\./, '');
 }
 
 /** `file:line` of a node, the file relative to the folder of `reference`'s file ('' when it is the same file). */

@@ -4,7 +4,7 @@ import type { OptionValues } from '../../engine/rule-options';
 import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, settleCallsOf } from '../../facts/consumers';
 import { isClaimRelease } from '../../facts/effects';
 import type { FileFacts } from '../../facts/file-facts';
-import { callsIn, canReach, catchRethrows, containingStatement, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
+import { canReach, catchRethrows, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
 import { unwrap } from '../../facts/origins';
 import { defersWork, isKnownAsync, workCallsIn } from '../../facts/work';
@@ -12,7 +12,7 @@ import type { Fix } from '../../types';
 import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
 import { messages } from './messages';
-import { booleanValue, calleeName, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom } from '../../facts/syntax';
+import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
 import { bufferFeedsWork } from '../../facts/buffers';
 import { enqueuesInProcess } from '../../facts/in-process-queues';
 import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../../facts/promise-chains';
@@ -361,7 +361,7 @@ function checkSwallowingChains(
   context: RuleContext, d: Describe, reported: Set<ts.Node>,
 ): void {
   const autoSettles = consumer.settlement === 'on-resolve' && ['kafkajs', '@confluentinc/kafka-javascript', 'bullmq'].includes(consumer.library);
-  for (const link of callsIn(scope)) {
+  for (const link of callsWithin(scope, { intoNestedFunctions: false })) {
     const handler = rejectionHandlerOf(link);
     if (!handler || !runsIn(link, scope)) continue;
     const tried = chainWork(link, works);
@@ -477,7 +477,7 @@ function checkNotAwaited(
 ): void {
   const project = context.project;
   if (consumer.settlement === 'on-resolve') {
-    for (const call of callsIn(scope)) {
+    for (const call of callsWithin(scope, { intoNestedFunctions: false })) {
       if (!runsIn(call, scope) || !isInMemoryHandoff(call, consumer, scope)) continue;
       const buffer = (unwrap(call.expression) as ts.PropertyAccessExpression).expression;
       context.report({ node: call, messageId: 'inMemoryHandoff', data: { ...d, buffer: snippet(buffer, 40) } });
@@ -555,7 +555,7 @@ function isInnerOfChain(call: ts.CallExpression): boolean {
  * last work statement is not itself a `return` / `throw`.
  */
 function moveSettleFix(settle: SettleCall, after: ts.CallExpression[], context: RuleContext, facts: FileFacts): Fix | undefined {
-  const stmt = containingStatement(settle.call);
+  const stmt = statementOf(settle.call);
   if (!stmt || !ts.isExpressionStatement(stmt)) return undefined;
   const expr = unwrap(stmt.expression);
   if (expr !== settle.call) return undefined;
