@@ -4,7 +4,7 @@ import { DurationFolder, formatMs } from './durations';
 import { sideEffectsIn } from './effects';
 import type { FileFacts } from './file-facts';
 import { unwrap } from './origins';
-import { calleeName, constInitializer, receiverOf } from './syntax';
+import { calleeName, constInitializer, excerpt, receiverOf } from './syntax';
 import { walkTree } from './tree-walk';
 
 /**
@@ -67,10 +67,10 @@ export function longWorkIn(scope: ts.Node, facts: FileFacts, project: ProjectInd
           out.push({ kind: 'polling-loop', node: loop, description: `polls in a loop, waiting ${wait.text} between attempts, with no bound on how long it keeps going` });
           return false;
         }
-        if (wait.ms !== undefined) out.push({ kind: 'wait', node: n, description: `waits ${formatMs(wait.ms)} (\`${shorten(n.expression.getText())}\`)`, minMs: wait.ms });
+        if (wait.ms !== undefined) out.push({ kind: 'wait', node: n, description: `waits ${formatMs(wait.ms)} (\`${excerpt(n.expression.getText(), 50)}\`)`, minMs: wait.ms });
       }
       const slow = slowCallOf(n.expression, facts);
-      if (slow) out.push({ kind: 'slow-call', node: n, description: `awaits ${slow} (\`${shorten(n.expression.getText())}\`)` });
+      if (slow) out.push({ kind: 'slow-call', node: n, description: `awaits ${slow} (\`${excerpt(n.expression.getText(), 50)}\`)` });
     }
     return true;
   };
@@ -87,10 +87,6 @@ function loopAround(n: ts.Node, scope: ts.Node): ts.IterationStatement | undefin
   return undefined;
 }
 
-function shorten(text: string): string {
-  const one = text.replace(/\s+/g, ' ');
-  return one.length > 50 ? `${one.slice(0, 47)}...` : one;
-}
 
 /** A wait (`sleep(ms)`, `setTimeout(ms)` from timers/promises, `new Promise((r) => setTimeout(r, ms))`). */
 function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; text: string } | undefined {
@@ -99,7 +95,7 @@ function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; tex
     const name = calleeName(e);
     if (!name || !WAIT_FUNCTIONS.has(name) || receiverOf(e)) return undefined;
     const ms = folder.number(e.arguments[0])?.value;
-    return { ms, text: ms === undefined ? `\`${shorten(e.getText())}\`` : formatMs(ms) };
+    return { ms, text: ms === undefined ? `\`${excerpt(e.getText(), 50)}\`` : formatMs(ms) };
   }
   if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Promise') {
     const executor = e.arguments?.[0] && unwrap(e.arguments[0]);
@@ -109,7 +105,7 @@ function waitOf(expr: ts.Expression, folder: DurationFolder): { ms?: number; tex
       if (found) return false;
       if (ts.isCallExpression(n) && calleeName(n) === 'setTimeout' && n.arguments.length >= 2) {
         const ms = folder.number(n.arguments[1])?.value;
-        found = { ms, text: ms === undefined ? `\`${shorten(n.getText())}\`` : formatMs(ms) };
+        found = { ms, text: ms === undefined ? `\`${excerpt(n.getText(), 50)}\`` : formatMs(ms) };
         return false;
       }
     };
@@ -157,9 +153,9 @@ function remoteLoop(loop: ts.IterationStatement, facts: FileFacts, project: Proj
   if (!remote) return undefined;
   // A polling loop with a wait is reported as such, by the caller.
   if (paging && hasWait(loop.statement)) return undefined;
-  const what = shorten(remote.getText());
+  const what = excerpt(remote.getText(), 50);
   return source
-    ? { kind: 'remote-loop', node: loop, description: `awaits \`${what}\` once per item of \`${shorten(source)}\`, a collection it fetched, one after another` }
+    ? { kind: 'remote-loop', node: loop, description: `awaits \`${what}\` once per item of \`${excerpt(source, 50)}\`, a collection it fetched, one after another` }
     : { kind: 'remote-loop', node: loop, description: `loops until a condition changes, awaiting \`${what}\` on every pass` };
 }
 

@@ -57,6 +57,12 @@ export function calleeText(call: ts.CallExpression | ts.TaggedTemplateExpression
   return (ts.isCallExpression(call) ? call.expression : call.tag).getText().replace(/\s+/g, '');
 }
 
+/** Code text quoted in a message: whitespace collapsed, clipped to `max` characters with an ellipsis. */
+export function excerpt(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
 /** Text of a node with whitespace collapsed, for comparing key expressions written the same way. */
 export function normalizedText(node: ts.Node): string {
   return node.getText().replace(/\s+/g, '');

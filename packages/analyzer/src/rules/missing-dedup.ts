@@ -10,7 +10,7 @@ import { unwrap } from '../facts/origins';
 import { canReach } from '../facts/flow';
 import type { Fix } from '../types';
 import { pathOf } from '../facts/summaries/path';
-import { booleanValue, calleeText, objectLiteralOf, propertyValue } from '../facts/syntax';
+import { booleanValue, calleeText, excerpt, objectLiteralOf, propertyValue } from '../facts/syntax';
 import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
 /**
@@ -77,7 +77,7 @@ const REDELIVERY: Record<ConsumerHandler['broker'], string> = {
   temporal: 'Temporal retries an activity whose attempt fails or times out (an error after the effect, a worker that dies, a lost completion) under its retry policy, which by default retries without limit',
 };
 
-function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
+function checkRepeatedWork(context: RuleContext, consumer: ConsumerHandler): void {
   const scope: ts.Node | undefined = consumer.scope ?? consumer.handler;
   if (!scope || wrappedByGuard(consumer)) return;
   // Settled on receipt: never redelivered as it stands. With an explicit `noAck: true`
@@ -98,7 +98,7 @@ function checkConsumer(context: RuleContext, consumer: ConsumerHandler): void {
   const first = effects[0];
   const path = pathOf(first, consumer.handler ?? scope);
   const via = path.text ? ` (through ${path.text})` : first.via.length > 0 ? ` (through \`${calleeText(first.at)}\`)` : '';
-  const settle = before.length > 0 ? undefined : noAck ? '`noAck: true`' : `\`${short(settledBefore(first)!.call)}\``;
+  const settle = before.length > 0 ? undefined : noAck ? '`noAck: true`' : `\`${excerpt(settledBefore(first)!.call.getText(), 60)}\``;
   context.report({
     node: first.at,
     messageId: consumer.broker === 'temporal' ? 'activity' : settle ? 'afterAck' : 'consumer',
@@ -122,10 +122,6 @@ function explicitNoAck(consumer: ConsumerHandler, facts: FileFacts): boolean {
   return setting !== undefined && booleanValue(setting.value, true) === true;
 }
 
-function short(call: ts.CallExpression): string {
-  const text = call.getText().replace(/\s+/g, ' ');
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
 
 /** Calls that settle the message for good (ack / delete / commit) in the handler's file, outside `catch` blocks. */
 function finalSettles(consumer: ConsumerHandler, facts: FileFacts): SettleCall[] {
@@ -261,7 +257,7 @@ export const missingDedup = createRule({
       end() {
         const consumers = consumersOf(context.facts, context.project);
         for (const consumer of consumers) {
-          checkConsumer(context, consumer);
+          checkRepeatedWork(context, consumer);
         }
       },
     };

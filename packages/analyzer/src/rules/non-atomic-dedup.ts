@@ -8,7 +8,7 @@ import { formatMs } from '../facts/durations';
 import { callsInFlow, flowOwner, sideEffectsIn, transactionOf, transactionsIn, type Effect, type Transaction, INBOX_NAME, OUTBOX_NAME } from '../facts/effects';
 import type { FileFacts } from '../facts/file-facts';
 import { unwrap } from '../facts/origins';
-import { calleeName, contains, receiverOf } from '../facts/syntax';
+import { calleeName, contains, excerpt, receiverOf } from '../facts/syntax';
 import { walkTree } from '../facts/tree-walk';
 
 /**
@@ -275,7 +275,7 @@ export const nonAtomicDedup = createRule({
             context.report({
               node: check.call,
               messageId: 'checkThenAct',
-              data: { broker: brokerOf(check.call, context), check: short(check.call), mark: short(mark.call) },
+              data: { broker: brokerOf(check.call, context), check: excerpt(check.call.getText(), 70), mark: excerpt(mark.call.getText(), 70) },
               related: [{ node: mark.call, message: 'the record is written here, after the check' }],
             });
           }
@@ -295,7 +295,7 @@ export const nonAtomicDedup = createRule({
                 store: storeName(mark),
                 work: work.description,
                 where: mark.store === 'redis' ? `in the database (${work.library})` : txWork ? 'in another transaction' : 'in its own autocommit statement',
-                mark: short(mark.call),
+                mark: excerpt(mark.call.getText(), 70),
               },
               related: [{ node: work.at, message: 'the work commits here' }],
             });
@@ -328,7 +328,7 @@ export const nonAtomicDedup = createRule({
               messageId: 'claimNoRelease',
               data: {
                 broker: brokerOf(claim.call, context),
-                claim: short(claim.call),
+                claim: excerpt(claim.call.getText(), 70),
                 duration,
                 release: claim.store === 'redis' ? `\`await ${receiverOf(claim.call)?.getText() ?? 'redis'}.del(${unwrapKey(claim.call)})\`` : `delete the ${storeName(claim)} record`,
               },
@@ -348,10 +348,6 @@ function sameFirstArgument(a: ts.CallExpression, b: ts.CallExpression): boolean 
   return x !== undefined && y !== undefined && x.getText().replace(/\s+/g, '') === y.getText().replace(/\s+/g, '');
 }
 
-function short(call: ts.CallExpression): string {
-  const text = call.getText().replace(/\s+/g, ' ');
-  return text.length > 70 ? `${text.slice(0, 67)}…` : text;
-}
 
 function unwrapKey(call: ts.CallExpression): string {
   const key = call.arguments[0];
