@@ -5,6 +5,7 @@
  * here too, or the pre-filter loses its findings (the fixture equivalence test catches the ones
  * a fixture shows). Over-matching only costs a parse.
  */
+import { escapeRegExp } from '../../text/regexp';
 
 /**
  * Database writes and DB counters: SQL write verbs in the query text (`INSERT INTO`, `UPDATE`,
@@ -46,7 +47,7 @@ const OUTGOING_PACKAGES = [
   '@google-cloud/pubsub', 'nats', '@nats-io/', 'bull', '@nestjs/bull', '@nestjs/microservices', 'ioredis', 'redis', '@redis/client',
   '@nestjs-modules/ioredis', 'mqtt', '@azure/service-bus', 'stripe', 'twilio', 'nodemailer', '@nestjs-modules/mailer', '@sendgrid/mail',
   'resend', 'postmark', 'mailgun.js', 'axios', '@nestjs/axios', 'got', 'node-fetch', 'undici', 'cross-fetch', 'ky', 'superagent',
-].map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+].map(escapeRegExp).join('|');
 
 /** A package name (as the type checker reports origins, `--types`) whose calls can leave the process. */
 export const OUTGOING_PACKAGE = new RegExp(`^(${OUTGOING_PACKAGES})`);

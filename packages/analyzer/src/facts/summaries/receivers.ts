@@ -6,6 +6,7 @@ import { familyOf } from '../effects/shape';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { ClassHierarchy, projectAround } from './class-index';
+import { escapeRegExp } from '../../text/regexp';
 
 /**
  * Which methods a call `receiver.method()` may run, when the receiver is an object of the
@@ -194,14 +195,14 @@ function exportedFrom(file: string, name: string, project: ProjectIndex, depth: 
     const m = /export\s+default\s+(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/.exec(text) ?? /export\s+default\s+([A-Za-z_$][\w$]*)\s*;?\s*$/m.exec(text);
     return m ? [{ file, name: m[1] }] : [];
   }
-  if (new RegExp(`\\b(class|interface)\\s+${escape(name)}\\b`).test(text)) return [{ file, name }];
+  if (new RegExp(`\\b(class|interface)\\s+${escapeRegExp(name)}\\b`).test(text)) return [{ file, name }];
   for (const m of text.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}\s*(?:from\s*['"]([^'"]+)['"])?/g)) {
     for (const el of m[1].split(',')) {
       const [original, alias] = el.replace(/^\s*type\s+/, '').split(/\s+as\s+/).map((x) => x.trim());
       if ((alias ?? original) !== name || !original) continue;
       if (m[2]) return exportedByText(file, m[2], original, project, depth + 1);
       // export { Bus } of an import: follow the import.
-      const imp = new RegExp(`import\\s*(?:type\\s*)?\\{[^}]*\\b${escape(original)}\\b[^}]*\\}\\s*from\\s*['"]([^'"]+)['"]`).exec(text);
+      const imp = new RegExp(`import\\s*(?:type\\s*)?\\{[^}]*\\b${escapeRegExp(original)}\\b[^}]*\\}\\s*from\\s*['"]([^'"]+)['"]`).exec(text);
       if (imp) return exportedByText(file, imp[1], original, project, depth + 1);
     }
   }
