@@ -24,7 +24,11 @@ export class IncrementalParser {
       return create(fileName, text);
     }
     const previous = this.trees.get(fileName);
-    const tree = previous ? update(previous, text) : create(fileName, text);
+    let tree = previous ? update(previous, text) : create(fileName, text);
+    // A tree with syntax errors is parsed again whole: how the parser recovers from an error
+    // depends on where it starts, so an incremental parse may name another first error than the
+    // CLI does for the same text. Broken text is transient while typing; the cost is paid only then.
+    if (tree !== previous && previous && hasSyntaxErrors(tree)) tree = create(fileName, text);
     this.trees.set(fileName, tree);
     return tree;
   }
@@ -50,4 +54,9 @@ function update(previous: ts.SourceFile, text: string): ts.SourceFile {
   while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
   const change = ts.createTextChangeRange(ts.createTextSpan(prefix, old.length - suffix - prefix), text.length - suffix - prefix);
   return ts.updateSourceFile(previous, text, change);
+}
+
+/** Whether the parser reported errors for the tree (its own diagnostics, not the checker's). */
+function hasSyntaxErrors(tree: ts.SourceFile): boolean {
+  return ((tree as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length ?? 0) > 0;
 }
