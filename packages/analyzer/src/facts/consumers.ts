@@ -3,6 +3,7 @@ import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
 import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
+import { golevelup } from './consumers/golevelup';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
 import { nats } from './consumers/nats';
@@ -24,7 +25,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, bullProcessors, temporal];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, golevelup, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;

@@ -12,6 +12,7 @@ import type { Fix } from '../../types';
 import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
 import { messages } from './messages';
+import { checkEscapedWork } from './not-awaited';
 import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
 import { bufferFeedsWork } from '../../facts/buffers';
 import { enqueuesInProcess } from '../../facts/in-process-queues';
@@ -53,7 +54,7 @@ export const ackBeforeProcess = createRule({
   messages,
   options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bull/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|bull/,
   create(context) {
     return {
       end() {
@@ -68,7 +69,7 @@ export const ackBeforeProcess = createRule({
 });
 
 /** Words that describe a consumer in messages. */
-interface Describe {
+export interface Describe {
   broker: string;
   library: string;
   /** What state a settled message is in, after "the message is already …". */
@@ -137,13 +138,13 @@ function describe(c: ConsumerHandler): Describe {
 }
 
 /** One-line, shortened source text for messages. */
-function snippet(node: ts.Node, max = 60): string {
+export function snippet(node: ts.Node, max = 60): string {
   const text = node.getText().replace(/\s+/g, ' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** `saveOrder(…)` for a work call. */
-function workLabel(call: ts.CallExpression): string {
+export function workLabel(call: ts.CallExpression): string {
   const callee = snippet(call.expression, 50);
   return `${callee}(${call.arguments.length > 0 ? '…' : ''})`;
 }
@@ -227,6 +228,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported, callerHears);
   if (!requestReply) checkSwallowingChains(consumer, scope, works, positive, settles, context, d, reported);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
+  checkEscapedWork(consumer, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
   }
