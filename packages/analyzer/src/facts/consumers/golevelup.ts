@@ -2,7 +2,8 @@ import { ts } from 'ts-morph';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import type { BrokerRecognizer } from './recognizer';
-import { importsAny, parameterNames } from '../syntax';
+import { importsAny, isFunctionWithBody, parameterNames } from '../syntax';
+import { findInTree } from '../tree-walk';
 
 /**
  * `@golevelup/nestjs-rabbitmq` handlers: methods decorated `@RabbitSubscribe({ exchange,
@@ -50,3 +51,15 @@ export const golevelup: BrokerRecognizer = {
     return undefined;
   },
 };
+
+/**
+ * Whether `block` of a golevelup handler returns `new Nack(…)` on some path: the handler then
+ * settles the message negatively itself, so a `catch` doing so swallows nothing.
+ */
+export function returnsNack(block: ts.Node): boolean {
+  return findInTree(block, (n) => {
+    if (!ts.isReturnStatement(n) || !n.expression) return false;
+    const e = unwrap(n.expression);
+    return ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Nack';
+  }, (n) => n === block || !isFunctionWithBody(n)) !== undefined;
+}

@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../../engine/rule';
 import type { OptionValues } from '../../engine/rule-options';
-import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, settleCallsOf } from '../../facts/consumers';
-import { isClaimRelease } from '../../facts/effects';
+import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, returnsNegativeSettle, settleCallsOf } from '../../facts/consumers';
+import { isClaimRelease, isDropped } from '../../facts/effects';
 import type { FileFacts } from '../../facts/file-facts';
 import { canReach, catchRethrows, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
@@ -54,7 +54,7 @@ export const ackBeforeProcess = createRule({
   messages,
   options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|bull/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/,
   create(context) {
     return {
       end() {
@@ -112,7 +112,7 @@ function describe(c: ConsumerHandler): Describe {
       };
     case 'pubsub':
       return {
-        broker: 'Pub/Sub (@google-cloud/pubsub)', library: lib,
+        broker: lib === '@google-cloud/pubsub' ? 'Pub/Sub (@google-cloud/pubsub)' : `Cloud Functions event (${lib})`, library: lib,
         gone: 'acknowledged and Pub/Sub will not redeliver it',
         negative: '`message.nack()` it (with a dead-letter topic on the subscription to stop a poison loop)',
         autoSettle: 'the message is acknowledged',
@@ -440,6 +440,8 @@ function checkSwallowingCatches(
  * returns the message (since v7 a handler that resolves with nothing leaves the message queued).
  */
 function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope: ts.Node): boolean {
+  // `return new Nack(false)` (golevelup): the catch settles the message negatively itself.
+  if (returnsNegativeSettle(consumer, clause.block)) return false;
   // Lambda with ReportBatchItemFailures: a catch that reports the record keeps it on the queue.
   if (consumer.library === 'aws-lambda') return !mentions(clause.block, new Set(['batchItemFailures', 'itemIdentifier']), false) && !mentionsKey(clause.block, 'itemIdentifier');
   if (consumer.library !== 'sqs-consumer') return true;
@@ -498,7 +500,9 @@ function checkNotAwaited(
       if (first) context.report({ node: work, messageId: 'deferred', data: { ...d, work: workLabel(work), first } });
       continue;
     }
-    if (isAwaited(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
+    // A promise kept in a variable or handed on may be waited for elsewhere; a client object
+    // (`const file = storage.bucket(b).file(n)`) is no promise at all. Only a dropped one is lost.
+    if (!isDropped(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
     if (consumer.settlement === 'on-resolve') {
       context.report({ node: work, messageId: 'notAwaited', data: { ...d, work: workLabel(work) }, ...awaitFix(work) });
       continue;
