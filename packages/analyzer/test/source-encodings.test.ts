@@ -64,9 +64,12 @@ describe('source encodings', () => {
   });
 
   it('a path into a file saved with a UTF-8 byte-order mark is followed as in a file without one', () => {
+    // Analysed in this order: the first listener locates `Store.keep` before store.ts is analysed
+    // itself, the second one after (the two readings of store.ts must agree on positions).
     const files: Record<string, string> = {
-      'listener.ts': LISTENER,
-      'store.ts': STORE,
+      'a-listener.ts': LISTENER,
+      'b-store.ts': STORE,
+      'c-listener.ts': LISTENER,
     };
     const write = (bom: boolean): string => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-enc-'));
@@ -75,14 +78,14 @@ describe('source encodings', () => {
       return dir;
     };
     const plain = found(write(false));
-    expect(plain.findings).toContain('8:5:ack-before-process');
+    expect(plain.findings.filter((f) => f === '8:5:ack-before-process')).toHaveLength(2);
     expect(found(write(true))).toEqual(plain);
   });
 });
 
 /** A golevelup listener whose write is behind an interface implemented in another file. */
 const LISTENER = `import { RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
-import type { Store } from './store';
+import type { Store } from './b-store';
 
 export class Listener {
   constructor(private readonly store: Store) {}
