@@ -5,7 +5,7 @@ import { isAwaited, isDiscarded } from '../flow';
 import { calleesOf } from '../summaries/callees';
 import { calleeName, isModule, receiverOf } from '../syntax';
 import { isAsyncFunction, isKnownAsync } from '../work';
-import { classifyCall, sideEffectsIn } from './effects';
+import { classifyByName, classifyCall, sideEffectsIn } from './effects';
 import { callsInFlow } from './flow';
 import type { RawEffect } from './db';
 import type { Effect, Hop } from './types';
@@ -54,13 +54,18 @@ export function pendingWorkOf(call: ts.CallExpression, facts: FileFacts, project
   // `useCase.execute(msg).subscribe()`: the subscription starts the work and returns at once.
   const subscribed = subscribedCall(call);
   const started = subscribed ?? call;
-  for (const callee of calleesOf(started, facts, project)) {
+  const callees = calleesOf(started, facts, project);
+  for (const callee of callees) {
     const target = callee.load();
     if (!target || (!subscribed && !yieldsLater(target.fn))) continue;
     const effect = sideEffectsIn(target.fn, target.facts, project)[0];
     if (effect) return { dropped: started, effect: throughHop(effect, { call: started, fn: target.fn, label: target.label }) };
   }
-  return undefined;
+  // `new OrderShippedPublisher(client).publish(…)` where the publisher's code is in a package:
+  // judged by its name, as a publish through a wrapper, whose promise is dropped.
+  if (callees.length > 0 || subscribed || classifyCall(started, facts)) return undefined;
+  const named = classifyByName(started, facts);
+  return named?.kind === 'publish' ? { dropped: started, effect: { ...named, at: started, via: [] } } : undefined;
 }
 
 /**

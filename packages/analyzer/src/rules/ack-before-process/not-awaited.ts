@@ -37,7 +37,11 @@ export function checkEscapedWork(
     const first = settle ? `\`${snippet(settle.call)}\` runs` : consumer.settlement === 'on-resolve' ? d.autoSettle : undefined;
     if (!first) continue;
     const path = pathOf(escape.effect, from);
-    if (pending) {
+    if (pending && path.text === '') {
+      // A wrapper out of the project's reach, judged by its name: no path to show.
+      const messageId = settle ? 'notAwaitedBeforeSettle' : 'notAwaited';
+      context.report({ node: work, messageId, data: { ...d, work: workLabel(work), settle: settle ? snippet(settle.call) : '' } });
+    } else if (pending) {
       const how = calleeName(work) === 'subscribe' ? ' (`.subscribe()` starts it and returns at once)' : '';
       context.report({
         node: work, messageId: 'notAwaitedInLayers',
