@@ -45,9 +45,10 @@ const SYNC_LIBRARIES = ['better-sqlite3'];
 
 /**
  * `call` (a statement of the handler, dropped or subscribed) starts work it does not wait for: it
- * runs a project function that returns a promise or an Observable and whose body reaches an effect.
- * Undefined when `call` is awaited, returned or kept, or when the callee is unknown or does nothing
- * outside the process. A call already known to be async from its library is not this function's.
+ * runs a project function that returns a promise or an Observable and whose body reaches an effect,
+ * or, when no project function answers the call, it is a publish through a wrapper by its name.
+ * Undefined when `call` is awaited, returned or kept, or when the callee does nothing outside the
+ * process. A call already known to be async from its library is not this function's.
  */
 export function pendingWorkOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): Escape | undefined {
   if (!isDropped(call) || isSubscribed(call)) return undefined;
