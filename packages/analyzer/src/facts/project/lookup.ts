@@ -8,7 +8,7 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { isLocalModule } from '../effects/shape';
 import type { ProjectIndex } from './project-index';
-import { functionAt, outlineOf, type FunctionRef } from './outline';
+import { functionAt, outlineHolding, type FunctionRef } from './outline';
 
 /** A function found with its file's facts. */
 export type FoundFunction = { fn: ts.FunctionLikeDeclaration; facts: FileFacts };
@@ -69,7 +69,7 @@ function importedClassMethod(receiver: ts.Expression, method: string, facts: Fil
   const origin = facts.originOf(receiver);
   if (!origin || !isLocalModule(origin.module) || origin.chain.length === 0) return undefined;
   const file = project.resolveModuleCached(facts.sourceFile.fileName, origin.module);
-  const other = file ? outlineOf(project, file) : undefined;
+  const other = file ? outlineHolding(project, file, method) : undefined;
   if (!file || !other) return undefined;
   const head = origin.chain[0];
   let className: string | undefined;

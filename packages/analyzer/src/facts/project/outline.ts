@@ -91,6 +91,21 @@ export function outlineOf(project: ProjectIndex, file: string): FileOutline | un
 }
 
 /**
+ * The outline of `file` when its text can declare a member named `word`, else undefined, without
+ * parsing a file whose text does not hold the word at all: a lookup of one method by name in a
+ * class of another file (an imported class, an implementation of an interface) mostly lands in
+ * files that have no such method. A name written with a Unicode escape (`\u0070ublish`) is not in
+ * the text as such: a file with any escape is parsed.
+ */
+export function outlineHolding(project: ProjectIndex, file: string, word: string): FileOutline | undefined {
+  if (!outlines.get(project)?.has(path.resolve(file))) {
+    const text = project.readFile(path.resolve(file));
+    if (text === undefined || (!text.includes(word) && !text.includes('\\u'))) return undefined;
+  }
+  return outlineOf(project, file);
+}
+
+/**
  * Records the outline of a file the engine has just parsed for analysis (cheap: its top-level
  * statements), so that a later lookup into it needs no parse once its tree is let go; it replaces
  * what was known of the file (an editor analyses new text of the same file).

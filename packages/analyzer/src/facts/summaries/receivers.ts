@@ -7,7 +7,7 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { ClassHierarchy, projectAround } from './class-index';
 import { escapeRegExp } from '../../text/regexp';
-import { baseClassName, functionAt, functionLabel, outlineOf, outlineOfFacts, type FileOutline, type FunctionRef, type Range, type TypeOutline } from '../project/outline';
+import { baseClassName, functionAt, functionLabel, outlineHolding, outlineOf, outlineOfFacts, type FileOutline, type FunctionRef, type Range, type TypeOutline } from '../project/outline';
 
 /**
  * Which methods a call `receiver.method()` may run, when the receiver is an object of the
@@ -374,6 +374,8 @@ function methodsOf(d: Declared, method: string, project: ProjectIndex, hierarchy
   if (!d.decl.isAbstract && !hierarchy().isAbstract(name)) return [];
   const out: TargetRef[] = [];
   for (const ref of hierarchy().subtypesOf(name)) {
+    // Only the subtype's own method is wanted: a file whose text has no such name is not parsed.
+    if (!outlineHolding(project, ref.file, method)) continue;
     const sub = declaredIn(ref.file, ref.name, undefined, project);
     if (!sub || !sub.decl.isClass) continue;
     const own = sub.decl.own.get(method);
