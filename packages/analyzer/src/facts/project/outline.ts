@@ -11,9 +11,8 @@
  * parsed again only when the function's effects must be walked and are not already known to be
  * empty (see summaries/callees).
  *
- * Like the ProjectIndex's parsed files and the summaries' per-project memos, an outline of another
- * file is kept until the analyzer is rebuilt; the analysed file's own outline is built from its
- * current facts.
+ * Outlines of other files are kept for a run over a list of files (see keepsOutlines); the
+ * analysed file's own outline is built from its current facts.
  */
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
@@ -77,6 +76,10 @@ const outlines = new WeakMap<ProjectIndex, Map<string, FileOutline | null>>();
  */
 export function outlineOf(project: ProjectIndex, file: string): FileOutline | undefined {
   const key = path.resolve(file);
+  if (!keepsOutlines(project)) {
+    const facts = project.factsOf(key);
+    return facts && outlineOfFacts(facts);
+  }
   let byFile = outlines.get(project);
   if (!byFile) outlines.set(project, (byFile = new Map()));
   const known = byFile.get(key);
@@ -98,7 +101,7 @@ export function outlineOf(project: ProjectIndex, file: string): FileOutline | un
  * the text as such: a file with any escape is parsed.
  */
 export function outlineHolding(project: ProjectIndex, file: string, word: string): FileOutline | undefined {
-  if (!outlines.get(project)?.has(path.resolve(file))) {
+  if (!keepsOutlines(project) || !outlines.get(project)?.has(path.resolve(file))) {
     const text = project.readFile(path.resolve(file));
     if (text === undefined || (!text.includes(word) && !text.includes('\\u'))) return undefined;
   }
@@ -111,9 +114,20 @@ export function outlineHolding(project: ProjectIndex, file: string, word: string
  * what was known of the file (an editor analyses new text of the same file).
  */
 export function rememberOutline(project: ProjectIndex, facts: FileFacts): void {
+  if (!keepsOutlines(project)) return;
   let byFile = outlines.get(project);
   if (!byFile) outlines.set(project, (byFile = new Map()));
   byFile.set(path.resolve(facts.sourceFile.fileName), outlineOfFacts(facts));
+}
+
+/**
+ * Whether outlines of other files are kept for the analyzer's life: in a run over a list of files
+ * (the CLI), which do not change under it. Without that list (an editor, whose other files change
+ * while it runs), an outline lives with its file's facts and is let go with them, so it is never
+ * older than the tree the project index would give.
+ */
+function keepsOutlines(project: ProjectIndex): boolean {
+  return project.projectFiles !== undefined;
 }
 
 /** The outline of a file whose facts are at hand (remembered with them). */
