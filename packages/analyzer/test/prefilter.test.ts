@@ -106,6 +106,31 @@ describe("dual-write's admission: the outgoing side by imports and the names cla
   });
 });
 
+describe("unstable-dedup-key's admission: a Redis client shows in the file's own text", () => {
+  const rule = allRules.find((r) => r.meta.id === 'unstable-dedup-key')!;
+  // The client module is imported, but the receiver is named `client`: no Redis call of this file
+  // can be recognised (isRedisCall reads the receiver's origin or its own name), so there is
+  // nothing to find whatever the imported file says.
+  const files: Record<string, string> = {
+    '/r/clients.ts': "import Redis from 'ioredis';\nexport const client = new Redis();\n",
+    '/r/seen.ts': "import { client } from './clients';\nexport async function seen(id: string) {\n  return client.set(`seen:${id}`, '1');\n}\n",
+  };
+  const decide = (file: string, text: string) => {
+    const project = new ProjectIndex({ readFile: (f) => files[f] ?? (f === file ? text : undefined) }, () => undefined);
+    return new Prefilter([{ id: rule.meta.id, triggers: rule.triggers, admits: rule.admits }], project, undefined).decide(file, text).rules;
+  };
+
+  it('skips a file whose Redis client is only in a file it imports', () => {
+    expect(decide('/r/seen.ts', files['/r/seen.ts'])).toEqual([]);
+  });
+
+  it('admits it when the receiver reads as a Redis client or a cache/store, or the file imports a Redis module', () => {
+    expect(decide('/r/a.ts', files['/r/seen.ts'].replace(/client\b/g, 'redis'))).toEqual(['unstable-dedup-key']);
+    expect(decide('/r/b.ts', files['/r/seen.ts'].replace(/client\b/g, 'cache'))).toEqual(['unstable-dedup-key']);
+    expect(decide('/r/c.ts', "import Redis from 'ioredis';\nconst c = new Redis();\nexport const seen = (id: string) => c.set(`seen:${id}`, '1');\n")).toEqual(['unstable-dedup-key']);
+  });
+});
+
 describe('the pre-filter as plain data (for another thread)', () => {
   it('gives the findings of the analyzer\'s own pre-filter on every fixture and example, after a round trip through its spec', async () => {
     const fs = await import('node:fs');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { InputError } from '../types';
-import { stampOfRead, type Stamp } from './cache';
+import { stampOfRead, type Stamp, type StampMemo } from './cache';
 import { resolveRelativeModule } from '../facts/project/module-resolution';
 import { Prefilter, type PrefilterDecision, type PrefilterSpec } from '../engine/prefilter';
 import type { SourceFiles } from '../facts/project/project-index';
@@ -175,6 +175,7 @@ export function runReadAhead(input: ReadAheadInput): void {
   };
   try {
     const prefilter = Prefilter.fromSpec(input.spec, files);
+    const stamps: StampMemo = new Map();
     let posted = 0;
     for (const file of input.files) {
       // Far enough ahead: wait until the main thread takes more.
@@ -193,9 +194,9 @@ export function runReadAhead(input: ReadAheadInput): void {
         continue;
       }
       const deps: Record<string, Stamp> = {};
-      for (const [dep, depText] of files.reads ?? []) if (dep !== file) deps[dep] = stampOfRead(dep, depText);
+      for (const [dep, depText] of files.reads ?? []) if (dep !== file) deps[dep] = stampOfRead(dep, depText, stamps);
       files.reads = undefined;
-      post({ file, decision, text, stamp: stampOfRead(file, read.text), deps });
+      post({ file, decision, text, stamp: stampOfRead(file, read.text, stamps), deps });
     }
   } catch (e) {
     post({ failed: (e as Error)?.message ?? String(e) });

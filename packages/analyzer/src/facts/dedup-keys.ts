@@ -43,11 +43,14 @@ const READS = new Set(['exists', 'get', 'sismember', 'sIsMember', 'hexists', 'hE
 const WRITES = new Set(['set', 'setex', 'setEx', 'psetex', 'pSetEx', 'sadd', 'sAdd', 'hset', 'hSet', 'setnx', 'setNX', 'hsetnx', 'hSetNX']);
 /**
  * Pre-filter evidence of a Redis dedup-key sink: a write call (a claim, or the write half of a
- * check-then-set pair), and text that can make its receiver a Redis client without types
- * (a Redis module name in the file or an imported one, or a receiver named like REDIS_NAME).
+ * check-then-set pair), and text of the file itself that can make its receiver a Redis client
+ * without types. `isRedisCall` accepts a receiver whose origin is a Redis module, which the file
+ * imports by that name (text with "redis"), or one whose own text reads like REDIS_NAME, which
+ * is in the file too: "redis", or `cache` / `kv` / `store` as a whole word (after a dot or
+ * alone). What other files hold cannot make a call of this file a Redis call.
  */
 export const REDIS_WRITE_CALL = new RegExp(String.raw`\.\s*(${[...WRITES].join('|')})\s*\(`);
-export const REDIS_CLIENT_EVIDENCE = /redis|cache|kv|store/i;
+export const REDIS_CLIENT_EVIDENCE = /redis|\b(?:cache|kv|store)\b/i;
 
 const DELETES = new Set(['del', 'unlink', 'srem', 'sRem', 'hdel', 'hDel']);
 const EXPIRES = new Set(['expire', 'pexpire', 'pExpire']);

@@ -3,7 +3,6 @@ import { createRule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
 import { INBOX_NAME } from '../facts/effects';
-import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { Broker, Fix } from '../types';
 import { enclosingFunction } from '../facts/syntax';
 import { replace } from '../fix/edits';
@@ -74,8 +73,8 @@ export const unstableDedupKey = createRule({
   },
   // Inbox inserts, idempotency keys and dedup-named variables show in the text; a Redis key is a
   // dedup key by its text or by a claim / check-then-set, and only on a Redis client.
-  // Without types a Redis client shows in the file's text or in a file it imports.
-  triggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_CLIENT_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
+  // Without types a Redis client shows in the file's own text (see REDIS_CLIENT_EVIDENCE).
+  triggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_CLIENT_EVIDENCE.source}`, 'i'),
   typeAwareTriggers: new RegExp(`${INBOX_NAME.source}|${DEDUP_KEY_TEXT.source}|${REDIS_WRITE_CALL.source}`, 'i'),
   admits: {
     any: [
@@ -83,7 +82,7 @@ export const unstableDedupKey = createRule({
       {
         all: [
           { any: [{ text: DEDUP_KEY_TEXT }, { text: REDIS_WRITE_CALL }] },
-          { any: [{ typesFrom: REDIS_MODULE }, { reaches: REDIS_CLIENT_EVIDENCE }] },
+          { any: [{ typesFrom: REDIS_MODULE }, { text: REDIS_CLIENT_EVIDENCE }] },
         ],
       },
     ],

@@ -2,18 +2,33 @@
  * Cross-file lookup: the function a call invokes and the module behind a value, followed into the
  * user's other files through the project index.
  */
+import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { isLocalModule } from '../effects/shape';
 import type { ProjectIndex } from './project-index';
+import { functionAt, outlineHolding, type FunctionRef } from './outline';
+
+/** A function found with its file's facts. */
+export type FoundFunction = { fn: ts.FunctionLikeDeclaration; facts: FileFacts };
 
 /**
  * The function a call invokes, when it can be known syntactically: local functions and methods,
  * imported functions (`project.resolveFunction`), and methods of classes imported from the
  * user's own modules (`this.publisher.publish()` with `publisher: OrderPublisher`).
  */
-export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
+export function calleeOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): FoundFunction | undefined {
+  const found = calleeOrRefOf(call, facts, project);
+  return found && 'file' in found ? functionAt(project, found) : found;
+}
+
+/**
+ * `calleeOf`, except that a method of an imported class or singleton is answered from the
+ * outline of its file (facts/project/outline) without its tree: the caller parses it only if it
+ * needs the function itself.
+ */
+export function calleeOrRefOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): FoundFunction | FunctionRef | undefined {
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const receiver = unwrap(callee.expression);
@@ -50,41 +65,20 @@ export function factsOfNode(node: ts.Node, fallback: FileFacts, project: Project
 }
 
 /** `this.publisher.publish()` where `publisher: OrderPublisher` (or `new OrderPublisher()`) comes from the user's own module. */
-function importedClassMethod(receiver: ts.Expression, method: string, facts: FileFacts, project: ProjectIndex): { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined {
+function importedClassMethod(receiver: ts.Expression, method: string, facts: FileFacts, project: ProjectIndex): FunctionRef | undefined {
   const origin = facts.originOf(receiver);
   if (!origin || !isLocalModule(origin.module) || origin.chain.length === 0) return undefined;
   const file = project.resolveModuleCached(facts.sourceFile.fileName, origin.module);
-  const other = file ? project.factsOf(file) : undefined;
-  if (!other) return undefined;
+  const other = file ? outlineHolding(project, file, method) : undefined;
+  if (!file || !other) return undefined;
   const head = origin.chain[0];
   let className: string | undefined;
   if (head.startsWith(':')) className = head.slice(1);
   else if (origin.chain[1] === 'new') className = head;
-  else className = instanceClass(other.sourceFile, head);
+  else className = other.instances.get(head);
   if (!className) return undefined;
-  for (const stmt of other.sourceFile.statements) {
-    const isClass = ts.isClassDeclaration(stmt) && (stmt.name?.text === className || (className === 'default' && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)));
-    if (!isClass) continue;
-    for (const member of (stmt as ts.ClassDeclaration).members) {
-      if (ts.isMethodDeclaration(member) && member.body && member.name && ts.isIdentifier(member.name) && member.name.text === method) return { fn: member, facts: other };
-      if (ts.isPropertyDeclaration(member) && member.name && ts.isIdentifier(member.name) && member.name.text === method && member.initializer &&
-        (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) return { fn: member.initializer, facts: other };
-    }
-  }
-  return undefined;
-}
-
-/** `export const publisher = new OrderPublisher()` → 'OrderPublisher'. */
-function instanceClass(sf: ts.SourceFile, name: string): string | undefined {
-  for (const stmt of sf.statements) {
-    if (!ts.isVariableStatement(stmt)) continue;
-    for (const d of stmt.declarationList.declarations) {
-      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
-      const init = unwrap(d.initializer);
-      if (ts.isNewExpression(init) && ts.isIdentifier(init.expression)) return init.expression.text;
-    }
-  }
-  return undefined;
+  const found = other.classMethods.get(className)?.get(method);
+  return found && { file: path.resolve(file), ...found };
 }
 
 /**

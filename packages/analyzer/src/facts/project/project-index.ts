@@ -3,6 +3,7 @@ import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { resolveRelativeModule } from './module-resolution';
+import { rememberOutline } from './outline';
 
 /** Reads the text of files the analysis did not start from (imported modules). */
 export interface SourceHost {
@@ -109,6 +110,7 @@ export class ProjectIndex implements SourceFiles {
 
   /** Registers facts the engine already has, so they are not parsed again. */
   remember(facts: FileFacts): void {
+    rememberOutline(this, facts);
     this.cache.set(path.resolve(facts.sourceFile.fileName), facts);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
   }

@@ -1,7 +1,7 @@
 import type { ts } from 'ts-morph';
 import type { ProjectIndex } from '../project/project-index';
 import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../effects/evidence';
-import { calleeOf } from '../project/lookup';
+import { calleeOrRefOf } from '../project/lookup';
 import type { FileFacts } from '../file-facts';
 import { functionLabel, loadTarget, methodTargetRefs, type CallTarget, type TargetRef } from './receivers';
 
@@ -24,7 +24,7 @@ export interface Callee {
 
 /**
  * The project functions a call may run: the one function syntax names (local, imported,
- * CommonJS, a method of an imported class or singleton: `calleeOf`), or else the methods of the
+ * CommonJS, a method of an imported class or singleton: `calleeOrRefOf`), or else the methods of the
  * receiver's class, interface or DI token (`methodTargetRefs`), every implementation of an
  * interface included. Empty when the call leaves the project (a library) or cannot be resolved.
  * Remembered per call for the file's analysis.
@@ -36,8 +36,11 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
   // No catch here: a file that cannot be read or parsed is already "no target" inside the lookup,
   // and anything else thrown is a bug that must surface as an internal error, not a missing path.
   let callees: readonly Callee[];
-  const single = calleeOf(call, facts, project);
-  if (single) {
+  const single = calleeOrRefOf(call, facts, project);
+  if (single && 'file' in single) {
+    // A method of an imported class or singleton, found in its file's outline: parsed only when walked.
+    callees = [{ file: single.file, key: keyOf(single.file, single.pos, single.end), label: single.label, load: () => loadTarget(single, project), mayHaveEffects: () => true }];
+  } else if (single) {
     const target: CallTarget = { ...single, label: functionLabel(single.fn) };
     callees = [{ file: single.facts.sourceFile.fileName, key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
   } else {

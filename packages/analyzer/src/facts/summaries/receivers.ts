@@ -7,6 +7,7 @@ import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { ClassHierarchy, projectAround } from './class-index';
 import { escapeRegExp } from '../../text/regexp';
+import { baseClassName, functionAt, functionLabel, outlineHolding, outlineOf, outlineOfFacts, type FileOutline, type FunctionRef, type Range, type TypeOutline } from '../project/outline';
 
 /**
  * Which methods a call `receiver.method()` may run, when the receiver is an object of the
@@ -34,11 +35,11 @@ const MAX_TARGETS = 5;
 /** Steps through re-exports and base classes. */
 const MAX_STEPS = 4;
 
-type TypeDecl = ts.ClassDeclaration | ts.InterfaceDeclaration;
-
+/** A class or interface found in a file's outline. */
 interface Declared {
-  decl: TypeDecl;
-  facts: FileFacts;
+  decl: TypeOutline;
+  file: string;
+  outline: FileOutline;
 }
 
 /** What a receiver is known to be: a type name as written (in `facts`), and/or a DI token. */
@@ -67,12 +68,7 @@ export function hierarchyOf(project: ProjectIndex, file: string): ClassHierarchy
  * Where a target method is, without its tree: enough to skip it when its summary is known to be
  * empty, and to find it again (by position) in the file's facts when it is needed.
  */
-export interface TargetRef {
-  file: string;
-  pos: number;
-  end: number;
-  label: string;
-}
+export type TargetRef = FunctionRef;
 
 /** Per project: resolved targets per (declaring file, type, method), and where they stand. */
 interface ProjectMemo {
@@ -106,13 +102,12 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
   const { targets } = memoOf(project);
   const out: TargetRef[] = [];
   if (type.name) {
-    for (const at of locateType(type.name, facts, project, hierarchy)) {
+    for (const at of locateType(type.name, siteOf(facts), project, hierarchy)) {
       const key = `${at.file}\0${at.name}\0${method}`;
       let refs = targets.get(key);
       if (!refs) {
-        const other = at.file === facts.sourceFile.fileName ? facts : project.factsOf(at.file);
-        const decl = other && declarationIn(other, at.name);
-        refs = other && decl ? methodsOf({ decl, facts: other }, method, project, hierarchy, 0).map(refOf) : [];
+        const decl = declaredIn(at.file, at.name, facts, project);
+        refs = decl ? methodsOf(decl, method, project, hierarchy, 0) : [];
         targets.set(key, refs);
       } else if (project.tracking) {
         // Read again so that a cached analysis records the files this answer rests on.
@@ -126,11 +121,11 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
     const key = `token:${type.token}\0${type.name ?? ''}\0${method}`;
     let refs = targets.get(key);
     if (!refs) {
-      const found: CallTarget[] = [];
+      const found: TargetRef[] = [];
       for (const cls of hierarchy().providersOf(type.token)) {
         for (const d of declarationsByName(cls, project, hierarchy)) found.push(...methodsOf(d, method, project, hierarchy, 0, type.name ?? type.token));
       }
-      refs = found.map(refOf);
+      refs = found;
       targets.set(key, refs);
     }
     out.push(...refs);
@@ -139,25 +134,30 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
   return out.filter((r) => !seen.has(`${r.file}:${r.pos}`) && (seen.add(`${r.file}:${r.pos}`), true)).slice(0, MAX_TARGETS);
 }
 
-function refOf(t: CallTarget): TargetRef {
-  return { file: t.facts.sourceFile.fileName, pos: t.fn.pos, end: t.fn.end, label: t.label };
-}
-
 /** The function at `ref` in its file's facts (parsed again if it was let go), or undefined when the file changed. */
 export function loadTarget(ref: TargetRef, project: ProjectIndex): CallTarget | undefined {
-  const facts = project.factsOf(ref.file);
-  if (!facts) return undefined;
-  const byRange = facts.memo('summaries:functions-by-range', () => new Map(facts.functions.map((f) => [`${f.pos}:${f.end}`, f])));
-  const fn = byRange.get(`${ref.pos}:${ref.end}`);
-  return fn && fn.body ? { fn, facts, label: ref.label } : undefined;
+  const found = functionAt(project, ref);
+  return found && { ...found, label: ref.label };
+}
+
+/** A file where a type name is read: which types it declares and how it imports a name. */
+interface TypeSite {
+  file: string;
+  declares(name: string): boolean;
+  importOf(name: string): { module: string; imported: string } | undefined;
+}
+
+/** The site of the analysed file. */
+function siteOf(facts: FileFacts): TypeSite {
+  return { file: facts.sourceFile.fileName, declares: (name) => outlineOfFacts(facts).types.has(name), importOf: (name) => facts.origins.importOf(name) };
 }
 
 /** Where a type name of `facts` is declared, read from text: this file, a relative import (through re-exports), or the class index. */
-function locateType(name: string, facts: FileFacts, project: ProjectIndex, hierarchy: () => ClassHierarchy): Array<{ file: string; name: string }> {
-  if (declarationIn(facts, name)) return [{ file: facts.sourceFile.fileName, name }];
-  const binding = facts.origins.importOf(name);
+function locateType(name: string, facts: TypeSite, project: ProjectIndex, hierarchy: () => ClassHierarchy): Array<{ file: string; name: string }> {
+  if (facts.declares(name)) return [{ file: facts.file, name }];
+  const binding = facts.importOf(name);
   if (binding && (binding.module.startsWith('.') || binding.module.startsWith('/'))) {
-    const found = exportedByText(facts.sourceFile.fileName, binding.module, binding.imported, project, 0);
+    const found = exportedByText(facts.file, binding.module, binding.imported, project, 0);
     if (found.length > 0) return found;
   }
   // An alias or workspace package (`@app/bus`), or an import not followed: the project's classes of
@@ -338,51 +338,21 @@ function newedClass(expr: ts.Expression | undefined): string | undefined {
   return undefined;
 }
 
-function baseClassName(cls: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): string | undefined {
-  for (const clause of cls.heritageClauses ?? []) {
-    if (clause.token !== ts.SyntaxKind.ExtendsKeyword || !clause.types[0]) continue;
-    const e = clause.types[0].expression;
-    if (ts.isIdentifier(e)) return e.text;
-    if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  }
-  return undefined;
-}
-
 function declarationsByName(name: string, project: ProjectIndex, hierarchy: () => ClassHierarchy): Declared[] {
   const out: Declared[] = [];
   for (const file of hierarchy().filesDeclaring(name).slice(0, 3)) {
-    const other = project.factsOf(file);
-    const decl = other && declarationIn(other, name);
-    if (other && decl) out.push({ decl, facts: other });
+    const decl = declaredIn(file, name, undefined, project);
+    if (decl) out.push(decl);
   }
   return out;
 }
 
-/** A top-level (or namespace-level) class or interface named `name`. */
-function declarationIn(facts: FileFacts, name: string): TypeDecl | undefined {
-  return facts.memo(`summaries:decl:${name}`, () => {
-    for (const s of facts.sourceFile.statements) {
-      if ((ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.name?.text === name) return s;
-    }
-    return undefined;
-  });
-}
-
-function isAbstract(decl: TypeDecl): boolean {
-  return ts.isInterfaceDeclaration(decl) || !!decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.AbstractKeyword);
-}
-
-/** The method `name` with a body declared by a class itself (a method, or a property holding a function). */
-function ownMethod(cls: ts.ClassDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
-  for (const m of cls.members) {
-    if (!m.name || !(ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) || m.name.text !== name) continue;
-    if (ts.isMethodDeclaration(m) && m.body) return m;
-    if (ts.isPropertyDeclaration(m) && m.initializer) {
-      const init = unwrap(m.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-    }
-  }
-  return undefined;
+/** The top-level class or interface `name` of `file`, from its outline (the analysed file's own when it is `facts`'). */
+function declaredIn(file: string, name: string, facts: FileFacts | undefined, project: ProjectIndex): Declared | undefined {
+  const own = facts !== undefined && file === facts.sourceFile.fileName;
+  const outline = own ? outlineOfFacts(facts) : outlineOf(project, file);
+  const decl = outline?.types.get(name);
+  return outline && decl && { decl, outline, file: own ? file : path.resolve(file) };
 }
 
 /**
@@ -390,61 +360,47 @@ function ownMethod(cls: ts.ClassDeclaration, name: string): ts.FunctionLikeDecla
  * inherits; for an interface, an abstract class or an abstract method, those of every class that
  * extends or implements it.
  */
-function methodsOf(d: Declared, method: string, project: ProjectIndex, hierarchy: () => ClassHierarchy, depth: number, through?: string): CallTarget[] {
-  const name = d.decl.name?.text ?? 'default';
+function methodsOf(d: Declared, method: string, project: ProjectIndex, hierarchy: () => ClassHierarchy, depth: number, through?: string): TargetRef[] {
+  const name = d.decl.name ?? 'default';
   const shown = (cls: string): string => (through ?? name) === cls ? `${cls}.${method}` : `${through ?? name}.${method} → ${cls}.${method}`;
-  if (ts.isClassDeclaration(d.decl)) {
-    const own = ownMethod(d.decl, method);
-    if (own) return [{ fn: own, facts: d.facts, label: shown(name) }];
-    if (!isAbstract(d.decl)) {
+  if (d.decl.isClass) {
+    const own = d.decl.own.get(method);
+    if (own) return [{ file: d.file, ...own, label: shown(name) }];
+    if (!d.decl.isAbstract) {
       const inherited = inheritedMethod(d, method, project, hierarchy, depth);
-      if (inherited) return [{ ...inherited, label: shown(`${inherited.owner}`) }];
+      if (inherited) return [{ ...inherited.ref, label: shown(inherited.owner) }];
     }
   }
-  if (!isAbstract(d.decl) && !hierarchy().isAbstract(name)) return [];
-  const out: CallTarget[] = [];
+  if (!d.decl.isAbstract && !hierarchy().isAbstract(name)) return [];
+  const out: TargetRef[] = [];
   for (const ref of hierarchy().subtypesOf(name)) {
-    const other = project.factsOf(ref.file);
-    const sub = other && declarationIn(other, ref.name);
-    if (!other || !sub || !ts.isClassDeclaration(sub)) continue;
-    const own = ownMethod(sub, method);
-    if (own) out.push({ fn: own, facts: other, label: shown(ref.name) });
+    // Only the subtype's own method is wanted: a file whose text has no such name is not parsed.
+    if (!outlineHolding(project, ref.file, method)) continue;
+    const sub = declaredIn(ref.file, ref.name, undefined, project);
+    if (!sub || !sub.decl.isClass) continue;
+    const own = sub.decl.own.get(method);
+    if (own) out.push({ file: sub.file, ...own, label: shown(ref.name) });
     if (out.length >= MAX_TARGETS) break;
   }
   return out;
 }
 
 /** The concrete method a class inherits from its base classes (followed by name, a few steps). */
-function inheritedMethod(d: Declared, method: string, project: ProjectIndex, hierarchy: () => ClassHierarchy, depth: number): (CallTarget & { owner: string }) | undefined {
+function inheritedMethod(d: Declared, method: string, project: ProjectIndex, hierarchy: () => ClassHierarchy, depth: number): { ref: Range & { file: string }; owner: string } | undefined {
   if (depth >= MAX_STEPS) return undefined;
-  const base = baseClassName(d.decl);
+  const base = d.decl.base;
   if (!base) return undefined;
-  for (const at of locateType(base, d.facts, project, hierarchy)) {
-    const other = at.file === d.facts.sourceFile.fileName ? d.facts : project.factsOf(at.file);
-    const decl = other && declarationIn(other, at.name);
-    if (!other || !decl || !ts.isClassDeclaration(decl)) continue;
-    const b: Declared = { decl, facts: other };
-    const own = ownMethod(decl, method);
-    if (own) return { fn: own, facts: other, label: '', owner: base };
+  const site: TypeSite = { file: d.file, declares: (n) => d.outline.types.has(n), importOf: (n) => (n === base ? d.decl.baseImport : undefined) };
+  for (const at of locateType(base, site, project, hierarchy)) {
+    const b = declaredIn(at.file, at.name, undefined, project);
+    if (!b || !b.decl.isClass) continue;
+    const own = b.decl.own.get(method);
+    if (own) return { ref: { file: b.file, ...own }, owner: base };
     const further = inheritedMethod(b, method, project, hierarchy, depth + 1);
     if (further) return further;
   }
   return undefined;
 }
 
-/** How a function reads in a path: `Class.method`, `name`, or `anonymous function`. */
-export function functionLabel(fn: ts.Node): string {
-  const named = (n: ts.Node | undefined): string | undefined => (n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) ? n.text : undefined);
-  if (ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn) || ts.isConstructorDeclaration(fn)) {
-    const cls = fn.parent && (ts.isClassDeclaration(fn.parent) || ts.isClassExpression(fn.parent)) ? fn.parent.name?.text : undefined;
-    const m = ts.isConstructorDeclaration(fn) ? 'constructor' : named(fn.name) ?? 'method';
-    return cls ? `${cls}.${m}` : m;
-  }
-  if (ts.isFunctionDeclaration(fn)) return fn.name?.text ?? 'default export';
-  const p = fn.parent;
-  if (p && (ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertyAssignment(p)) && named(p.name)) {
-    const cls = ts.isPropertyDeclaration(p) && p.parent && ts.isClassDeclaration(p.parent) ? p.parent.name?.text : undefined;
-    return cls ? `${cls}.${named(p.name)}` : (named(p.name) as string);
-  }
-  return 'anonymous function';
-}
+/** How a function reads in a path (kept here for the summaries' callers; see facts/project/outline). */
+export { functionLabel };
