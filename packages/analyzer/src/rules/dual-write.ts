@@ -15,6 +15,14 @@ const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|re
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
+/**
+ * Messages to a person. Inside a consumer or job handler one next to a write is not a second
+ * record that another system builds on: the message being handled drives the work, a crash
+ * between the two redelivers it, and the e-mail repeated by that redelivery is missing-dedup's
+ * finding. Outside a handler (an HTTP request) nothing retries it, and the pair stays a dual write;
+ * so it does in a Temporal activity, where the fix is to make the send an activity of its own.
+ */
+const NOTIFICATION = new Set<Effect['kind']>(['email', 'sms']);
 /** Libraries whose "counter" lives in a database (Redis counters are not part of a DB transaction). */
 const DB_COUNTER = /^(pg|mysql2|sqlite|prisma|typeorm|sequelize|mongoose|mongodb|knex|drizzle|dynamodb|orm|sql|db-transaction)$/;
 /** Reads that a relay makes of its outbox: `SELECT … FROM outbox`, `outboxRepo.find(…)`, `prisma.outboxEvent.findMany(…)`. */
@@ -143,12 +151,13 @@ export const dualWrite = createRule({
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
           const effects = sideEffectsIn(fn, facts, project);
           const writes = effects.filter(isDbWrite);
+          if (writes.length === 0) continue;
+          const consumer = consumerOwning(fn, facts, project);
           // A payment call with an idempotency key can be retried together with the write, so the pair converges.
-          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent));
-          if (writes.length === 0 || outs.length === 0) continue;
+          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent) && !(consumer && consumer.broker !== 'temporal' && NOTIFICATION.has(e.kind)));
+          if (outs.length === 0) continue;
           if (usesOutbox(fn, effects, facts)) continue;
           const txs: Transaction[] = transactionsIn(fn, facts);
-          const consumer = consumerOwning(fn, facts, project);
           const reported = new Set<ts.Node>();
           for (const out of outs) {
             if (reported.has(out.at)) continue;

@@ -58,14 +58,17 @@ function importedClassMethod(receiver: ts.Expression, method: string, facts: Fil
   if (!other) return undefined;
   const head = origin.chain[0];
   let className: string | undefined;
+  // `LinkModel.updateIsActive(id)`: the imported name is the class itself, so only its static methods answer.
+  let onClass = false;
   if (head.startsWith(':')) className = head.slice(1);
   else if (origin.chain[1] === 'new') className = head;
-  else className = instanceClass(other.sourceFile, head);
+  else className = instanceClass(other.sourceFile, head) ?? (origin.chain.length === 1 && (onClass = true) ? head : undefined);
   if (!className) return undefined;
   for (const stmt of other.sourceFile.statements) {
     const isClass = ts.isClassDeclaration(stmt) && (stmt.name?.text === className || (className === 'default' && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)));
     if (!isClass) continue;
     for (const member of (stmt as ts.ClassDeclaration).members) {
+      if (onClass && !(ts.canHaveModifiers(member) && ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))) continue;
       if (ts.isMethodDeclaration(member) && member.body && member.name && ts.isIdentifier(member.name) && member.name.text === method) return { fn: member, facts: other };
       if (ts.isPropertyDeclaration(member) && member.name && ts.isIdentifier(member.name) && member.name.text === method && member.initializer &&
         (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) return { fn: member.initializer, facts: other };
