@@ -38,6 +38,11 @@ const FACTORY = /provide\s*:\s*([\w$.'"`-]+)\s*,[^}]{0,200}?\buseFactory\s*:[^}]
 /** Inversify-style bindings: `bind(TOKEN).to(Impl)` / `bind<T>(TOKEN).to(Impl)`. */
 const BINDING = /\bbind\s*(?:<[^>]*>)?\s*\(\s*([\w$.'"`-]+)\s*\)\s*\.\s*to\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/g;
 
+/** The broker transports of `@nestjs/microservices` that eos knows the delivery of. */
+export type NestTransport = 'kafka' | 'rabbitmq';
+/** `transport: Transport.KAFKA` in a bootstrap file. */
+const BOOTSTRAP_TRANSPORT = /\btransport\s*:\s*Transport\s*\.\s*(KAFKA|RMQ)\b/g;
+
 /** Files larger than this are not scanned (generated bundles). */
 const MAX_SCANNED_BYTES = 1_000_000;
 /** A folder scan (no file list given) stops after this many files. */
@@ -54,6 +59,8 @@ export class ClassHierarchy {
   private readonly abstractNames = new Set<string>();
   /** Injection token text (quotes removed) → class names provided for it. */
   private readonly provided = new Map<string, string[]>();
+  /** Folder of a NestJS bootstrap file → the broker transports its microservice is started with. */
+  private readonly bootstraps = new Map<string, Set<NestTransport>>();
 
   constructor(files: readonly string[], read: ReadText) {
     for (const file of files) {
@@ -72,6 +79,16 @@ export class ClassHierarchy {
   }
 
   private scan(file: string, text: string): void {
+    if (/\b(connectMicroservice|createMicroservice)\b/.test(text)) {
+      const transports = new Set<NestTransport>();
+      for (const m of text.matchAll(BOOTSTRAP_TRANSPORT)) transports.add(m[1] === 'KAFKA' ? 'kafka' : 'rabbitmq');
+      if (transports.size > 0) {
+        const dir = path.dirname(file);
+        const known = this.bootstraps.get(dir);
+        if (known) for (const t of transports) known.add(t);
+        else this.bootstraps.set(dir, transports);
+      }
+    }
     if (!/\b(class|interface)\b/.test(text)) return;
     for (const m of text.matchAll(DECLARATION)) {
       const [, keyword, name, , clause] = m;
@@ -120,6 +137,20 @@ export class ClassHierarchy {
   /** Whether `name` is declared somewhere as an interface or an abstract class. */
   isAbstract(name: string): boolean {
     return this.abstractNames.has(name);
+  }
+
+  /**
+   * The broker transport of the NestJS microservice a file belongs to: the one transport (Kafka or
+   * RabbitMQ) that the nearest bootstrap (`app.connectMicroservice({ transport: Transport.KAFKA })`,
+   * `NestFactory.createMicroservice(…)`) in the file's folder or above starts; undefined when there
+   * is none, or it starts both.
+   */
+  bootstrapTransportOf(file: string): NestTransport | undefined {
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      const transports = this.bootstraps.get(dir);
+      if (transports) return transports.size === 1 ? [...transports][0] : undefined;
+      if (path.dirname(dir) === dir) return undefined;
+    }
   }
 
   /** Classes a DI container provides for a token (`'EVENT_BUS'`, `EVENT_BUS`, `Symbol` constant, or a class used as token). */
