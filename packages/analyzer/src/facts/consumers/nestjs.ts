@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
+import type { ProjectIndex } from '../project/project-index';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
@@ -47,7 +48,7 @@ export const nestjs: BrokerRecognizer = {
       const typed = typeName ? CONTEXTS[typeName] : undefined;
       if (ctxParam && !typed) continue; // a context of another transport, or an untyped one
       // A controller rarely names its transport: the app's bootstrap (main.ts) does.
-      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts) ?? hierarchyOf(project, facts.sourceFile.fileName).bootstrapTransportOf(facts.sourceFile.fileName);
+      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts) ?? bootstrapTransport(facts, project);
       if (!broker) continue;
       const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
       if (ctxParam && !ctxName) continue;
@@ -78,6 +79,15 @@ function transportOf(expr: ts.Expression, facts: FileFacts): 'kafka' | 'rabbitmq
   const e = unwrap(expr);
   if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || facts.origins.importOf(e.expression.text)?.module !== NEST_MODULE) return undefined;
   return e.name.text === 'KAFKA' ? 'kafka' : e.name.text === 'RMQ' ? 'rabbitmq' : undefined;
+}
+
+/** The transport the app's bootstrap starts (see ClassHierarchy.bootstrapTransportOf), its files recorded for a cached analysis. */
+function bootstrapTransport(facts: FileFacts, project: ProjectIndex): 'kafka' | 'rabbitmq' | undefined {
+  return facts.memo('nestjs:bootstrap', () => {
+    const found = hierarchyOf(project, facts.sourceFile.fileName).bootstrapTransportOf(facts.sourceFile.fileName);
+    if (found && project.tracking) for (const f of found.files) project.readFile(f);
+    return found?.transport;
+  });
 }
 
 /** The transport a hybrid app's handler is bound to: `@EventPattern('order.paid', Transport.KAFKA)`. */

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 /**
  * Class-hierarchy analysis for the syntactic mode, by name: which classes of the project extend or
  * implement a given class or interface, where a class or interface of a given name is declared,
- * and which class a dependency-injection token provides (`{ provide: TOKEN, useClass: X }`).
+ * which class a dependency-injection token provides (`{ provide: TOKEN, useClass: X }`), and which
+ * broker transport a NestJS app's bootstrap starts (its controllers rarely say).
  *
  * Read from the text of every project file with regular expressions, never parsed: a use case
  * that calls `this.eventBus.publish()` on an interface-typed field needs the implementing class,
@@ -59,8 +60,8 @@ export class ClassHierarchy {
   private readonly abstractNames = new Set<string>();
   /** Injection token text (quotes removed) → class names provided for it. */
   private readonly provided = new Map<string, string[]>();
-  /** Folder of a NestJS bootstrap file → the broker transports its microservice is started with. */
-  private readonly bootstraps = new Map<string, Set<NestTransport>>();
+  /** Folder of a NestJS bootstrap file → the broker transports its microservice is started with, and the files saying so. */
+  private readonly bootstraps = new Map<string, { transports: Set<NestTransport>; files: string[] }>();
 
   constructor(files: readonly string[], read: ReadText) {
     for (const file of files) {
@@ -85,8 +86,11 @@ export class ClassHierarchy {
       if (transports.size > 0) {
         const dir = path.dirname(file);
         const known = this.bootstraps.get(dir);
-        if (known) for (const t of transports) known.add(t);
-        else this.bootstraps.set(dir, transports);
+        if (!known) this.bootstraps.set(dir, { transports, files: [file] });
+        else {
+          for (const t of transports) known.transports.add(t);
+          known.files.push(file);
+        }
       }
     }
     if (!/\b(class|interface)\b/.test(text)) return;
@@ -143,12 +147,12 @@ export class ClassHierarchy {
    * The broker transport of the NestJS microservice a file belongs to: the one transport (Kafka or
    * RabbitMQ) that the nearest bootstrap (`app.connectMicroservice({ transport: Transport.KAFKA })`,
    * `NestFactory.createMicroservice(…)`) in the file's folder or above starts; undefined when there
-   * is none, or it starts both.
+   * is none, or it starts both. `files` are the bootstrap files the answer rests on.
    */
-  bootstrapTransportOf(file: string): NestTransport | undefined {
+  bootstrapTransportOf(file: string): { transport: NestTransport | undefined; files: readonly string[] } | undefined {
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const transports = this.bootstraps.get(dir);
-      if (transports) return transports.size === 1 ? [...transports][0] : undefined;
+      const found = this.bootstraps.get(dir);
+      if (found) return { transport: found.transports.size === 1 ? [...found.transports][0] : undefined, files: found.files };
       if (path.dirname(dir) === dir) return undefined;
     }
   }
