@@ -335,7 +335,7 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
   return { kind: 'db-write', library, call: s.call, idempotent, description: `${library} ${receiver.text}.save`, op, target: receiver.text.toLowerCase() };
 }
 
-/** Query modifiers chained after a loader: `Order.findById(id).populate('ticket').lean().exec()`. */
+/** Query modifiers chained after a loader: `Order.findById(id).populate('ticket').exec()`. */
 const QUERY_MODIFIERS = /^(populate|exec|select|sort|session|orFail|where|setOptions|read|collation|hint|comment)$/;
 
 /** The loader call a chain of query modifiers starts from (`Order.findById(id)` in the example above), or the call itself. */

@@ -62,7 +62,10 @@ function importedClassMethod(receiver: ts.Expression, method: string, facts: Fil
   let onClass = false;
   if (head.startsWith(':')) className = head.slice(1);
   else if (origin.chain[1] === 'new') className = head;
-  else className = instanceClass(other.sourceFile, head) ?? (origin.chain.length === 1 && (onClass = true) ? head : undefined);
+  else {
+    className = instanceClass(other.sourceFile, head);
+    if (!className && origin.chain.length === 1) [className, onClass] = [head, true];
+  }
   if (!className) return undefined;
   for (const stmt of other.sourceFile.statements) {
     const isClass = ts.isClassDeclaration(stmt) && (stmt.name?.text === className || (className === 'default' && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)));
