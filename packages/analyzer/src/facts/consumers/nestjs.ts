@@ -1,22 +1,21 @@
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
-import type { ProjectIndex } from '../project/project-index';
 import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
+import { appTransport } from './nest-bootstrap';
 import type { BrokerRecognizer } from './recognizer';
 import { bindingNames, calleeName, importsAny, isModule, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
-import { hierarchyOf } from '../summaries/receivers';
 
 /**
  * `@nestjs/microservices` handlers: methods decorated `@EventPattern` / `@MessagePattern`. The
  * transport comes from a typed `@Ctx() context: RmqContext | KafkaContext` parameter, else from
  * the decorator's transport argument (`@EventPattern('x', Transport.KAFKA)`), else from what the
  * file shows of exactly one of the two transports (its contexts, clients, `Transport.KAFKA` /
- * `Transport.RMQ`, kafkajs / amqplib imports), else from the app's bootstrap file (main.ts) in the
- * handler's folder or above; a handler whose transport stays unknown is left out
+ * `Transport.RMQ`, kafkajs / amqplib imports), else from the app's bootstrap (`main.ts` starting
+ * one microservice transport, see nest-bootstrap.ts); a handler whose transport stays unknown is left out
  * (Nest also serves Redis, NATS core, MQTT, TCP and gRPC, with other guarantees).
  * RabbitMQ handlers settle manually with `context.getChannelRef().ack(context.getMessage())` when
  * the transport runs with `noAck: false`; Nest's default is `noAck: true` (ServerRMQ reads
@@ -47,8 +46,7 @@ export const nestjs: BrokerRecognizer = {
       const typeName = ctxParam?.type && ts.isTypeReferenceNode(ctxParam.type) && ts.isIdentifier(ctxParam.type.typeName) ? ctxParam.type.typeName.text : undefined;
       const typed = typeName ? CONTEXTS[typeName] : undefined;
       if (ctxParam && !typed) continue; // a context of another transport, or an untyped one
-      // A controller rarely names its transport: the app's bootstrap (main.ts) does.
-      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts) ?? bootstrapTransport(facts, project);
+      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts) ?? appTransport(facts.sourceFile.fileName, project);
       if (!broker) continue;
       const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
       if (ctxParam && !ctxName) continue;
@@ -79,15 +77,6 @@ function transportOf(expr: ts.Expression, facts: FileFacts): 'kafka' | 'rabbitmq
   const e = unwrap(expr);
   if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || facts.origins.importOf(e.expression.text)?.module !== NEST_MODULE) return undefined;
   return e.name.text === 'KAFKA' ? 'kafka' : e.name.text === 'RMQ' ? 'rabbitmq' : undefined;
-}
-
-/** The transport the app's bootstrap starts (see ClassHierarchy.bootstrapTransportOf), its files recorded for a cached analysis. */
-function bootstrapTransport(facts: FileFacts, project: ProjectIndex): 'kafka' | 'rabbitmq' | undefined {
-  return facts.memo('nestjs:bootstrap', () => {
-    const found = hierarchyOf(project, facts.sourceFile.fileName).bootstrapTransportOf(facts.sourceFile.fileName);
-    if (found && project.tracking) for (const f of found.files) project.readFile(f);
-    return found?.transport;
-  });
 }
 
 /** The transport a hybrid app's handler is bound to: `@EventPattern('order.paid', Transport.KAFKA)`. */

@@ -4,8 +4,7 @@ import * as path from 'node:path';
 /**
  * Class-hierarchy analysis for the syntactic mode, by name: which classes of the project extend or
  * implement a given class or interface, where a class or interface of a given name is declared,
- * which class a dependency-injection token provides (`{ provide: TOKEN, useClass: X }`), and which
- * broker transport a NestJS app's bootstrap starts (its controllers rarely say).
+ * and which class a dependency-injection token provides (`{ provide: TOKEN, useClass: X }`).
  *
  * Read from the text of every project file with regular expressions, never parsed: a use case
  * that calls `this.eventBus.publish()` on an interface-typed field needs the implementing class,
@@ -39,11 +38,6 @@ const FACTORY = /provide\s*:\s*([\w$.'"`-]+)\s*,[^}]{0,200}?\buseFactory\s*:[^}]
 /** Inversify-style bindings: `bind(TOKEN).to(Impl)` / `bind<T>(TOKEN).to(Impl)`. */
 const BINDING = /\bbind\s*(?:<[^>]*>)?\s*\(\s*([\w$.'"`-]+)\s*\)\s*\.\s*to\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/g;
 
-/** The broker transports of `@nestjs/microservices` that eos knows the delivery of. */
-export type NestTransport = 'kafka' | 'rabbitmq';
-/** `transport: Transport.KAFKA` in a bootstrap file. */
-const BOOTSTRAP_TRANSPORT = /\btransport\s*:\s*Transport\s*\.\s*(KAFKA|RMQ)\b/g;
-
 /** Files larger than this are not scanned (generated bundles). */
 const MAX_SCANNED_BYTES = 1_000_000;
 /** A folder scan (no file list given) stops after this many files. */
@@ -60,8 +54,6 @@ export class ClassHierarchy {
   private readonly abstractNames = new Set<string>();
   /** Injection token text (quotes removed) → class names provided for it. */
   private readonly provided = new Map<string, string[]>();
-  /** Folder of a NestJS bootstrap file → the broker transports its microservice is started with, and the files saying so. */
-  private readonly bootstraps = new Map<string, { transports: Set<NestTransport>; files: string[] }>();
 
   constructor(files: readonly string[], read: ReadText) {
     for (const file of files) {
@@ -80,19 +72,6 @@ export class ClassHierarchy {
   }
 
   private scan(file: string, text: string): void {
-    if (/\b(connectMicroservice|createMicroservice)\b/.test(text)) {
-      const transports = new Set<NestTransport>();
-      for (const m of text.matchAll(BOOTSTRAP_TRANSPORT)) transports.add(m[1] === 'KAFKA' ? 'kafka' : 'rabbitmq');
-      if (transports.size > 0) {
-        const dir = path.dirname(file);
-        const known = this.bootstraps.get(dir);
-        if (!known) this.bootstraps.set(dir, { transports, files: [file] });
-        else {
-          for (const t of transports) known.transports.add(t);
-          known.files.push(file);
-        }
-      }
-    }
     if (!/\b(class|interface)\b/.test(text)) return;
     for (const m of text.matchAll(DECLARATION)) {
       const [, keyword, name, , clause] = m;
@@ -141,20 +120,6 @@ export class ClassHierarchy {
   /** Whether `name` is declared somewhere as an interface or an abstract class. */
   isAbstract(name: string): boolean {
     return this.abstractNames.has(name);
-  }
-
-  /**
-   * The broker transport of the NestJS microservice a file belongs to: the one transport (Kafka or
-   * RabbitMQ) that the nearest bootstrap (`app.connectMicroservice({ transport: Transport.KAFKA })`,
-   * `NestFactory.createMicroservice(…)`) in the file's folder or above starts; undefined when there
-   * is none, or it starts both. `files` are the bootstrap files the answer rests on.
-   */
-  bootstrapTransportOf(file: string): { transport: NestTransport | undefined; files: readonly string[] } | undefined {
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const found = this.bootstraps.get(dir);
-      if (found) return { transport: found.transports.size === 1 ? [...found.transports][0] : undefined, files: found.files };
-      if (path.dirname(dir) === dir) return undefined;
-    }
   }
 
   /** Classes a DI container provides for a token (`'EVENT_BUS'`, `EVENT_BUS`, `Symbol` constant, or a class used as token). */
