@@ -151,6 +151,36 @@ export async function logAlert(text: string): Promise<void> {
     expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
   });
 
+  it('re-analyses a NestJS controller when the bootstrap that names its transport changes', () => {
+    write('svc/src/main.ts', `import { NestFactory } from '@nestjs/core';
+import { Transport } from '@nestjs/microservices';
+import { AppModule } from './app.module';
+export async function bootstrap(): Promise<void> {
+  const app = await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA });
+  await app.listen();
+}
+`);
+    write('svc/src/mail.controller.ts', `import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import * as nodemailer from 'nodemailer';
+const transport = nodemailer.createTransport({});
+@Controller()
+export class MailController {
+  @EventPattern('user.registered')
+  async onRegistered(@Payload() user: { email: string }) {
+    await transport.sendMail({ to: user.email });
+  }
+}
+`);
+    const cold = run();
+    expect(summary(cold).some((s) => /^svc\/src\/mail\.controller\.ts:9:.*missing-dedup/.test(s))).toBe(true);
+    // A TCP transport never redelivers: the controller's finding must go, though the controller did not change.
+    write('svc/src/main.ts', fs.readFileSync(path.join(dir, 'svc/src/main.ts'), 'utf8').replace('Transport.KAFKA', 'Transport.TCP'));
+    const after = run();
+    expect(summary(after).some((s) => s.startsWith('svc/src/mail.controller.ts:'))).toBe(false);
+    expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
+  });
+
   it('re-analyses every file whose analysis read an edited file further down the import chain', () => {
     run();
     write('src/store.ts', `${PROJECT['src/store.ts']}\nexport const STORE = 'orders';\n`);

@@ -61,4 +61,22 @@ describe('file walk', () => {
     expect(found.files).toEqual([path.join(dir, 'a.ts')]);
     expect(found.errors).toEqual([]);
   });
+  it('a file reached both through a linked folder and under its own folder is named by its own path', () => {
+    // A monorepo's convenience link `apps/auth -> services/auth`, sorted before the real folder.
+    fs.mkdirSync(path.join(dir, 'apps', 'services', 'auth'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'apps', 'services', 'auth', 'login.ts'), 'export {};\n');
+    fs.symlinkSync(path.join(dir, 'apps', 'services', 'auth'), path.join(dir, 'apps', 'auth'));
+    const found = discoverFiles(['.'], { cwd: dir });
+    expect(found.files).toEqual([path.join(dir, 'apps', 'services', 'auth', 'login.ts')]);
+    expect(found.errors).toEqual([]);
+  });
+
+  it('a linked folder whose target lies outside the walked folder is still walked under the link', () => {
+    fs.mkdirSync(path.join(dir, 'shared'));
+    fs.writeFileSync(path.join(dir, 'shared', 'bus.ts'), 'export {};\n');
+    fs.mkdirSync(path.join(dir, 'app'));
+    fs.symlinkSync(path.join(dir, 'shared'), path.join(dir, 'app', 'shared'));
+    const found = discoverFiles(['app'], { cwd: dir });
+    expect(found.files).toEqual([path.join(dir, 'app', 'shared', 'bus.ts')]);
+  });
 });

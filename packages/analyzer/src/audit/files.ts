@@ -90,6 +90,14 @@ class Walker {
    * links (each folder linking twice to the next) is walked an exponential number of times.
    */
   private readonly walked = new Set<string>();
+  /**
+   * Linked folders whose target lies inside the folder being walked (a monorepo's
+   * `apps/auth -> services/auth`), walked last: the target is then reached first under its own
+   * name, so its files and findings carry their real path, not the link's.
+   */
+  private readonly linked: Array<{ full: string; real: string; stack: string[]; layers: IgnoreLayer[] }> = [];
+  /** The real path of the folder `start` is walking. */
+  private root = '';
   private readonly layers = new Map<string, IgnoreLayer | null>();
   private readonly isIgnoredByConfig: (relative: string) => boolean;
   /** Whether the configuration ignores anything (else no path is made relative to its base). */
@@ -124,7 +132,13 @@ class Walker {
       const real = this.realpath(target);
       if (real === undefined || this.walked.has(real)) return;
       this.walked.add(real);
+      this.root = real;
       this.walk(target, [real], this.ancestorLayers(target));
+      for (let next = this.linked.shift(); next; next = this.linked.shift()) {
+        if (this.walked.has(next.real)) continue;
+        this.walked.add(next.real);
+        this.walk(next.full, next.stack, next.layers);
+      }
       return;
     }
     if (!isSourceFile(target) && mayBeConnectorConfig(target)) {
@@ -214,6 +228,10 @@ class Walker {
           continue;
         }
         if (this.walked.has(real) || SYSTEM_DIRECTORIES.includes(real)) continue;
+        if (isLink && real.startsWith(this.root + path.sep)) {
+          this.linked.push({ full, real, stack: [...stack, real], layers: active });
+          continue;
+        }
         this.walked.add(real);
         this.walk(full, [...stack, real], active);
         continue;

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { createRule } from '../engine/rule';
+import { createRule, type RuleContext } from '../engine/rule';
 import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { ProjectIndex } from '../facts/project/project-index';
@@ -8,6 +8,7 @@ import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler } from '../facts/model';
 import { calleeText, isFunctionWithBody } from '../facts/syntax';
+import { isAwaited } from '../facts/flow';
 import { pathOf } from '../facts/summaries/path';
 
 /** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
@@ -15,6 +16,14 @@ const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|re
 
 /** Effects that leave the service: a publish to a broker, or a call to another system. */
 const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
+/**
+ * Messages to a person. Inside a consumer or job handler one next to a write is not a second
+ * record that another system builds on: the message being handled drives the work, a crash
+ * between the two redelivers it, and the e-mail repeated by that redelivery is missing-dedup's
+ * finding. Outside a handler (an HTTP request) nothing retries it, and the pair stays a dual write;
+ * so it does in a Temporal activity, where the fix is to make the send an activity of its own.
+ */
+const NOTIFICATION = new Set<Effect['kind']>(['email', 'sms']);
 /** Libraries whose "counter" lives in a database (Redis counters are not part of a DB transaction). */
 const DB_COUNTER = /^(pg|mysql2|sqlite|prisma|typeorm|sequelize|mongoose|mongodb|knex|drizzle|dynamodb|orm|sql|db-transaction)$/;
 /** Reads that a relay makes of its outbox: `SELECT … FROM outbox`, `outboxRepo.find(…)`, `prisma.outboxEvent.findMany(…)`. */
@@ -98,6 +107,26 @@ function consumerOwning(fn: ts.Node, facts: FileFacts, project: ProjectIndex): C
   return consumersOf(facts, project).find((c) => c.handler === fn || (c.scope !== undefined && c.scope.pos >= fn.pos && c.scope.end <= fn.end));
 }
 
+/**
+ * An outbox relay must see each send succeed before it deletes or marks the rows it sent. A send
+ * whose promise nobody waits for, followed by that bookkeeping, drops the rows of a failed send:
+ * the one place the event was kept is gone.
+ */
+function checkRelayWaits(context: RuleContext, fn: ts.Node, effects: readonly Effect[], writes: readonly Effect[]): void {
+  for (const out of effects) {
+    // amqplib's publish returns a boolean, not a promise: its confirms come by callback or waitForConfirms.
+    if (out.kind !== 'publish' || out.at !== out.call || /^amqplib(\/|$)/.test(out.library) || isAwaited(out.call)) continue;
+    const later = writes.find((w) => w.at.getStart() > out.at.getStart() && !exclusive(w.at, out.at));
+    if (!later) continue;
+    context.report({
+      node: out.at,
+      messageId: 'relayNotWaited',
+      data: { out: what(out, fn), dest: destination(out), write: what(later, fn) },
+      related: [{ node: later.at, message: `the outbox bookkeeping that runs without waiting: ${later.description}` }, ...pathSteps(later, fn)],
+    });
+  }
+}
+
 export const dualWrite = createRule({
   meta: {
     id: 'dual-write',
@@ -119,6 +148,8 @@ export const dualWrite = createRule({
       '{{out}} sends to {{dest}} before {{write}}: if the write then fails or the process crashes, consumers have already seen an event for a change that never happened (phantom event). Fix: insert the event into an outbox table in the same transaction as the write and let a relay publish it after commit (`eos scaffold outbox`).',
     externalBeforeWrite:
       '{{out}} calls {{dest}} before {{write}}: if the write then fails or the process crashes, the external effect has happened with no record of it here, and nothing will reconcile the two (phantom event). Fix: record the intent in the database first and make the call from a relay (outbox, `eos scaffold outbox`), or pass an idempotency key derived from the record so the whole operation can be retried safely.',
+    relayNotWaited:
+      'This outbox relay hands {{out}} to {{dest}} without waiting for it, then {{write}} runs: if the send fails or the process stops before it completes, the outbox rows are already gone or marked sent and the event is never published (event lost). Fix: await the send (and its acknowledgement) before deleting or marking the rows it carried.',
     inTransaction:
       '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
   },
@@ -143,12 +174,16 @@ export const dualWrite = createRule({
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
           const effects = sideEffectsIn(fn, facts, project);
           const writes = effects.filter(isDbWrite);
-          // A payment call with an idempotency key can be retried together with the write, so the pair converges.
-          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent));
-          if (writes.length === 0 || outs.length === 0) continue;
-          if (usesOutbox(fn, effects, facts)) continue;
-          const txs: Transaction[] = transactionsIn(fn, facts);
+          if (writes.length === 0) continue;
           const consumer = consumerOwning(fn, facts, project);
+          // A payment call with an idempotency key can be retried together with the write, so the pair converges.
+          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent) && !(consumer && consumer.broker !== 'temporal' && NOTIFICATION.has(e.kind)));
+          if (outs.length === 0) continue;
+          if (usesOutbox(fn, effects, facts)) {
+            checkRelayWaits(context, fn, effects, writes);
+            continue;
+          }
+          const txs: Transaction[] = transactionsIn(fn, facts);
           const reported = new Set<ts.Node>();
           for (const out of outs) {
             if (reported.has(out.at)) continue;

@@ -2,16 +2,14 @@ import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, optionSetting, settleCallsOf } from '../facts/consumers';
-import { batchEntries, dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, importedFamilies, moduleOf, staticText } from '../facts/effects';
-import { factsOfNode, moduleOfImportedValue } from '../facts/project/lookup';
+import { batchEntries, dedupGuardsIn, sideEffectsIn, type Effect, commandOf, familyOf, moduleOf, staticText } from '../facts/effects';
+import { factsOfNode } from '../facts/project/lookup';
 import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler, SettleCall } from '../facts/model';
 import { unwrap } from '../facts/origins';
 import { canReach } from '../facts/flow';
-import type { Fix } from '../types';
 import { pathOf } from '../facts/summaries/path';
 import { booleanValue, calleeText, excerpt, objectLiteralOf, propertyValue } from '../facts/syntax';
-import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
 /**
  * Effects that a redelivery repeats. Publishes are left out on purpose: forwarding a duplicate is
@@ -160,58 +158,10 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
   if (missing) context.report({ node: at, messageId: 'sqsFifo' });
 }
 
-/** `kafka.producer(options)` without `idempotent: true`. */
-function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void {
-  const arg = call.arguments[0];
-  const options = arg ? objectLiteralOf(arg) : undefined;
-  if (arg && !options) return; // options built elsewhere: cannot judge
-  if (options?.properties.some((p) => ts.isSpreadAssignment(p))) return;
-  const block = options && objectLiteralOf(propertyValue(options, 'kafkaJS'));
-  const flags = [options, block].filter((o): o is ts.ObjectLiteralExpression => o !== undefined);
-  const idempotent = flags.some((o) => {
-    const v = propertyValue(o, 'idempotent') ?? propertyValue(o, 'enable.idempotence');
-    return v !== undefined && v.kind !== ts.SyntaxKind.FalseKeyword;
-  });
-  if (idempotent) return;
-  // kafkajs sends inside `producer.transaction()` always use the idempotent path; transactional producers are left alone.
-  if (flags.some((o) => propertyValue(o, 'transactionalId') !== undefined)) return;
-  // A misspelt idempotence option (`enableIdempotence`) is nonexistent-broker-option's finding.
-  if (flags.some((o) => o.properties.some((p) => p.name !== undefined && /idempoten/i.test(p.name.getText())))) return;
-  const explicitFalse = flags.some((o) => propertyValue(o, 'idempotent')?.kind === ts.SyntaxKind.FalseKeyword);
-  context.report({ node: call, messageId: 'kafkaProducer', suggestions: explicitFalse ? undefined : [idempotenceSuggestion(call, block ?? options)] });
-}
-
-/**
- * Not a safe fix: with `idempotent: true` kafkajs retries sends without limit
- * (Number.MAX_SAFE_INTEGER) instead of 5 times, rejects any send with `acks` other than -1, and
- * needs the IdempotentWrite permission on the cluster, so behaviour changes beyond the finding.
- */
-function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
-  const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
-  if (!options) {
-    return { description, safety: 'unsafe', edits: [replaceArguments(call, '{ idempotent: true, maxInFlightRequests: 1 }')] };
-  }
-  const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
-  const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
-  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [replaceInside(options, ` ${insert} `)] };
-  const last = options.properties[options.properties.length - 1];
-  return { description, safety: 'unsafe', edits: [insertAfter(last, `, ${insert}`)] };
-}
-
-/** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */
-function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
-  const { facts, project } = context;
-  const family = familyOf(moduleOf(expr, facts));
-  if (family === 'kafkajs') return true;
-  if (family !== undefined) return false;
-  if (familyOf(moduleOfImportedValue(expr, facts, project)) === 'kafkajs') return true;
-  return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
-}
-
 export const missingDedup = createRule({
   meta: {
     id: 'missing-dedup',
-    description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a producer sends without the broker\'s own dedup (SQS FIFO MessageDeduplicationId, kafkajs idempotent producer), so a redelivered or retried message doubles the effect.',
+    description: 'A consumer performs a non-idempotent side effect (insert, charge, e-mail, counter) with no dedup guard, or a send to an SQS FIFO queue sets no MessageDeduplicationId, so a redelivered or retried message doubles the effect.',
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
@@ -227,11 +177,9 @@ export const missingDedup = createRule({
       '{{broker}}: this handler runs {{effect}} after the message is already settled ({{settle}}), which ack-before-process reports as a loss. Once the settle moves after the work, as that finding asks, {{why}}; the handler then runs again and {{again}} (effect doubled){{more}}. Fix: both together — settle after the work, and record the message id in a dedup (inbox) table inside the same transaction as the work (`eos scaffold dedup`), or make the write idempotent (upsert keyed by the message\'s own id).',
     sqsFifo:
       'SQS FIFO: this send to a `.fifo` queue sets no `MessageDeduplicationId` and no content-based deduplication is visible. If the queue has none, SQS rejects the send; if it is enabled elsewhere, SQS dedups on a SHA-256 of the body only, so a retried send whose body differs (a timestamp, a fresh id) is stored twice (effect doubled) and a different event with an identical body is dropped. Fix: set `MessageDeduplicationId` to the event\'s own stable id (SQS drops repeats within its fixed 5-minute window; consumers still need their own dedup).',
-    kafkaProducer:
-      'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
   },
   // `aws-lambda`: a Lambda SQS handler is known only by its types (facts/consumers/lambda-sqs.ts).
-  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|producer\s*\(|@temporalio\/|aws-lambda/i,
+  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i,
   create(context) {
     const fileText = context.sourceFile.text;
     return {
@@ -248,8 +196,7 @@ export const missingDedup = createRule({
           const callee = unwrap(call.expression);
           if (!ts.isPropertyAccessExpression(callee)) return;
           const method = callee.name.text;
-          if (method === 'producer' && isKafkaClient(callee.expression, context)) checkKafkaProducer(context, call);
-          else if ((method === 'sendMessage' || method === 'sendMessageBatch') && familyOf(moduleOf(callee.expression, context.facts)) === 'aws-sdk') {
+          if ((method === 'sendMessage' || method === 'sendMessageBatch') && familyOf(moduleOf(callee.expression, context.facts)) === 'aws-sdk') {
             checkSqsSend(context, objectLiteralOf(call.arguments[0]), call, fileText);
           }
         },

@@ -5,7 +5,10 @@ import { keyProblem, OPTION_SITES } from '../facts/broker-options';
 import { freshSourceIn } from '../facts/fresh-values';
 import { unwrap } from '../facts/origins';
 import { objectLiteralOf, propertyValue } from '../facts/syntax';
-import { batchEntries } from '../facts/effects';
+import { batchEntries, familyOf, importedFamilies, moduleOf } from '../facts/effects';
+import { moduleOfImportedValue } from '../facts/project/lookup';
+import type { Fix } from '../types';
+import { insertAfter, replaceArguments, replaceInside } from '../fix/edits';
 
 /**
  * Producer-side deduplication ids. Every broker publish can be repeated (a timeout, a lost
@@ -16,11 +19,11 @@ import { batchEntries } from '../facts/effects';
 export const publishWithoutDedupId = createRule({
   meta: {
     id: 'publish-without-dedup-id',
-    description: 'A publish that carries no stable deduplication id (JetStream msgID, Pub/Sub key attribute, RabbitMQ messageId on confirm channels, SQS FIFO MessageDeduplicationId), so a retried publish is processed twice.',
+    description: 'A publish that carries no stable deduplication id (JetStream msgID, Pub/Sub key attribute, RabbitMQ messageId on confirm channels, SQS FIFO MessageDeduplicationId), or a kafkajs producer that is not idempotent, so a retried publish is processed twice.',
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
-    brokers: ['nats', 'pubsub', 'rabbitmq', 'sqs'],
+    brokers: ['nats', 'pubsub', 'rabbitmq', 'sqs', 'kafka'],
     consequence: 'effect-doubled',
   },
   messages: {
@@ -30,12 +33,14 @@ export const publishWithoutDedupId = createRule({
       '{{broker}}: the {{field}} comes from `{{source}}`, a new value on every call, so a retried send carries a different id and {{dedup}} cannot drop the copy (effect doubled). Fix: derive it from the event itself (e.g. the order id and event type, or the outbox row id) so every attempt sends the same value.',
     pubsubNoKey:
       'Pub/Sub: this publish carries no application key in `attributes`, while {{evidence}}. Pub/Sub assigns `messageId` on the server, so a publisher retry is a second message with a new id that exactly-once delivery and id-based dedup both let through (effect doubled). Fix: add a stable key to `attributes` (e.g. `attributes: { eventId: order.id }`) and deduplicate on it in the consumer.',
+    kafkaProducer:
+      'Kafka (kafkajs): this producer is not idempotent (`idempotent: true` is not set), so when a send times out or loses its response and kafkajs retries it, the broker may append the batch twice and every consumer processes it twice (effect doubled). Fix: create the producer with `idempotent: true` and `maxInFlightRequests: 1` (kafkajs then requires acks -1 on every send and retries without limit), and keep consumer-side dedup for redeliveries.',
     amqpNoMessageId:
       'RabbitMQ: this publish on a confirm channel sets no `messageId`. A publish whose confirm is lost or times out gets sent again, RabbitMQ keeps both copies, and consumers cannot tell them apart (effect doubled). Fix: set a stable `messageId` (the event\'s own id) in the publish options and deduplicate on `msg.properties.messageId` in the consumer.',
   },
   // Module names, and the publish calls themselves: a channel handed out by a helper in another
   // file is followed there, so this file need not name the library.
-  triggers: /nats|@google-cloud\/pubsub|amqplib|amqp-connection-manager|@aws-sdk\/client-sqs|aws-sdk|\.publish\(|sendToQueue\(|publishMessage\(/,
+  triggers: /nats|@google-cloud\/pubsub|amqplib|producer\s*\(|amqp-connection-manager|@aws-sdk\/client-sqs|aws-sdk|\.publish\(|sendToQueue\(|publishMessage\(/,
   create(context) {
     // Read when the first Pub/Sub publish is found, not for every file: two scans of the whole text.
     let pubsubEvidence: { found: string | undefined } | undefined;
@@ -44,6 +49,11 @@ export const publishWithoutDedupId = createRule({
       const call = node as ts.CallExpression;
       const method = methodName(call);
       if (!method) return;
+      const callee = unwrap(call.expression);
+      if (method === 'producer' && ts.isPropertyAccessExpression(callee) && isKafkaClient(callee.expression, context)) {
+        checkKafkaProducer(context, call);
+        return;
+      }
       const client = receiverClient(context.facts, call, context.project) ?? jetstreamByName(context, call);
       if (client?.kind === 'jetstream' && method === 'publish') checkJetStream(context, call);
       else if (client?.kind === 'pubsub-topic' && (method === 'publishMessage' || method === 'publish' || method === 'publishJSON')) {
@@ -175,3 +185,50 @@ function checkSqsInput(context: RuleContext, arg: ts.Expression | undefined): vo
   }
 }
 
+/** `kafka.producer(options)` without `idempotent: true`. */
+function checkKafkaProducer(context: RuleContext, call: ts.CallExpression): void {
+  const arg = call.arguments[0];
+  const options = arg ? objectLiteralOf(arg) : undefined;
+  if (arg && !options) return; // options built elsewhere: cannot judge
+  if (options?.properties.some((p) => ts.isSpreadAssignment(p))) return;
+  const block = options && objectLiteralOf(propertyValue(options, 'kafkaJS'));
+  const flags = [options, block].filter((o): o is ts.ObjectLiteralExpression => o !== undefined);
+  const idempotent = flags.some((o) => {
+    const v = propertyValue(o, 'idempotent') ?? propertyValue(o, 'enable.idempotence');
+    return v !== undefined && v.kind !== ts.SyntaxKind.FalseKeyword;
+  });
+  if (idempotent) return;
+  // kafkajs sends inside `producer.transaction()` always use the idempotent path; transactional producers are left alone.
+  if (flags.some((o) => propertyValue(o, 'transactionalId') !== undefined)) return;
+  // A misspelt idempotence option (`enableIdempotence`) is nonexistent-broker-option's finding.
+  if (flags.some((o) => o.properties.some((p) => p.name !== undefined && /idempoten/i.test(p.name.getText())))) return;
+  const explicitFalse = flags.some((o) => propertyValue(o, 'idempotent')?.kind === ts.SyntaxKind.FalseKeyword);
+  context.report({ node: call, messageId: 'kafkaProducer', suggestions: explicitFalse ? undefined : [idempotenceSuggestion(call, block ?? options)] });
+}
+
+/**
+ * Not a safe fix: with `idempotent: true` kafkajs retries sends without limit
+ * (Number.MAX_SAFE_INTEGER) instead of 5 times, rejects any send with `acks` other than -1, and
+ * needs the IdempotentWrite permission on the cluster, so behaviour changes beyond the finding.
+ */
+function idempotenceSuggestion(call: ts.CallExpression, options: ts.ObjectLiteralExpression | undefined): Fix {
+  const description = 'Enable the idempotent producer (`idempotent: true, maxInFlightRequests: 1`); kafkajs then retries without limit and rejects sends with acks other than -1';
+  if (!options) {
+    return { description, safety: 'unsafe', edits: [replaceArguments(call, '{ idempotent: true, maxInFlightRequests: 1 }')] };
+  }
+  const hasInFlight = propertyValue(options, 'maxInFlightRequests') !== undefined;
+  const insert = hasInFlight ? 'idempotent: true' : 'idempotent: true, maxInFlightRequests: 1';
+  if (options.properties.length === 0) return { description, safety: 'unsafe', edits: [replaceInside(options, ` ${insert} `)] };
+  const last = options.properties[options.properties.length - 1];
+  return { description, safety: 'unsafe', edits: [insertAfter(last, `, ${insert}`)] };
+}
+
+/** A kafkajs client: by import origin, through the user's own config module, or named so in a file that uses kafkajs. */
+function isKafkaClient(expr: ts.Expression, context: RuleContext): boolean {
+  const { facts, project } = context;
+  const family = familyOf(moduleOf(expr, facts));
+  if (family === 'kafkajs') return true;
+  if (family !== undefined) return false;
+  if (familyOf(moduleOfImportedValue(expr, facts, project)) === 'kafkajs') return true;
+  return /kafka/i.test(expr.getText()) && importedFamilies(facts).includes('kafkajs');
+}

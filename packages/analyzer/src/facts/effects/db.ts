@@ -319,7 +319,7 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
   else if (e && ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^[A-Z]/.test(e.expression.text) && !NOT_MODELS.has(e.expression.text)) {
     [origin, data] = ['new', objectLiteralOf(e.arguments?.[0])];
   } else if (e && ts.isCallExpression(e) && ts.isPropertyAccessExpression(unwrap(e.expression))) {
-    const callee = unwrap(e.expression) as ts.PropertyAccessExpression;
+    const callee = unwrap(queryRoot(e).expression) as ts.PropertyAccessExpression;
     const model = unwrap(callee.expression);
     if (ts.isIdentifier(model) && /^[A-Z]/.test(model.text) && !NOT_MODELS.has(model.text)) {
       if (callee.name.text === 'build') [origin, data] = ['new', objectLiteralOf(e.arguments[0])];
@@ -333,6 +333,22 @@ function documentSave(s: CallShape, receiver: ts.Identifier, families: string[])
   if (origin === 'new') [op, idempotent] = ['insert', keyedInsert(data)];
   else if (origin === 'loaded') [op, idempotent] = ['update', !changedArithmetically(receiver)];
   return { kind: 'db-write', library, call: s.call, idempotent, description: `${library} ${receiver.text}.save`, op, target: receiver.text.toLowerCase() };
+}
+
+/** Query modifiers chained after a loader: `Order.findById(id).populate('ticket').exec()`. */
+const QUERY_MODIFIERS = /^(populate|exec|select|sort|session|orFail|where|setOptions|read|collation|hint|comment)$/;
+
+/** The loader call a chain of query modifiers starts from (`Order.findById(id)` in the example above), or the call itself. */
+function queryRoot(call: ts.CallExpression): ts.CallExpression {
+  let e: ts.CallExpression = call;
+  for (let guard = 0; guard < 8; guard++) {
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !QUERY_MODIFIERS.test(callee.name.text)) return e;
+    const inner = unwrap(callee.expression);
+    if (!ts.isCallExpression(inner) || !ts.isPropertyAccessExpression(unwrap(inner.expression))) return e;
+    e = inner;
+  }
+  return e;
 }
 
 /**

@@ -73,12 +73,18 @@ function importedClassMethod(receiver: ts.Expression, method: string, facts: Fil
   if (!file || !other) return undefined;
   const head = origin.chain[0];
   let className: string | undefined;
+  // `LinkModel.updateIsActive(id)`: the imported name is the class itself, so only its static methods answer.
+  let onClass = false;
   if (head.startsWith(':')) className = head.slice(1);
   else if (origin.chain[1] === 'new') className = head;
-  else className = other.instances.get(head);
+  else {
+    className = other.instances.get(head);
+    if (!className && origin.chain.length === 1) [className, onClass] = [head, true];
+  }
   if (!className) return undefined;
   const found = other.classMethods.get(className)?.get(method);
-  return found && { file: path.resolve(file), ...found };
+  if (!found || (onClass && !found.isStatic)) return undefined;
+  return { file: path.resolve(file), pos: found.pos, end: found.end, label: found.label };
 }
 
 /**

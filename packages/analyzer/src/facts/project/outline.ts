@@ -52,6 +52,9 @@ export interface TypeOutline {
   own: ReadonlyMap<string, Range>;
 }
 
+/** A method of a top-level class: where it is, how it reads in a path, and whether it is `static`. */
+export type MethodOutline = Range & { label: string; isStatic: boolean };
+
 export interface FileOutline {
   /** The first top-level class or interface of each name. */
   types: ReadonlyMap<string, TypeOutline>;
@@ -61,7 +64,7 @@ export interface FileOutline {
    * the first of a name wins, with their path labels. What `new X().m()` / `x.m()` on an imported
    * class or singleton may run.
    */
-  classMethods: ReadonlyMap<string, ReadonlyMap<string, Range & { label: string }>>;
+  classMethods: ReadonlyMap<string, ReadonlyMap<string, MethodOutline>>;
   /** `const publisher = new OrderPublisher()` at top level: variable name → class name (the first). */
   instances: ReadonlyMap<string, string>;
 }
@@ -146,7 +149,7 @@ export function functionAt(project: ProjectIndex, ref: Range & { file: string })
 
 function buildOutline(facts: FileFacts): FileOutline {
   const types = new Map<string, TypeOutline>();
-  const classMethods = new Map<string, Map<string, Range & { label: string }>>();
+  const classMethods = new Map<string, Map<string, MethodOutline>>();
   const instances = new Map<string, string>();
   for (const stmt of facts.sourceFile.statements) {
     if (ts.isClassDeclaration(stmt) || ts.isInterfaceDeclaration(stmt)) {
@@ -159,7 +162,9 @@ function buildOutline(facts: FileFacts): FileOutline {
         if (key === undefined) continue;
         let methods = classMethods.get(key);
         if (!methods) classMethods.set(key, (methods = new Map()));
-        for (const [method, fn] of calledMethods(stmt)) if (!methods.has(method)) methods.set(method, { pos: fn.pos, end: fn.end, label: functionLabel(fn) });
+        for (const [method, fn, isStatic] of calledMethods(stmt)) {
+          if (!methods.has(method)) methods.set(method, { pos: fn.pos, end: fn.end, label: functionLabel(fn), isStatic });
+        }
       }
     }
     if (ts.isVariableStatement(stmt)) {
@@ -198,12 +203,13 @@ function typeOutline(decl: ts.ClassDeclaration | ts.InterfaceDeclaration, facts:
 }
 
 /** Methods with a body and properties initialised with a function, by identifier name, in member order. */
-function* calledMethods(cls: ts.ClassDeclaration): Generator<[string, ts.FunctionLikeDeclaration]> {
+function* calledMethods(cls: ts.ClassDeclaration): Generator<[string, ts.FunctionLikeDeclaration, boolean]> {
   for (const member of cls.members) {
     if (!member.name || !ts.isIdentifier(member.name)) continue;
-    if (ts.isMethodDeclaration(member) && member.body) yield [member.name.text, member];
+    const isStatic = ts.getModifiers(member as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword) ?? false;
+    if (ts.isMethodDeclaration(member) && member.body) yield [member.name.text, member, isStatic];
     else if (ts.isPropertyDeclaration(member) && member.initializer && (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))) {
-      yield [member.name.text, member.initializer];
+      yield [member.name.text, member.initializer, isStatic];
     }
   }
 }

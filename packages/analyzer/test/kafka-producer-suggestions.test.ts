@@ -1,10 +1,10 @@
-/** The kafkajs idempotence suggestion of missing-dedup: offered, never applied by --fix, and well-formed. */
+/** The kafkajs idempotence suggestion of publish-without-dedup-id: offered, never applied by --fix, and well-formed. */
 import { describe, expect, it } from 'vitest';
 import { Analyzer, allRules, applyEdits } from '@eos/analyzer';
 
 function suggest(source: string): string[] {
-  const analyzer = new Analyzer({ rules: allRules.filter((r) => r.meta.id === 'missing-dedup') });
-  const findings = analyzer.analyzeText('/virtual/producer.ts', source).findings.filter((f) => f.ruleId === 'missing-dedup');
+  const analyzer = new Analyzer({ rules: allRules.filter((r) => r.meta.id === 'publish-without-dedup-id') });
+  const findings = analyzer.analyzeText('/virtual/producer.ts', source).findings.filter((f) => f.ruleId === 'publish-without-dedup-id');
   return findings.flatMap((f) => {
     expect(f.fix).toBeUndefined();
     return (f.suggestions ?? []).map((s) => {
@@ -16,7 +16,7 @@ function suggest(source: string): string[] {
 
 const HEAD = "import { Kafka } from 'kafkajs';\nconst kafka = new Kafka({ brokers: ['b:9092'] });\n";
 
-describe('missing-dedup kafkajs suggestion', () => {
+describe('publish-without-dedup-id kafkajs suggestion', () => {
   it('adds the options object when there is none', () => {
     expect(suggest(`${HEAD}export const p = kafka.producer();\n`)).toEqual([
       `${HEAD}export const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });\n`,
