@@ -6,7 +6,7 @@ import { canReach, isAwaited } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
 import { pathOf } from '../../facts/summaries/path';
 import { resultUnused, swallowedThrough, type SwallowedFailure } from '../../facts/summaries/swallows';
-import { booleanValue, contains, propertyValue } from '../../facts/syntax';
+import { booleanValue, contains, enclosingCatch, propertyValue } from '../../facts/syntax';
 import { isWork } from '../../facts/work';
 
 /** The words of the consumer this check needs (see `describe` in index.ts). */
@@ -37,6 +37,8 @@ export function checkSwallowedInCallees(
   const reported = new Set<ts.Node>();
   for (const call of callsInFlow(scope)) {
     if (settles.some((s) => contains(s.call, call)) || !isWork(call) || !isAwaited(call)) continue;
+    // A recovery in a `catch` followed by a `finally` settle: finallyAfterRecovery reports that settle.
+    if (recoveryBeforeFinallySettle(call, positive)) continue;
     // Manual settlement: only a settle call that runs after the swallowed failure gives the message up.
     const next = consumer.settlement === 'manual' ? positive.find((s) => canReach(call, s.call)) : undefined;
     if (consumer.settlement === 'manual' && !next) continue;
@@ -76,6 +78,12 @@ function reportSwallow(
       { node: found.at, message: found.kind === 'catch' ? 'the failure is caught here and dropped' : 'the failed response is only logged here' },
     ],
   });
+}
+
+function recoveryBeforeFinallySettle(call: ts.CallExpression, positive: SettleCall[]): boolean {
+  const clause = enclosingCatch(call);
+  const tryStmt = clause?.parent;
+  return !!tryStmt && ts.isTryStatement(tryStmt) && !!tryStmt.finallyBlock && positive.some((s) => contains(tryStmt.finallyBlock!, s.call));
 }
 
 /** Whether returning normally after a swallowed failure settles the message (or lets a manual settle run). */
