@@ -33,8 +33,8 @@ describe('a failure swallowed in an awaited function', () => {
     expect(f?.message).toContain('BullMQ marks the job completed and never retries it; the failed job is lost (message lost). Fix: ');
     const where = (f?.related ?? []).map((r) => `${path.basename(r.file)}:${lineOf(r.file, r.start)}: ${r.message}`);
     expect(where).toEqual([
-      'jobs.ts:39: the handler awaits `partner.notifyPartner(…)`, which returns normally after the failure',
-      'partner-client.ts:3: step 1 of the path: `PartnerClient.notifyPartner`, called at line 39',
+      'jobs.ts:40: the handler awaits `partner.notifyPartner(…)`, which returns normally after the failure',
+      'partner-client.ts:3: step 1 of the path: `PartnerClient.notifyPartner`, called at line 40',
       'partner-client.ts:12: step 2 of the path: `PartnerClient.post`, called at ./partner-client.ts:4',
       'partner-client.ts:13: the effect at the end of the path: HTTP POST https://partner.example.org? via fetch',
       'partner-client.ts:14: the failed response is only logged here',
@@ -43,7 +43,7 @@ describe('a failure swallowed in an awaited function', () => {
 
   it('names the settle call that runs next under manual commits, and the catch that drops the failure', () => {
     const [f] = findingsOf('billing-consumer.ts', ['payments.ts', '../app.ts']);
-    expect(f.message).toContain('a `catch` in `chargeOrder` only logs the failure of');
+    expect(f.message).toContain('a `catch` in `chargeOrder` swallows the failure of');
     expect(f.message).toContain('`consumer.commitOffsets(…)` runs next');
     expect(f.related?.at(-1)?.message).toBe('the failure is caught here and dropped');
     expect(path.basename(f.related!.at(-1)!.file)).toBe('payments.ts');

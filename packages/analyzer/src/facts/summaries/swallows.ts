@@ -84,7 +84,7 @@ function throughCall(call: ts.CallExpression, facts: FileFacts, project: Project
 function summarise(fn: ts.FunctionLikeDeclaration, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): SwallowedFailure[] {
   const body = fn.body;
   if (!body) return [];
-  const out: SwallowedFailure[] = [...swallowingCatches(fn, body, facts, project), ...loggedResponses(fn, body, facts)];
+  const out: SwallowedFailure[] = [...swallowingCatches(fn, body, facts, project), ...loggedResponses(fn, body, facts, project)];
   for (const call of callsInFlow(body)) {
     if (out.length >= MAX_PER_FUNCTION) break;
     if (!isWork(call) || !waitedFor(call)) continue;
@@ -133,12 +133,31 @@ function swallowingCatches(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts:
     if (catchRethrows(clause) || throwsAnywhere(clause.block) || DELIBERATE.test(clause.getFullText())) return;
     const work = sideEffectsIn(n.tryBlock, facts, project).filter((e) => !BEST_EFFORT.test(e.call.getText()) && !BEST_EFFORT.test((e.hops ?? []).map((h) => h.label).join(' ')));
     if (work.length === 0) return;
+    if (workDoneBefore(n, body, facts, project)) return;
     const drop = dropsFailure(clause, fn, facts, project);
     if (!drop) return;
     if (failureRaisedAfter(n, work[work.length - 1].at.getEnd(), body)) return;
     out.push({ at: clause, kind: 'catch', work: work[0], hops: [], signals: drop.signals });
   });
   return out;
+}
+
+/**
+ * Whether the function has already done work of its own, outside any `try`, before `node`: the
+ * swallowed work is then a follow-up on a side path (`await repo.save(order); try { await
+ * mailer.send(…) } catch (e) { log(e) }`), which code often drops on purpose once the main work
+ * has completed. Left unreported for precision.
+ */
+function workDoneBefore(node: ts.Node, body: ts.Node, facts: FileFacts, project: ProjectIndex): boolean {
+  return sideEffectsIn(body, facts, project).some((e) => e.at.getEnd() <= node.getStart() && !insideTry(e.at, body));
+}
+
+/** Whether a node sits in a `try` block or a `catch` of the function (not its own flow's plain path). */
+function insideTry(node: ts.Node, body: ts.Node): boolean {
+  for (let n = node.parent; n && n !== body; n = n.parent) {
+    if (ts.isTryStatement(n) && (contains(n.tryBlock, node) || (!!n.catchClause && contains(n.catchClause, node)))) return true;
+  }
+  return false;
 }
 
 /** Whether a node throws anywhere (a conditional rethrow of some errors is a decision, not a swallow). */
@@ -232,7 +251,7 @@ const FAILED_STATUS = (v: string): RegExp => new RegExp(`!\\s*${v}\\.ok\\b|\\b${
  * `const res = await fetch(…); if (!res.ok) { logger.error(…); }`: the response of an outgoing
  * HTTP call whose failed status is tested and only logged: nothing is thrown, sent or recorded.
  */
-function loggedResponses(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts: FileFacts): SwallowedFailure[] {
+function loggedResponses(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts: FileFacts, project: ProjectIndex): SwallowedFailure[] {
   const out: SwallowedFailure[] = [];
   for (const call of callsInFlow(body)) {
     if (out.length >= MAX_PER_FUNCTION) break;
@@ -240,6 +259,7 @@ function loggedResponses(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts: F
     if (!effect || effect.kind !== 'http' || BEST_EFFORT.test(call.getText())) continue;
     const holder = valueHolder(call);
     if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) continue;
+    if (workDoneBefore(call, body, facts, project)) continue;
     const test = FAILED_STATUS(holder.name.text);
     walkTree(body, (n) => {
       if (n !== body && isFunctionWithBody(n) && flowOwner(n) !== fn) return false;

@@ -42,7 +42,7 @@ export function checkSwallowedInCallees(
     // Manual settlement: only a settle call that runs after the swallowed failure gives the message up.
     const next = consumer.settlement === 'manual' ? positive.find((s) => canReach(call, s.call)) : undefined;
     if (consumer.settlement === 'manual' && !next) continue;
-    const found = swallowedThrough(call, facts, context.project).filter((s) => !(s.signals && !resultUnused(call)) && !contains(scope, s.at));
+    const found = swallowedThrough(call, facts, context.project).filter((s) => !(s.signals && !resultUnused(call)) && !inScope(s.at, scope));
     for (const s of found) {
       const node = s.at.getSourceFile() === call.getSourceFile() ? s.at : call;
       // One finding per place: several calls may lead to the same `catch` of the handler's file.
@@ -66,7 +66,7 @@ function reportSwallow(
       ...d,
       call: callText(call),
       drop: found.kind === 'catch'
-        ? `a \`catch\` in \`${dropper}\` only logs the failure of \`${found.work.description}\` and carries on`
+        ? `a \`catch\` in \`${dropper}\` swallows the failure of \`${found.work.description}\` (it logs or records it and carries on)`
         : `\`${dropper}\` only logs a failed response of \`${found.work.description}\` (its status is tested, nothing is thrown)`,
       path: path.text,
       settles: next ? `\`${callText(next.call)}\` runs next` : d.autoSettle,
@@ -78,6 +78,11 @@ function reportSwallow(
       { node: found.at, message: found.kind === 'catch' ? 'the failure is caught here and dropped' : 'the failed response is only logged here' },
     ],
   });
+}
+
+/** Whether a node is part of the handler's own code (positions alone would match other files too). */
+function inScope(node: ts.Node, scope: ts.Node): boolean {
+  return node.getSourceFile() === scope.getSourceFile() && contains(scope, node);
 }
 
 function recoveryBeforeFinallySettle(call: ts.CallExpression, positive: SettleCall[]): boolean {
