@@ -53,7 +53,9 @@ const slug = (repo) => repo.replace('/', '+');
 
 /** The bare mirror of a repository, or a sentence saying why it cannot be used. */
 function mirrorOf(mirrors, repo, commit) {
-  const gitDir = path.join(mirrors, slug(repo), 'repo');
+  const snapshot = path.join(mirrors, slug(repo), 'repo');
+  // Some snapshots arrive as a clone with a work tree: their git directory is repo/.git.
+  const gitDir = fs.existsSync(path.join(snapshot, '.git')) ? path.join(snapshot, '.git') : snapshot;
   if (!fs.existsSync(gitDir)) return { problem: `no mirror at ${gitDir}; get it with the fetch tool: fetch github:${repo}` };
   const probe = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '-e', `${commit}^{commit}`], { encoding: 'utf8' });
   if (probe.error) return { problem: `cannot run git (${probe.error.message})` };
