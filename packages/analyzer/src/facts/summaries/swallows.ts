@@ -6,7 +6,7 @@ import { callsInFlow, flowOwner } from '../effects/flow';
 import type { Effect, Hop } from '../effects/types';
 import { blockThrows, catchRethrows, failureRaisedAfter, isAwaited } from '../flow';
 import { unwrap } from '../origins';
-import { contains, isFunctionWithBody } from '../syntax';
+import { calleeText, contains, isFunctionWithBody } from '../syntax';
 import { walkTree } from '../tree-walk';
 import { isWork } from '../work';
 import { calleesOf } from './callees';
@@ -87,7 +87,7 @@ function summarise(fn: ts.FunctionLikeDeclaration, facts: FileFacts, project: Pr
   const out: SwallowedFailure[] = [...swallowingCatches(fn, body, facts, project), ...loggedResponses(fn, body, facts, project)];
   for (const call of callsInFlow(body)) {
     if (out.length >= MAX_PER_FUNCTION) break;
-    if (!isWork(call) || !waitedFor(call)) continue;
+    if (!isWork(call) || !waitedFor(call) || inThrowingCatch(call)) continue;
     for (const s of throughCall(call, facts, project, depth, visiting)) {
       // A value the callee hands back on failure and this function uses: it may be checking it.
       if (s.signals && !resultUnused(call) && !returned(call)) continue;
@@ -95,6 +95,17 @@ function summarise(fn: ts.FunctionLikeDeclaration, facts: FileFacts, project: Pr
     }
   }
   return out.slice(0, MAX_PER_FUNCTION).sort((a, b) => a.hops.length - b.hops.length);
+}
+
+/**
+ * Whether a call sits in a `catch` that throws anyway (`catch (e) { await alert(e); throw e; }`):
+ * whatever the call swallows, the failure the `catch` handles still reaches the caller.
+ */
+export function inThrowingCatch(call: ts.CallExpression): boolean {
+  for (let n: ts.Node | undefined = call.parent; n && !isFunctionWithBody(n); n = n.parent) {
+    if (ts.isCatchClause(n)) return throwsAnywhere(n.block);
+  }
+  return false;
 }
 
 /** Whether the caller waits for the call's promise (awaited, returned, in an awaited `Promise.all`), or the call is synchronous. */
@@ -131,7 +142,7 @@ function swallowingCatches(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts:
     if (!ts.isTryStatement(n) || !n.catchClause || flowOwner(n) !== fn) return;
     const clause = n.catchClause;
     if (catchRethrows(clause) || throwsAnywhere(clause.block) || DELIBERATE.test(clause.getFullText())) return;
-    const work = sideEffectsIn(n.tryBlock, facts, project).filter((e) => !BEST_EFFORT.test(e.call.getText()) && !BEST_EFFORT.test((e.hops ?? []).map((h) => h.label).join(' ')));
+    const work = sideEffectsIn(n.tryBlock, facts, project).filter((e) => !BEST_EFFORT.test(calleeText(e.call)) && !BEST_EFFORT.test((e.hops ?? []).map((h) => h.label).join(' ')));
     if (work.length === 0) return;
     if (workDoneBefore(n, body, facts, project)) return;
     const drop = dropsFailure(clause, fn, facts, project);
@@ -256,7 +267,7 @@ function loggedResponses(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts: F
   for (const call of callsInFlow(body)) {
     if (out.length >= MAX_PER_FUNCTION) break;
     const effect = classifyCall(call, facts);
-    if (!effect || effect.kind !== 'http' || BEST_EFFORT.test(call.getText())) continue;
+    if (!effect || effect.kind !== 'http' || BEST_EFFORT.test(calleeText(call))) continue;
     const holder = valueHolder(call);
     if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) continue;
     if (workDoneBefore(call, body, facts, project)) continue;

@@ -5,7 +5,7 @@ import { callsInFlow } from '../../facts/effects';
 import { canReach, isAwaited } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
 import { pathOf } from '../../facts/summaries/path';
-import { resultUnused, swallowedThrough, type SwallowedFailure } from '../../facts/summaries/swallows';
+import { inThrowingCatch, resultUnused, swallowedThrough, type SwallowedFailure } from '../../facts/summaries/swallows';
 import { booleanValue, contains, enclosingCatch, propertyValue } from '../../facts/syntax';
 import { isWork } from '../../facts/work';
 
@@ -36,7 +36,7 @@ export function checkSwallowedInCallees(
   const handler = consumer.handler ?? scope;
   const reported = new Set<ts.Node>();
   for (const call of callsInFlow(scope)) {
-    if (settles.some((s) => contains(s.call, call)) || !isWork(call) || !isAwaited(call)) continue;
+    if (settles.some((s) => contains(s.call, call)) || !isWork(call) || !isAwaited(call) || inThrowingCatch(call)) continue;
     // A recovery in a `catch` followed by a `finally` settle: finallyAfterRecovery reports that settle.
     if (recoveryBeforeFinallySettle(call, positive)) continue;
     // Manual settlement: only a settle call that runs after the swallowed failure gives the message up.
