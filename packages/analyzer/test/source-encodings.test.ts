@@ -62,4 +62,50 @@ describe('source encodings', () => {
     const cut = project(utf16le(CONSUMER).subarray(0, 11));
     expect(readSource(cut.file)).toEqual({ ok: false, error: { file: cut.file, message: expect.stringMatching(/^UTF-16 text \(byte-order mark\) with an odd number of bytes \(11\)/) } });
   });
+
+  it('a path into a file saved with a UTF-8 byte-order mark is followed as in a file without one', () => {
+    // Analysed in this order: the first listener locates `Store.keep` before store.ts is analysed
+    // itself, the second one after (the two readings of store.ts must agree on positions).
+    const files: Record<string, string> = {
+      'a-listener.ts': LISTENER,
+      'b-store.ts': STORE,
+      'c-listener.ts': LISTENER,
+    };
+    const write = (bom: boolean): string => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eos-enc-'));
+      dirs.push(dir);
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), (bom ? '\uFEFF' : '') + text);
+      return dir;
+    };
+    const plain = found(write(false));
+    expect(plain.findings.filter((f) => f === '8:5:ack-before-process')).toHaveLength(2);
+    expect(found(write(true))).toEqual(plain);
+  });
 });
+
+/** A golevelup listener whose write is behind an interface implemented in another file. */
+const LISTENER = `import { RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
+import type { Store } from './b-store';
+
+export class Listener {
+  constructor(private readonly store: Store) {}
+  @RabbitSubscribe({ exchange: 'x', routingKey: 'k', queue: 'q' })
+  onMessage(msg: { id: string }): void {
+    this.store.keep(msg);
+  }
+}
+`;
+
+const STORE = `import { Repository } from 'typeorm';
+
+export interface Store {
+  keep(row: { id: string }): Promise<void>;
+}
+
+export class SqlStore implements Store {
+  constructor(private readonly rows: Repository<{ id: string }>) {}
+  async keep(row: { id: string }): Promise<void> {
+    await this.rows.save(row);
+  }
+}
+`;

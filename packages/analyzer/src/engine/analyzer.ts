@@ -64,11 +64,16 @@ export interface FileAnalysis {
 /** Severity of the engine's own reports about suppression comments. */
 const SUPPRESSION_SEVERITY: Severity = 'warning';
 
-/** Reads files from disk, treating unreadable ones as absent. */
+/**
+ * Reads files from disk, treating unreadable ones as absent. A leading byte-order mark is dropped,
+ * as the audit drops it from the files it analyses (audit/source.ts): positions of functions found
+ * in one reading must hold in the other, or a path into a file saved with a BOM is lost.
+ */
 export const diskHost: SourceHost = {
   readFile(fileName) {
     try {
-      return fs.readFileSync(fileName, 'utf8');
+      const text = fs.readFileSync(fileName, 'utf8');
+      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     } catch {
       return undefined;
     }

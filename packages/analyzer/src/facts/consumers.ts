@@ -3,6 +3,8 @@ import type { ProjectIndex } from './project/project-index';
 import { amqp } from './consumers/amqp';
 import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
+import { cloudFunctions } from './consumers/cloud-functions';
+import { golevelup, returnsNack } from './consumers/golevelup';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
 import { nats } from './consumers/nats';
@@ -24,7 +26,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, nats, nestjs, bullmq, bullProcessors, temporal];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, cloudFunctions, nats, nestjs, golevelup, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;
@@ -161,3 +163,11 @@ function derivedNames(body: ts.Node, names: Set<string>): Set<string> {
 
 export { optionSetting, type OptionSetting } from './consumers/option-objects';
 export { answersFailure, isRequestReply } from './consumers/request-reply';
+
+/**
+ * Whether a block of the consumer's handler settles the message negatively by what it returns
+ * (`return new Nack(false)` in a golevelup handler), rather than by a call.
+ */
+export function returnsNegativeSettle(consumer: ConsumerHandler, block: ts.Node): boolean {
+  return consumer.library === '@golevelup/nestjs-rabbitmq' && returnsNack(block);
+}

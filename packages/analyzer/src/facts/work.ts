@@ -134,6 +134,8 @@ export function defersWork(call: ts.CallExpression, options: WorkOptions = {}): 
 export function isKnownAsync(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): boolean {
   if (isBuilderLink(call)) return false;
   const name = calleeName(call);
+  // Node's naming convention: `writeFileSync`, `logging.logSync(…)` finish before they return.
+  if (name && /[a-z]Sync$/.test(name)) return false;
   const callee = unwrap(call.expression);
   if (name && ['then', 'catch', 'finally'].includes(name) && ts.isPropertyAccessExpression(callee)) return true;
   if (isPromiseCombinator(call)) return true;

@@ -4,6 +4,7 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { amqpSettle } from './amqp';
 import { kafkaSettle } from './kafka';
+import { appTransport } from './nest-bootstrap';
 import type { BrokerRecognizer } from './recognizer';
 import { bindingNames, calleeName, importsAny, isModule, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
@@ -13,7 +14,8 @@ import { walkTree } from '../tree-walk';
  * transport comes from a typed `@Ctx() context: RmqContext | KafkaContext` parameter, else from
  * the decorator's transport argument (`@EventPattern('x', Transport.KAFKA)`), else from what the
  * file shows of exactly one of the two transports (its contexts, clients, `Transport.KAFKA` /
- * `Transport.RMQ`, kafkajs / amqplib imports); a handler whose transport stays unknown is left out
+ * `Transport.RMQ`, kafkajs / amqplib imports), else from the app's bootstrap (`main.ts` starting
+ * one microservice transport, see nest-bootstrap.ts); a handler whose transport stays unknown is left out
  * (Nest also serves Redis, NATS core, MQTT, TCP and gRPC, with other guarantees).
  * RabbitMQ handlers settle manually with `context.getChannelRef().ack(context.getMessage())` when
  * the transport runs with `noAck: false`; Nest's default is `noAck: true` (ServerRMQ reads
@@ -25,7 +27,7 @@ const NEST_MODULE = '@nestjs/microservices';
 const CONTEXTS: Record<string, 'rabbitmq' | 'kafka'> = { RmqContext: 'rabbitmq', KafkaContext: 'kafka' };
 
 export const nestjs: BrokerRecognizer = {
-  find({ facts }) {
+  find({ facts, project }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
     if (!importsAny(facts, [NEST_MODULE])) return out;
     for (const fn of facts.functions) {
@@ -44,7 +46,7 @@ export const nestjs: BrokerRecognizer = {
       const typeName = ctxParam?.type && ts.isTypeReferenceNode(ctxParam.type) && ts.isIdentifier(ctxParam.type.typeName) ? ctxParam.type.typeName.text : undefined;
       const typed = typeName ? CONTEXTS[typeName] : undefined;
       if (ctxParam && !typed) continue; // a context of another transport, or an untyped one
-      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts);
+      const broker = typed ?? transportArgument(pattern, facts) ?? fileTransport(facts) ?? appTransport(facts.sourceFile.fileName, project);
       if (!broker) continue;
       const ctxName = ctxParam && ts.isIdentifier(ctxParam.name) ? ctxParam.name.text : undefined;
       if (ctxParam && !ctxName) continue;

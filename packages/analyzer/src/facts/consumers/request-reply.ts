@@ -8,7 +8,8 @@ import { isFunctionWithBody, localInitializer } from '../syntax';
 /**
  * Request–reply consumers: someone waits for the answer. NestJS `@MessagePattern` handlers (Nest
  * sends what the handler returns, or the error it throws, to the request's `replyTo` queue with
- * its `correlationId`; it does not ack the request itself when `noAck` is false), and amqplib
+ * its `correlationId`; it does not ack the request itself when `noAck` is false),
+ * `@golevelup/nestjs-rabbitmq` `@RabbitRPC` handlers (what they return goes to `replyTo`), and amqplib
  * handlers that answer on `msg.properties.replyTo`. When such a handler settles a failed request
  * and then throws or answers with the error, the caller learns of the failure and can retry:
  * nothing is lost silently, unlike an event whose failure nobody hears about.
@@ -19,7 +20,7 @@ export function isRequestReply(consumer: ConsumerHandler): boolean {
   const registration = consumer.registration;
   if (ts.isDecorator(registration)) {
     const e = unwrap(registration.expression);
-    return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'MessagePattern';
+    return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && (e.expression.text === 'MessagePattern' || e.expression.text === 'RabbitRPC');
   }
   const body = consumer.handler?.body;
   return consumer.broker === 'rabbitmq' && !!body && findReply(body) !== undefined;

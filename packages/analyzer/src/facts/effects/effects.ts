@@ -53,7 +53,7 @@ function mayBeEffect(method: string): boolean {
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */
-function classifyByName(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
+export function classifyByName(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
   const method = shapeMethod(call);
   if (method === undefined || !(isWrapperPublishMethod(method) || isNamedExternalMethod(method))) return undefined;
   const s = shapeOf(call, facts);

@@ -4,6 +4,7 @@
  * a repeated message a no-op. Rules read these; they never look at library APIs themselves.
  */
 export { sideEffectsIn, classifyCall } from './effects';
+export { droppedBelow, isDropped, pendingWorkOf, type Escape } from './escapes';
 export { transactionsIn, transactionOf, type Transaction } from './transactions';
 export { dedupGuardsIn, isClaimRelease } from './dedup';
 export { callsInFlow, flowOwner, runsInline } from './flow';

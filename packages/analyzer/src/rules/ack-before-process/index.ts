@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../../engine/rule';
 import type { OptionValues } from '../../engine/rule-options';
-import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, settleCallsOf } from '../../facts/consumers';
-import { isClaimRelease } from '../../facts/effects';
+import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, returnsNegativeSettle, settleCallsOf } from '../../facts/consumers';
+import { isClaimRelease, isDropped } from '../../facts/effects';
 import type { FileFacts } from '../../facts/file-facts';
 import { canReach, catchRethrows, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
@@ -12,6 +12,7 @@ import type { Fix } from '../../types';
 import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
 import { messages } from './messages';
+import { checkEscapedWork } from './not-awaited';
 import { checkSwallowedInCallees } from './swallowed-in-callee';
 import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
 import { bufferFeedsWork } from '../../facts/buffers';
@@ -54,7 +55,7 @@ export const ackBeforeProcess = createRule({
   messages,
   options: OPTIONS,
   // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|bull/,
+  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/,
   create(context) {
     return {
       end() {
@@ -69,7 +70,7 @@ export const ackBeforeProcess = createRule({
 });
 
 /** Words that describe a consumer in messages. */
-interface Describe {
+export interface Describe {
   broker: string;
   library: string;
   /** What state a settled message is in, after "the message is already …". */
@@ -112,7 +113,7 @@ function describe(c: ConsumerHandler): Describe {
       };
     case 'pubsub':
       return {
-        broker: 'Pub/Sub (@google-cloud/pubsub)', library: lib,
+        broker: lib === '@google-cloud/pubsub' ? 'Pub/Sub (@google-cloud/pubsub)' : `Cloud Functions event (${lib})`, library: lib,
         gone: 'acknowledged and Pub/Sub will not redeliver it',
         negative: '`message.nack()` it (with a dead-letter topic on the subscription to stop a poison loop)',
         autoSettle: 'the message is acknowledged',
@@ -138,13 +139,13 @@ function describe(c: ConsumerHandler): Describe {
 }
 
 /** One-line, shortened source text for messages. */
-function snippet(node: ts.Node, max = 60): string {
+export function snippet(node: ts.Node, max = 60): string {
   const text = node.getText().replace(/\s+/g, ' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** `saveOrder(…)` for a work call. */
-function workLabel(call: ts.CallExpression): string {
+export function workLabel(call: ts.CallExpression): string {
   const callee = snippet(call.expression, 50);
   return `${callee}(${call.arguments.length > 0 ? '…' : ''})`;
 }
@@ -229,6 +230,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
   if (!requestReply) checkSwallowingChains(consumer, scope, works, positive, settles, context, d, reported);
   checkSwallowedInCallees(consumer, scope, settles, positive, context, d);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
+  checkEscapedWork(consumer, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {
     checkBatchPartial(consumer, context, d);
   }
@@ -440,6 +442,8 @@ function checkSwallowingCatches(
  * returns the message (since v7 a handler that resolves with nothing leaves the message queued).
  */
 function swallowSettles(consumer: ConsumerHandler, clause: ts.CatchClause, scope: ts.Node): boolean {
+  // `return new Nack(false)` (golevelup): the catch settles the message negatively itself.
+  if (returnsNegativeSettle(consumer, clause.block)) return false;
   // Lambda with ReportBatchItemFailures: a catch that reports the record keeps it on the queue.
   if (consumer.library === 'aws-lambda') return !mentions(clause.block, new Set(['batchItemFailures', 'itemIdentifier']), false) && !mentionsKey(clause.block, 'itemIdentifier');
   if (consumer.library !== 'sqs-consumer') return true;
@@ -498,7 +502,9 @@ function checkNotAwaited(
       if (first) context.report({ node: work, messageId: 'deferred', data: { ...d, work: workLabel(work), first } });
       continue;
     }
-    if (isAwaited(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
+    // A promise kept in a variable or handed on may be waited for elsewhere; a client object
+    // (`const file = storage.bucket(b).file(n)`) is no promise at all. Only a dropped one is lost.
+    if (!isDropped(work) || !isKnownAsync(work, facts, project) || isInnerOfChain(work)) continue;
     if (consumer.settlement === 'on-resolve') {
       context.report({ node: work, messageId: 'notAwaited', data: { ...d, work: workLabel(work) }, ...awaitFix(work) });
       continue;

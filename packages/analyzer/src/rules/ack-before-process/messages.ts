@@ -26,6 +26,10 @@ export const messages = {
     '{{broker}}: `{{work}}` hands the work to an in-process queue and does not wait for it, so {{first}} while the task may not even have started; a crash, a restart or a failure of the task then loses the {{unit}} (message lost). Fix: await the task (`await queue.add(…)`), or settle by hand once it has completed.',
   inMemoryHandoff:
     '{{broker}}: the {{unit}} is only pushed to the in-memory `{{buffer}}` and the handler returns, so {{autoSettle}} before anything has processed it; a crash or restart loses everything still buffered (message lost). Fix: process it in the handler and await the work, or settle by hand once the buffered work has completed (kafkajs: `autoCommit: false` and commit the processed offsets).',
+  notAwaitedInLayers:
+    '{{broker}}: `{{work}}` is not awaited{{how}}, so {{first}} while the work it starts is still running ({{effect}}, through {{path}}); a crash or a failure of that work then loses the {{unit}} (message lost). Fix: await it (return its promise; for an Observable, `await lastValueFrom(…)`).',
+  droppedBelow:
+    '{{broker}}: the handler calls `{{work}}`, but below it `{{dropped}}` is not awaited ({{effect}}, through {{path}}), so {{first}} before that work has completed; a crash or a failure of it then loses the {{unit}} (message lost). Fix: await (or return) `{{dropped}}` where it is called, so that the handler waits for the work and sees its failure.',
   notAwaitedBeforeSettle:
     '{{broker}}: `{{work}}` is not awaited, so `{{settle}}` runs while the work is still in flight; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: await the work before settling.',
   noAck:
