@@ -13,6 +13,7 @@ import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
 import { messages } from './messages';
 import { checkEscapedWork } from './not-awaited';
+import { checkSwallowedInCallees } from './swallowed-in-callee';
 import { booleanValue, calleeName, callsWithin, contains, enclosingCatch, enclosingFunction, mentions, parameterNames, propertyValue, rootIdentifier, startsFrom, statementOf } from '../../facts/syntax';
 import { bufferFeedsWork } from '../../facts/buffers';
 import { enqueuesInProcess } from '../../facts/in-process-queues';
@@ -227,6 +228,7 @@ function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options:
 
   checkSwallowingCatches(consumer, scope, works, positive, settles, context, d, reported, callerHears);
   if (!requestReply) checkSwallowingChains(consumer, scope, works, positive, settles, context, d, reported);
+  checkSwallowedInCallees(consumer, scope, settles, positive, context, d);
   checkNotAwaited(consumer, scope, works, positive, context, handlerFacts, d);
   checkEscapedWork(consumer, works, positive, context, handlerFacts, d);
   if (consumer.broker === 'kafka' && consumer.kind === 'batch' && consumer.settlement === 'on-resolve' && consumer.handler?.body) {

@@ -16,6 +16,8 @@ export const messages = {
     '{{broker}}: this `catch` swallows the failure of the work and execution goes on to `{{settle}}`, so the failed {{unit}} is {{gone}} (message lost). Fix: rethrow, or {{negative}} in the `catch` and return.',
   swallowOnResolve:
     '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost (message lost). Fix: {{swallowFix}}',
+  swallowedInCallee:
+    '{{broker}}: {{drop}} ({{path}}), so `{{call}}` returns normally when that work fails and {{settles}}; the failed {{unit}} is lost (message lost). Fix: {{swallowFix}}',
   notAwaited:
     '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: await it (`await …`; `await Promise.all(…)` for several).',
   deferred:
