@@ -8,6 +8,7 @@ import { colorEnabled } from '../src/ansi';
 import { unifiedDiff } from '@eos/analyzer';
 import { readForFix, writeFixed } from '../src/fix/write-atomic';
 import { escapeData, escapeProperty } from '../src/reporters/github';
+import { json } from '../src/reporters/json';
 import { sarif } from '../src/reporters/sarif';
 import { codeFrame, stylish } from '../src/reporters/stylish';
 import { Progress, PROGRESS_AFTER_MS } from '../src/progress';
@@ -128,6 +129,29 @@ describe('stylish', () => {
     });
     expect(out).toContain('    see 2:7 the work\n');
     expect(out).toContain('    see b.ts:2:1 elsewhere\n');
+  });
+});
+
+describe('json', () => {
+  it('gives each related location with its file, line and column, as a finding has them', () => {
+    const text = 'channel.ack(msg);\nawait work(msg);\n';
+    const out = JSON.parse(json({
+      cwd: '/p',
+      findings: [{
+        ruleId: 'r', severity: 'error', file: '/p/a.ts', start: 0, end: 16, line: 1, column: 1, endLine: 1, endColumn: 17,
+        message: 'm', consequence: 'message-lost',
+        related: [{ file: '/p/a.ts', start: 24, end: 33, message: 'the work' }, { file: '/p/src/b.ts', start: 2, end: 4, message: 'elsewhere' }],
+      }, {
+        ruleId: 'r', severity: 'error', file: '/p/a.ts', start: 0, end: 16, line: 1, column: 1, endLine: 1, endColumn: 17, message: 'no path', consequence: 'message-lost',
+      }],
+      errors: [], stats: { files: 1, parsed: 1, ms: 1 } as never, rules: [], severityOf: () => 'error', version: '0',
+      readText: (f) => (f === '/p/a.ts' ? text : 'x\nyz'), color: false,
+    })) as { findings: Array<{ related?: unknown }> };
+    expect(out.findings[0].related).toEqual([
+      { file: 'a.ts', line: 2, column: 7, endLine: 2, endColumn: 16, message: 'the work' },
+      { file: 'src/b.ts', line: 2, column: 1, endLine: 2, endColumn: 3, message: 'elsewhere' },
+    ]);
+    expect(out.findings[1]).not.toHaveProperty('related');
   });
 });
 

@@ -1,10 +1,15 @@
+// The light entry: the reporters run on a cached rerun, which must not load the compiler.
+import { lineColumnOf } from '@eos/analyzer/dist/light';
+import type { RelatedLocation } from '@eos/analyzer';
 import { shownPath } from './paths';
-import type { Reporter } from './types';
+import type { Reporter, ReportInput } from './types';
 
 /**
  * The machine-readable contract other tools rely on (version 1; change only by adding fields):
  * `{ version: 1, findings: [{ ruleId, severity, file, line, column, endLine, endColumn, message,
- * fix? }], stats: { files, parsed, ms }, errors: [{ file, message, internal?, ruleId?, frame? }] }`
+ * related?, fix? }], stats: { files, parsed, ms }, errors: [{ file, message, internal?, ruleId?, frame? }] }`
+ * (`related`: the other places the finding rests on, e.g. each step of the path to an effect in
+ * another function or file: `[{ file, line, column, endLine, endColumn, message }]`)
  * (`internal`: a bug in eos, with the rule that threw and the first stack frame when known). Files are relative to the
  * working directory with forward slashes; lines and columns are 1-based (end column exclusive);
  * fix edits are 0-based UTF-16 offsets into the file.
@@ -21,6 +26,7 @@ export const json: Reporter = (input) => {
       endLine: f.endLine,
       endColumn: f.endColumn,
       message: f.message,
+      ...(f.related && f.related.length > 0 ? { related: f.related.map((r) => relatedEntry(r, input)) } : {}),
       ...(f.fix ? { fix: { description: f.fix.description, safety: f.fix.safety, edits: f.fix.edits.map((e) => ({ start: e.start, end: e.end, text: e.text })) } } : {}),
     })),
     stats: { files: input.stats.files, parsed: input.stats.parsed, ms: input.stats.ms },
@@ -33,3 +39,11 @@ export const json: Reporter = (input) => {
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 };
+
+/** A related location with the same coordinates as a finding (1-based, end column exclusive). */
+function relatedEntry(r: RelatedLocation, input: ReportInput): { file: string; line: number; column: number; endLine: number; endColumn: number; message: string } {
+  const text = input.readText(r.file) ?? '';
+  const start = lineColumnOf(text, r.start);
+  const end = lineColumnOf(text, r.end);
+  return { file: shownPath(r.file, input.cwd), line: start.line, column: start.column, endLine: end.line, endColumn: end.column, message: r.message };
+}
