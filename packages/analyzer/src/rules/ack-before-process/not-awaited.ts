@@ -8,7 +8,7 @@ import type { ConsumerHandler, SettleCall } from '../../facts/model';
 import { pathOf } from '../../facts/summaries/path';
 import { calleeName, enclosingFunction } from '../../facts/syntax';
 import { defersWork, isKnownAsync } from '../../facts/work';
-import { snippet, workLabel, type Describe } from './index';
+import { snippet, workLabel, type Describe } from './describe';
 
 /**
  * Fire-and-forget through the project's own layers, which `checkNotAwaited` (index.ts) cannot
