@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { internalError } from '../engine/internal-errors';
 import type { Finding, InputError, InternalError, SeverityOrOff } from '../types';
-import { lineColumnOf } from '../engine/positions';
+import { renderMessage } from '../engine/messages';
+import { lineColumnOf, spanOf } from '../engine/positions';
 import { ConfigSyntaxError, parseConnectorConfig } from './config-file';
 import type { ConnectRule } from './connect-rule';
 
@@ -67,23 +68,14 @@ export function auditConnectorText(file: string, text: string, rules: readonly C
     if (severity === 'off') continue;
     try {
       for (const r of rule.checkConfig(config, setting?.options ?? {})) {
-        const template = rule.messages[r.messageId];
-        if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId '${r.messageId}'`);
         const start = r.atKey ? r.entry.keyStart : r.entry.valueStart;
         const end = r.atKey ? r.entry.keyEnd : r.entry.valueEnd;
-        const a = lineColumnOf(text, start);
-        const b = lineColumnOf(text, end);
         findings.push({
           ruleId: rule.meta.id,
           severity,
           file,
-          start,
-          end,
-          line: a.line,
-          column: a.column,
-          endLine: b.line,
-          endColumn: b.column,
-          message: template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => r.data?.[k] ?? `{{${k}}}`),
+          ...spanOf(start, end, (offset) => lineColumnOf(text, offset)),
+          message: renderMessage(rule.meta.id, rule.messages, r.messageId, r.data),
           consequence: rule.meta.consequence,
         });
       }

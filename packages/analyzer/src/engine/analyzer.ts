@@ -6,7 +6,8 @@ import type { Finding, InputError, InternalError, Severity, SeverityOrOff } from
 import { internalError } from './internal-errors';
 import { optionValues } from './rule-options';
 import { NestingTooDeep, parseSource, syntaxProblems, tooDeepOr } from './parse';
-import { locate } from './positions';
+import { renderMessage } from './messages';
+import { locate, spanOf } from './positions';
 import { Prefilter, type PrefilterDecision, type PrefilterRule, type PrefilterSpec, type TypeScope } from './prefilter';
 import { ProjectIndex, type SourceHost } from '../facts/project/project-index';
 import type { ReportDescriptor, Rule, RuleContext, RuleListener } from './rule';
@@ -274,24 +275,12 @@ export class Analyzer {
 
   private toFinding(rule: Rule, severity: Severity, d: ReportDescriptor): Finding {
     const sf = d.node.getSourceFile();
-    const template = rule.messages[d.messageId];
-    if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId '${d.messageId}'`);
-    const message = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => d.data?.[k] ?? `{{${k}}}`);
-    const start = d.node.getStart(sf);
-    const end = d.node.getEnd();
-    const a = locate(sf, start);
-    const b = locate(sf, end);
     return {
       ruleId: rule.meta.id,
       severity,
       file: sf.fileName,
-      start,
-      end,
-      line: a.line,
-      column: a.column,
-      endLine: b.line,
-      endColumn: b.column,
-      message,
+      ...spanOf(d.node.getStart(sf), d.node.getEnd(), (offset) => locate(sf, offset)),
+      message: renderMessage(rule.meta.id, rule.messages, d.messageId, d.data),
       consequence: rule.meta.consequence,
       fix: d.fix,
       suggestions: d.suggestions,

@@ -24,3 +24,20 @@ export function lineColumnOf(text: string, offset: number): LineColumn {
   const before = text.slice(0, offset).split(/\r\n|[\n\r\u2028\u2029]/);
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
+
+/** Where a finding sits: its offsets and their 1-based line/column, from any offset→position map. */
+export interface Span {
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** The span of `start`..`end`, positioned by `at` (`locate` on a tree, `lineColumnOf` on text). */
+export function spanOf(start: number, end: number, at: (offset: number) => LineColumn): Span {
+  const a = at(start);
+  const b = at(end);
+  return { start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
