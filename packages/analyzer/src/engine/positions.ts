@@ -3,6 +3,7 @@
  * the CLI's reporters through it) use `lineColumnOf` without loading it.
  */
 import type { ts } from 'ts-morph';
+import type { Finding } from '../types';
 
 /** 1-based line and column of a character offset (columns count UTF-16 code units). */
 export interface LineColumn {
@@ -25,15 +26,8 @@ export function lineColumnOf(text: string, offset: number): LineColumn {
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-/** Where a finding sits: its offsets and their 1-based line/column, from any offset→position map. */
-export interface Span {
-  start: number;
-  end: number;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
+/** Where a finding sits: its offsets and their 1-based line/column. */
+export type Span = Pick<Finding, 'start' | 'end' | 'line' | 'column' | 'endLine' | 'endColumn'>;
 
 /** The span of `start`..`end`, positioned by `at` (`locate` on a tree, `lineColumnOf` on text). */
 export function spanOf(start: number, end: number, at: (offset: number) => LineColumn): Span {
