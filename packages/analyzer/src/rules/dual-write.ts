@@ -14,8 +14,19 @@ import { pathOf } from '../facts/summaries/path';
 /** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
 const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|readonly)\s|@[Ii]nject\s*\(/;
 
-/** Effects that leave the service: a publish to a broker, or a call to another system. */
-const OUTGOING = new Set<Effect['kind']>(['publish', 'http', 'email', 'sms', 'payment']);
+/**
+ * Effects that leave the service and that another system builds on: a publish to a broker, and a
+ * payment (money taken with no record of why). Always paired with a database write.
+ */
+const OUTGOING = new Set<Effect['kind']>(['publish', 'payment']);
+/**
+ * Calls to another system that are not events: an HTTP request, an e-mail, an SMS. Next to a
+ * write they are inconsistent only in the way any two calls are (a resend, a repeated request
+ * heals them), and a web app writes and mails on almost every request, so pairing them by default
+ * buries the lost events under noise. The `externalEffects` option adds them; in a Temporal
+ * activity they always count (see below).
+ */
+const EXTERNAL_CALL = new Set<Effect['kind']>(['http', 'email', 'sms']);
 /**
  * Messages to a person. Inside a consumer or job handler one next to a write is not a second
  * record that another system builds on: the message being handled drives the work, a crash
@@ -127,10 +138,18 @@ function checkRelayWaits(context: RuleContext, fn: ts.Node, effects: readonly Ef
   }
 }
 
+const OPTIONS = {
+  externalEffects: {
+    type: 'boolean',
+    default: false,
+    description: 'Also pair a database write with an HTTP call, e-mail or SMS (outside consumer and job handlers), not only with a broker publish or a payment.',
+  },
+} as const;
+
 export const dualWrite = createRule({
   meta: {
     id: 'dual-write',
-    description: 'A function writes its database and also publishes to a broker (or calls an external API) without an outbox, so a crash between the two loses the event, and a publish before commit announces a change that may roll back.',
+    description: 'A function writes its database and also publishes to a broker (or takes a payment) without an outbox, so a crash between the two loses the event, and a publish before commit announces a change that may roll back.',
     defaultSeverity: 'warning',
     fixable: 'none',
     requiresTypes: false,
@@ -153,6 +172,7 @@ export const dualWrite = createRule({
     inTransaction:
       '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
   },
+  options: OPTIONS,
   // A function can write and send through callees in the files it imports: those files' text counts too.
   triggers: new RegExp(`${DB_WRITE_EVIDENCE.source}|${OUTGOING_EVIDENCE.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
   // The outgoing side by what the file imports (or, with --types, what the checker can name), not
@@ -177,7 +197,11 @@ export const dualWrite = createRule({
           if (writes.length === 0) continue;
           const consumer = consumerOwning(fn, facts, project);
           // A payment call with an idempotency key can be retried together with the write, so the pair converges.
-          const outs = effects.filter((e) => OUTGOING.has(e.kind) && !(e.kind === 'payment' && e.idempotent) && !(consumer && consumer.broker !== 'temporal' && NOTIFICATION.has(e.kind)));
+          // A Temporal activity is the unit Temporal retries: a call in it next to a write is
+          // repeated or skipped with it, whatever kind of call it is.
+          const withCalls = context.options.externalEffects || consumer?.broker === 'temporal';
+          const counts = (e: Effect) => OUTGOING.has(e.kind) || (withCalls && EXTERNAL_CALL.has(e.kind));
+          const outs = effects.filter((e) => counts(e) && !(e.kind === 'payment' && e.idempotent) && !(consumer && consumer.broker !== 'temporal' && NOTIFICATION.has(e.kind)));
           if (outs.length === 0) continue;
           if (usesOutbox(fn, effects, facts)) {
             checkRelayWaits(context, fn, effects, writes);
