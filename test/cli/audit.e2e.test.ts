@@ -221,6 +221,37 @@ describe('file selection', () => {
   });
 });
 
+describe('test code', () => {
+  const withTests = () =>
+    project({ [sampleName()]: sample.text, 'src/consumer.test.ts': sample.text, 'test/helpers/fake-consumer.ts': sample.text });
+
+  it('is left out of a walk by default, and the summary says how much and how to include it', async () => {
+    const dir = withTests();
+    const files = [...new Set((await auditJson([], dir)).report.findings.map((f) => f.file))];
+    expect(files).toEqual([sampleName()]);
+    const stylish = await eos(['audit'], dir);
+    expect(stylish.stdout).toContain('1 file (2 test folders and files left out: --include-tests)');
+  });
+
+  it('is analysed with --include-tests, or with "includeTests": true in the configuration', async () => {
+    const dir = withTests();
+    const want = [sampleName(), 'src/consumer.test.ts', 'test/helpers/fake-consumer.ts'].sort();
+    const files = async (extra: string[]) => [...new Set((await auditJson(extra, dir)).report.findings.map((f) => f.file))].sort();
+    expect(await files(['--include-tests'])).toEqual(want);
+    fs.writeFileSync(path.join(dir, 'eos.config.json'), '{ "includeTests": true }\n');
+    expect(await files([])).toEqual(want);
+  });
+
+  it('a named test file is analysed; "includeTests" must be a boolean', async () => {
+    const dir = withTests();
+    expect([...new Set((await auditJson(['src/consumer.test.ts'], dir)).report.findings.map((f) => f.file))]).toEqual(['src/consumer.test.ts']);
+    fs.writeFileSync(path.join(dir, 'eos.config.json'), '{ "includeTests": "yes" }\n');
+    const r = await eos(['audit'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('eos.config.json: includeTests: must be true or false, got string "yes"');
+  });
+});
+
 describe('bad input', () => {
   it('names every input it cannot analyse on stderr and still reports the rest', async () => {
     const dir = project({

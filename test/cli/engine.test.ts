@@ -11,6 +11,7 @@ import {
   createAnalyzer,
   createRule,
   discoverFiles,
+  isTestPath,
   fixText,
   loadConfig,
   packageOfFile,
@@ -88,6 +89,31 @@ describe('discoverFiles', () => {
     const options = { cwd: dir, ignore: ['**/*.test.ts', 'src/legacy/**'], ignoreBase: dir };
     expect(relFiles(dir, discoverFiles(['.'], options).files)).toEqual(['src/a.ts']);
     expect(relFiles(dir, discoverFiles(['src/a.test.ts'], options).files)).toEqual(['src/a.test.ts']);
+  });
+
+  it('leaves test folders and test files out of a walk and counts them; includeTests walks them; a named test file is analysed', () => {
+    const dir = sample({
+      'src/orders.ts': '', 'src/orders.test.ts': '', 'src/orders.spec.js': '', 'src/app.e2e-spec.ts': '', 'src/testing.ts': '',
+      'src/__tests__/a.ts': '', 'src/__mocks__/b.ts': '', 'test/c.ts': '', 'tests/d.ts': '', 'e2e/e.ts': '', 'src/latest/f.ts': '',
+    });
+    const walked = discoverFiles(['.'], { cwd: dir });
+    expect(relFiles(dir, walked.files)).toEqual(['src/latest/f.ts', 'src/orders.ts', 'src/testing.ts']);
+    // Three files and five folders.
+    expect(walked.ignored.tests).toBe(8);
+    const all = discoverFiles(['.'], { cwd: dir, includeTests: true });
+    expect(all.files).toHaveLength(11);
+    expect(all.ignored.tests).toBe(0);
+    expect(relFiles(dir, discoverFiles(['src/orders.test.ts', 'test'], { cwd: dir }).files)).toEqual(['src/orders.test.ts', 'test/c.ts']);
+  });
+
+  it('isTestPath judges a relative path by its file name and its folders', () => {
+    expect(isTestPath('src/orders.test.ts')).toBe(true);
+    expect(isTestPath('src/orders.spec.mjs')).toBe(true);
+    expect(isTestPath('apps/api/test/app.e2e-spec.ts')).toBe(true);
+    expect(isTestPath('packages/x/__tests__/helpers.ts')).toBe(true);
+    expect(isTestPath('src/testing/module.ts')).toBe(false);
+    expect(isTestPath('src/contest.ts')).toBe(false);
+    expect(isTestPath('test.ts')).toBe(false);
   });
 
   it('reports a symlink loop, a self-referencing link and a missing path by name, and still lists the rest', () => {

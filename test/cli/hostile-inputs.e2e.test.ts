@@ -69,6 +69,13 @@ describe('everything ignored', () => {
     expect((JSON.parse(named.stdout) as { stats: { files: number } }).stats.files).toBe(1);
   });
 
+  it('a run in which every source file is test code exits 2 and names --include-tests', async () => {
+    const dir = sample({ 'package.json': PACKAGE_JSON, 'test/consumer.ts': FIXABLE_CONSUMER, 'src/consumer.spec.ts': FIXABLE_CONSUMER });
+    const r = await eos(['audit'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('eos: nothing to analyse: every source file and folder under . is ignored (by being test code: --include-tests analyses it); change the ignore rules or name the files to analyse\n');
+  });
+
   it('issue 12 item 3: a folder with no source file at all is not "everything ignored" (exit 0)', async () => {
     const dir = sample({ 'package.json': PACKAGE_JSON, 'README.md': '# svc\n' });
     const r = await eos(['audit'], dir);

@@ -102,7 +102,7 @@ describe('read-ahead thread', () => {
       const cold = audit({ readAhead: true, cacheFile });
       expect(cold.stats.readAhead).toBe(true);
       expect(summary(cold).findings.some((f) => f.startsWith('skip/checkout.ts:'))).toBe(false);
-      write('mailer.ts', "export async function deliver(body: string): Promise<void> {\n  await fetch('https://mail.example.com/send', { method: 'POST', body });\n}\n");
+      write('mailer.ts', "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer({ idempotent: true });\nexport async function deliver(body: string): Promise<void> {\n  await producer.send({ topic: 'mails', messages: [{ value: body }] });\n}\n");
       const after = audit({ readAhead: true, cacheFile });
       expect(summary(after).findings).toEqual(expect.arrayContaining([expect.stringMatching(/^skip\/checkout\.ts:5:\d+:dual-write:/)]));
       expect(summary(after).findings).toEqual(summary(audit({ readAhead: false })).findings);

@@ -41,6 +41,7 @@ describe('public CLI surface', () => {
         'fix-unsafe': { type: 'boolean' },
         format: { type: 'option', char: 'f', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' },
         gitignore: { type: 'boolean', default: true, allowNo: true },
+        'include-tests': { type: 'boolean' },
         output: { type: 'option', char: 'o' },
         // Hidden: for checking on real code that the pre-filter loses nothing (README, Performance).
         prefilter: { type: 'boolean', default: true, allowNo: true },

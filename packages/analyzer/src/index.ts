@@ -29,7 +29,7 @@ export type { AnalysisEngine, AuditApi, AuditOptions, AuditResult, AuditStats, F
 export { cacheFileProblem } from './audit/cache';
 export { parseShard, inShard } from './audit/shard';
 export type { Shard } from './audit/shard';
-export { discoverFiles, displayPath, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './audit/files';
+export { discoverFiles, displayPath, isSourceFile, isTestPath, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES, TEST_DIRECTORIES } from './audit/files';
 export type { DiscoverOptions, Discovery } from './audit/files';
 export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './audit/source';
 export type { SourceRead } from './audit/source';

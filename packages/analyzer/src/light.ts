@@ -30,7 +30,7 @@ export const { auditPaths, createAnalyzer, builtInRules } = auditApi(requireEngi
 export { cacheFileProblem } from './audit/cache';
 export { parseShard, inShard } from './audit/shard';
 export type { Shard } from './audit/shard';
-export { discoverFiles, displayPath, isSourceFile, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES } from './audit/files';
+export { discoverFiles, displayPath, isSourceFile, isTestPath, SOURCE_EXTENSIONS, DEFAULT_SKIPPED_DIRECTORIES, TEST_DIRECTORIES } from './audit/files';
 export { readSource, describeFsError, DEFAULT_MAX_FILE_SIZE, formatBytes } from './audit/source';
 export { loadConfig, validateConfig, ConfigError, CONFIG_FILE_NAME } from './audit/config';
 export type { ConfigurableRule, EosConfig, LoadedConfig, RuleIds } from './audit/config';

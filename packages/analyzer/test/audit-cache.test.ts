@@ -133,7 +133,7 @@ export async function logAlert(text: string): Promise<void> {
 `);
     const cold = run();
     expect(summary(cold).some((s) => s.startsWith('src/checkout.ts:'))).toBe(false);
-    write('src/mailer.ts', "export async function deliver(body: string): Promise<void> {\n  await fetch('https://mail.example.com/send', { method: 'POST', body });\n}\n");
+    write('src/mailer.ts', "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer({ idempotent: true });\nexport async function deliver(body: string): Promise<void> {\n  await producer.send({ topic: 'mails', messages: [{ value: body }] });\n}\n");
     const after = run();
     expect(summary(after)).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/checkout\.ts:6:.*dual-write/)]));
     expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));

@@ -9,7 +9,7 @@ import { kindAndValue, optionProblem, type OptionsSchema } from '../engine/rule-
 export const CONFIG_FILE_NAME = 'eos.config.json';
 
 const SEVERITIES: readonly SeverityOrOff[] = ['off', 'info', 'warning', 'error'];
-const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'maxFileSize'];
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'includeTests', 'maxFileSize'];
 
 /**
  * A rule as configuration sees it: its id and the options it declares (none when absent). Every
@@ -31,12 +31,14 @@ export type RuleIds = ReadonlyArray<string | ConfigurableRule> | (() => Readonly
  * Validated configuration, as written in `eos.config.json` or under the `eos` key of
  * `package.json`:
  * `{ "rules": { "<rule-id>": "off" | "info" | "warning" | "error" | [severity, options] },
- *    "ignore": ["generated/**"], "maxFileSize": 4194304 }`
+ *    "ignore": ["generated/**"], "includeTests": false, "maxFileSize": 4194304 }`
  */
 export interface EosConfig {
   rules: Record<string, RuleSetting>;
   /** picomatch globs, relative to the directory of the file that declared them. */
   ignore: string[];
+  /** Analyse test folders and files found by walking (default false; see audit/files.ts `TEST_DIRECTORIES`). */
+  includeTests?: boolean;
   /** Largest file analysed, in bytes. */
   maxFileSize?: number;
 }
@@ -192,6 +194,11 @@ export function validateConfig(value: unknown, file: string, prefix: string, rul
       if (typeof g !== 'string' || g.trim() === '') throw new ConfigError(file, `${keyPath}[${i}]`, `must be a non-empty glob string, got ${kindAndValue(g)}`);
       config.ignore.push(g);
     });
+  }
+  if (value.includeTests !== undefined) {
+    const keyPath = join(prefix, 'includeTests');
+    if (typeof value.includeTests !== 'boolean') throw new ConfigError(file, keyPath, `must be true or false, got ${kindAndValue(value.includeTests)}`);
+    config.includeTests = value.includeTests;
   }
   if (value.maxFileSize !== undefined) {
     const keyPath = join(prefix, 'maxFileSize');

@@ -11,6 +11,22 @@ export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.ct
 /** Directories never descended into (unless named on the command line): dependencies, build output, VCS data. */
 export const DEFAULT_SKIPPED_DIRECTORIES: readonly string[] = ['node_modules', 'dist', 'build', '.git'];
 
+/**
+ * Folders of test code. Left out of a walk by default (see `isTestPath`), like the files named as
+ * tests: a test that seeds a database and then calls a server, or acks a fake message first, is
+ * not a hazard of the service, and its findings would bury the service's own.
+ */
+export const TEST_DIRECTORIES: readonly string[] = ['__tests__', '__mocks__', '__fixtures__', 'test', 'tests', 'e2e'];
+
+/** Test files by name: `orders.test.ts`, `orders.spec.js`, `app.e2e-spec.ts`, `flow.e2e.ts`. */
+const TEST_FILE_NAME = /\.(test|spec|e2e-spec|e2e)\.[cm]?[jt]sx?$/i;
+
+/** Whether `relative` (a path below the analysed folder, `/`-separated) is test code by its name or a folder's. */
+export function isTestPath(relative: string): boolean {
+  const parts = relative.split('/');
+  return TEST_FILE_NAME.test(parts[parts.length - 1]) || parts.slice(0, -1).some((p) => TEST_DIRECTORIES.includes(p));
+}
+
 export interface DiscoverOptions {
   /** Directory relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
@@ -20,6 +36,8 @@ export interface DiscoverOptions {
   ignoreBase?: string;
   /** Honour .gitignore files (default true). */
   gitignore?: boolean;
+  /** Walk into test folders and test files too (default false: see `TEST_DIRECTORIES`). Named files are always analysed. */
+  includeTests?: boolean;
 }
 
 /** The files to analyse and the paths that could not be walked. */
@@ -33,9 +51,10 @@ export interface Discovery {
   errors: InputError[];
   /**
    * Source files and folders the walk left out because an ignore rule matched them: the
-   * configuration's `ignore` globs, or .gitignore files. A run that finds nothing else must say so.
+   * configuration's `ignore` globs, or .gitignore files; and test folders and files, left out by
+   * default (`tests`). A run that finds nothing else must say so.
    */
-  ignored: { config: number; gitignore: number };
+  ignored: { config: number; gitignore: number; tests: number };
 }
 
 /**
@@ -83,7 +102,7 @@ class Walker {
   private readonly errors: InputError[] = [];
   private readonly configs = new Set<string>();
   private readonly namedConfigs = new Set<string>();
-  private readonly ignoredCount = { config: 0, gitignore: 0 };
+  private readonly ignoredCount = { config: 0, gitignore: 0, tests: 0 };
   /**
    * Real paths of the folders walked so far. A folder reached again (through a symbolic link, or
    * a second named path) is not walked again: its files are already in. Without it, a ladder of
@@ -104,8 +123,10 @@ class Walker {
   private readonly hasConfigIgnores: boolean;
   private readonly ignoreBase: string;
   private readonly useGitignore: boolean;
+  private readonly includeTests: boolean;
 
   constructor(options: DiscoverOptions, cwd: string) {
+    this.includeTests = options.includeTests ?? false;
     this.ignoreBase = path.resolve(cwd, options.ignoreBase ?? cwd);
     this.useGitignore = options.gitignore ?? true;
     const globs = [...(options.ignore ?? [])];
@@ -219,6 +240,7 @@ class Walker {
       }
       if (isDirectory) {
         if (DEFAULT_SKIPPED_DIRECTORIES.includes(entry.name)) continue;
+        if (this.isLeftOutTest(TEST_DIRECTORIES.includes(entry.name))) continue;
         if (this.ignored(full, true, active)) continue;
         // A plain folder's real path is its parent's plus its name, as for files below.
         const real = isLink ? this.realpath(full) : realPrefix + entry.name;
@@ -242,6 +264,7 @@ class Walker {
         if (mayBeConnectorConfig(entry.name) && this.ignoredBy(full, false, active) === undefined) this.configs.add(full);
         continue;
       }
+      if (this.isLeftOutTest(TEST_FILE_NAME.test(entry.name))) continue;
       if (this.ignored(full, false, active)) continue;
       // Not only regular files: a FIFO or socket with a source name is passed on, and reading it
       // reports why it cannot be analysed instead of silently dropping it. A plain entry's real
@@ -249,6 +272,13 @@ class Walker {
       // time of a cached rerun.
       this.addFile(full, isLink ? undefined : realDir === dir ? full : realPrefix + entry.name);
     }
+  }
+
+  /** Whether a test folder or file (`isTest`) is left out of this walk; counted. */
+  private isLeftOutTest(isTest: boolean): boolean {
+    if (!isTest || this.includeTests) return false;
+    this.ignoredCount.tests++;
+    return true;
   }
 
   /** Whether an ignore rule leaves `full` out; counted by source of the rule. */

@@ -34,6 +34,8 @@ export interface AuditOptions {
   ignoreBase?: string;
   /** Honour .gitignore files (default true). */
   gitignore?: boolean;
+  /** Walk into test folders and files too (default false; files named explicitly are always analysed). */
+  includeTests?: boolean;
   /** Largest file analysed, in bytes (default DEFAULT_MAX_FILE_SIZE). */
   maxFileSize?: number;
   /** Ask the type checker (nearest tsconfig) where values come from when syntax cannot tell. */
@@ -73,6 +75,8 @@ export interface AuditStats {
   parsed: number;
   /** Files whose results came from the cache (neither read nor parsed). */
   cached: number;
+  /** Test folders and files the walk left out (see AuditOptions.includeTests). */
+  testsLeftOut: number;
   /** Wall time of the run in milliseconds. */
   ms: number;
   /** Whether a second thread read and pre-filtered every file to read (see AuditOptions.readAhead). */
@@ -190,7 +194,7 @@ function runAudit(engine: () => AnalysisEngine, paths: readonly string[], option
     findings: sortFindings(tally.findings),
     errors: sortErrors(tally.errors),
     internalErrors: sortErrors(tally.internalErrors),
-    stats: { files: total, parsed: tally.parsed, cached: tally.cached, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
+    stats: { files: total, parsed: tally.parsed, cached: tally.cached, testsLeftOut: plan.discovery.ignored.tests, ms: Math.round(performance.now() - started), readAhead: readAhead !== undefined && !readAhead.failed },
     files: plan.files,
     configs: connect.configs,
     cacheNotice: plan.cache?.discarded,
@@ -232,7 +236,7 @@ interface Tally {
 /** Discovers the files, picks this shard's, opens the cache and looks each file up in it. */
 function planRun(engine: () => AnalysisEngine, paths: readonly string[], options: AuditOptions): RunPlan {
   const cwd = options.cwd ?? process.cwd();
-  const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore });
+  const discovery = discoverFiles(paths, { cwd, ignore: options.ignore, ignoreBase: options.ignoreBase, gitignore: options.gitignore, includeTests: options.includeTests });
   const { shard } = options;
   const files = shard ? discovery.files.filter((f) => inShard(displayPath(f, cwd), shard)) : discovery.files;
   const anchor = paths.length > 0 ? path.resolve(cwd, paths[0]) : cwd;

@@ -17,6 +17,7 @@ import {
   sortFindings,
   DEFAULT_MAX_FILE_SIZE,
   DEFAULT_SKIPPED_DIRECTORIES,
+  TEST_DIRECTORIES,
   SOURCE_EXTENSIONS,
   type AuditResult,
   type Finding,
@@ -44,9 +45,9 @@ const DEFAULT_CACHE_FILE = '.eos-cache.json';
 export default class Audit extends EosCommand {
   static override summary = 'Find exactly-once hazards: acks before the work, missing dedup, dual writes.';
 
-  static override description = `Analyses JavaScript and TypeScript files (${SOURCE_EXTENSIONS.join(' ')}) under the given paths for message-processing bugs that lose messages, double effects on redelivery, or lose events. Folders are walked recursively; .gitignore is honoured and ${DEFAULT_SKIPPED_DIRECTORIES.join(', ')} are skipped.
+  static override description = `Analyses JavaScript and TypeScript files (${SOURCE_EXTENSIONS.join(' ')}) under the given paths for message-processing bugs that lose messages, double effects on redelivery, or lose events. Folders are walked recursively; .gitignore is honoured and ${DEFAULT_SKIPPED_DIRECTORIES.join(', ')} are skipped, and so is test code (folders named ${TEST_DIRECTORIES.join(', ')}; files named *.test.*, *.spec.*, *.e2e-spec.*, *.e2e.*) unless --include-tests is given: a test's fake consumer or seeded database is not a hazard of the service.
 
-Configuration comes from the nearest eos.config.json, or the "eos" key of package.json, in the working directory or above: rule severities and options, ignore globs, maxFileSize.
+Configuration comes from the nearest eos.config.json, or the "eos" key of package.json, in the working directory or above: rule severities and options, ignore globs, includeTests, maxFileSize.
 
 A finding can be silenced on the line above it with a reason:
   // eos-ignore-next-line <rule-id> -- <why this is safe>
@@ -79,6 +80,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
     types: Flags.boolean({ description: 'Type-aware resolution using the nearest tsconfig.json (slower; default is syntactic).' }),
     config: Flags.string({ char: 'c', description: 'Use this configuration file (eos.config.json or a package.json with an "eos" key) instead of searching.' }),
     gitignore: Flags.boolean({ description: 'Honour .gitignore files (--no-gitignore analyses ignored files too).', default: true, allowNo: true }),
+    'include-tests': Flags.boolean({ description: 'Analyse test folders and files found in folders too (left out by default; "includeTests": true in the configuration does the same).' }),
     cache: Flags.boolean({ description: 'Reuse the results of files unchanged since the last --cache run (and unchanged files they import); keep the cache file between CI runs.' }),
     'cache-location': Flags.string({ description: 'The cache file (default: .eos-cache.json in the working directory).', dependsOn: ['cache'] }),
     prefilter: Flags.boolean({
@@ -129,6 +131,7 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       ignore: config.ignore,
       ignoreBase: loaded.baseDir,
       gitignore: flags.gitignore,
+      includeTests: flags['include-tests'] || (config.includeTests ?? false),
       maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
       types: flags.types,
       prefilter: flags.prefilter,
@@ -156,9 +159,13 @@ Exit codes: 0 when no finding reaches --fail-on; 1 when one does, or when an inp
       throw new Stop(...result.errors.map((e) => `${shownPath(e.file, cwd)}: ${e.message}`));
     }
     const { ignored } = result.discovered;
-    if (result.discovered.files === 0 && ignored.config + ignored.gitignore > 0) {
+    if (result.discovered.files === 0 && ignored.config + ignored.gitignore + ignored.tests > 0) {
       // As ESLint does ("all of the files matching the glob pattern are ignored").
-      const by = [ignored.config > 0 ? `the "ignore" globs of ${loaded.file ? shownPath(loaded.file, cwd) : 'the configuration'}` : '', ignored.gitignore > 0 ? '.gitignore' : ''].filter(Boolean).join(' and ');
+      const by = [
+        ignored.config > 0 ? `the "ignore" globs of ${loaded.file ? shownPath(loaded.file, cwd) : 'the configuration'}` : '',
+        ignored.gitignore > 0 ? '.gitignore' : '',
+        ignored.tests > 0 ? 'being test code: --include-tests analyses it' : '',
+      ].filter(Boolean).join(' and ');
       throw new Stop(`nothing to analyse: every source file and folder under ${paths.join(', ')} is ignored (by ${by}); change the ignore rules or name the files to analyse`);
     }
   }

@@ -97,7 +97,8 @@ function summary(input: ReportInput, c: Palette): string {
   const inputs = errors.length - internal;
   if (inputs > 0) parts.push(c.red(`${inputs} input${inputs === 1 ? '' : 's'} could not be analysed (listed on stderr)`));
   if (internal > 0) parts.push(c.red(`${internal} internal error${internal === 1 ? '' : 's'} of eos (listed on stderr; please report)`));
-  parts.push(c.dim(`${stats.files} file${stats.files === 1 ? '' : 's'}, ${stats.parsed} parsed, ${stats.ms} ms`));
+  const tests = stats.testsLeftOut > 0 ? ` (${stats.testsLeftOut} test folder${stats.testsLeftOut === 1 ? '' : 's'} and files left out: --include-tests)` : '';
+  parts.push(c.dim(`${stats.files} file${stats.files === 1 ? '' : 's'}${tests}, ${stats.parsed} parsed, ${stats.ms} ms`));
   return parts.join('; ');
 }
 

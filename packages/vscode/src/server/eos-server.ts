@@ -410,7 +410,7 @@ export class EosServer {
       for (const folder of folders) {
         const ctx = await this.contextOf(path.join(folder, '.'));
         if (!ctx.settings.enable) continue;
-        const discovery = discoverFiles([folder], { cwd: folder, ignore: ctx.config?.config.ignore, ignoreBase: ctx.config?.baseDir });
+        const discovery = discoverFiles([folder], { cwd: folder, ignore: ctx.config?.config.ignore, ignoreBase: ctx.config?.baseDir, includeTests: ctx.config?.config.includeTests });
         for (const e of discovery.errors) result.skipped.push(e);
         for (const file of discovery.files) work.push({ ctx, file });
       }

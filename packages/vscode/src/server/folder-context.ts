@@ -5,6 +5,7 @@ import {
   ConfigError,
   DEFAULT_MAX_FILE_SIZE,
   findTsconfig,
+  isTestPath,
   loadConfig,
   TypeAwareOrigins,
   type LoadedConfig,
@@ -31,7 +32,7 @@ export interface FolderContext {
   /** Why eos.config.json could not be used (defaults apply), for the status item and the log. */
   configProblem: string | undefined;
   maxFileSize: number;
-  /** Whether the configuration's ignore globs exclude a file. */
+  /** Whether the configuration's ignore globs exclude a file, or it is test code (left out unless `includeTests`). */
   isIgnored(file: string): boolean;
   /** Type-aware resolution could not start (the analysis goes on syntactically). */
   typeAwareProblem(): string | undefined;
@@ -87,6 +88,11 @@ export function createFolderContext(input: FolderContextInput): FolderContext {
     configProblem,
     maxFileSize: config?.config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     isIgnored(file) {
+      // Test code is left out as the CLI's walk leaves it out, unless the configuration asks for it.
+      if (folder && !config?.config.includeTests) {
+        const inFolder = path.relative(folder, file).split(path.sep).join('/');
+        if (!inFolder.startsWith('..') && !path.isAbsolute(inFolder) && isTestPath(inFolder)) return true;
+      }
       if (!matchers || !baseDir) return false;
       const rel = path.relative(baseDir, file).split(path.sep).join('/');
       return !rel.startsWith('..') && matchers(rel);
