@@ -75,6 +75,9 @@ function dbStep(call: ts.CallExpression): Step | undefined {
   if (!INBOX_NAME.test(text) || OUTBOX_NAME.test(text)) return undefined;
   // `seen.add(id)` on a `new Set()`: an in-memory list of this run, not a store that outlives it.
   if (isInMemoryCollection(receiver)) return undefined;
+  // `processedCounter.add(1, labels)`: a metric counts, it records no message.
+  const first = call.arguments[0] && unwrap(call.arguments[0]);
+  if (first && ts.isNumericLiteral(first)) return undefined;
   const id = receiverId(receiver);
   if (DB_CHECKS.has(method)) return { kind: 'check', store: 'db', id, call };
   // typeorm's `repo.create(...)` only builds the entity; `save` / `insert` write it.

@@ -3,6 +3,7 @@ import { createRule } from '../engine/rule';
 import { BROKER_LABEL, brokerPhrase, brokersImported } from '../facts/broker-libraries';
 import { consumerRunning, DEDUP_KEY_TEXT, instabilitiesOf, keySinksOf, REDIS_CLIENT_EVIDENCE, REDIS_MODULE, REDIS_WRITE_CALL, type Instability } from '../facts/dedup-keys';
 import { INBOX_NAME } from '../facts/effects';
+import { inDeliveryContext } from '../facts/delivery-context';
 import type { Broker, Fix } from '../types';
 import { enclosingFunction } from '../facts/syntax';
 import { replace } from '../fix/edits';
@@ -97,10 +98,14 @@ export const unstableDedupKey = createRule({
           const consumer = consumerRunning(sink.key, facts, project);
           const names = new Set(consumer?.messageNames ?? []);
           for (const instability of instabilitiesOf(sink.key, names)) {
-            if (instability.kind === 'fresh' && sink.external && !consumer && !RETRY_FUNCTION.test(functionName(enclosingFunction(sink.key)))) {
-              // A fresh idempotency key per request still protects the SDK's own network retries.
+            if (instability.kind === 'fresh' && !consumer && !RETRY_FUNCTION.test(functionName(enclosingFunction(sink.key)))) {
+              // Minted where the message or request is created, a fresh key is the message's id:
+              // every resend of it carries the same one, and an idempotency key per request still
+              // protects the SDK's own network retries. Only minted again on delivery is it wrong.
               continue;
             }
+            // A key no redelivery computes again (a cache key, an OAuth nonce) is not a dedup key.
+            if (!consumer && !inDeliveryContext(sink.key, facts, project)) continue;
             const temporalAttempt = 'broker' in instability && instability.broker === 'Temporal';
             const brokerId: Broker | undefined = consumer?.broker ?? (temporalAttempt ? 'temporal' : imported.length === 1 ? imported[0] : undefined);
             const broker = consumer ? BROKER_LABEL[consumer.broker]
