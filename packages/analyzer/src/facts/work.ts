@@ -3,7 +3,7 @@ import type { ProjectIndex } from './project/project-index';
 import type { FileFacts } from './file-facts';
 import { isPromiseCombinator, runsIn } from './flow';
 import { unwrap } from './origins';
-import { calleeName, callsWithin, contains, isModule, receiverOf } from './syntax';
+import { calleeName, callsWithin, contains, isModule, propertyNameText, propertyValue, receiverOf } from './syntax';
 
 /**
  * "Work" in a message handler: what must complete before the message may be settled. Until the
@@ -177,3 +177,35 @@ export function isAsyncFunction(fn: ts.FunctionLikeDeclaration): boolean {
   const type = fn.type;
   return !!type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise';
 }
+
+/** Fields that track a job's or record's progress rather than hold its result. */
+const PROGRESS_FIELD = /^(status|state|stage|phase|progress|retried|retries|retryCount|attempts?|attemptsMade|lastError|error(Message)?|\w+At|\w+Status)$/i;
+
+/**
+ * Whether `call` only writes progress fields: `repo.update({ where, data: { status: 'PROCESSING',
+ * startedAt } })`, `Model.updateOne(filter, { $set: { status } })`. Where a handler also does its
+ * real work, such a write is bookkeeping around it; losing it loses no message.
+ */
+export function writesOnlyProgress(call: ts.CallExpression): boolean {
+  const written = writtenFields(call);
+  return written !== undefined && written.length > 0 && written.every((f) => PROGRESS_FIELD.test(f));
+}
+
+/** The field names a write call sets: Prisma's `data`, a `$set`, or the last object argument; undefined when unclear. */
+function writtenFields(call: ts.CallExpression): string[] | undefined {
+  const objects = call.arguments.map((a) => unwrap(a)).filter(ts.isObjectLiteralExpression);
+  if (objects.length === 0) return undefined;
+  const data = objects.map((o) => propertyValue(o, 'data')).find((v) => v !== undefined);
+  let record = data !== undefined ? unwrap(data) : objects[objects.length - 1];
+  const set = ts.isObjectLiteralExpression(record) ? propertyValue(record, '$set') : undefined;
+  if (set !== undefined) record = unwrap(set);
+  if (!ts.isObjectLiteralExpression(record)) return undefined;
+  const names: string[] = [];
+  for (const p of record.properties) {
+    const name = p.name ? propertyNameText(p.name) : undefined;
+    if (name === undefined) return undefined;
+    names.push(name);
+  }
+  return names;
+}
+

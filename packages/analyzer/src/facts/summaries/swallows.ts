@@ -142,6 +142,7 @@ function swallowingCatches(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts:
     if (!ts.isTryStatement(n) || !n.catchClause || flowOwner(n) !== fn) return;
     const clause = n.catchClause;
     if (catchRethrows(clause) || throwsAnywhere(clause.block) || DELIBERATE.test(clause.getFullText())) return;
+    if (retriedUntilDone(n)) return;
     const work = sideEffectsIn(n.tryBlock, facts, project).filter((e) => !BEST_EFFORT.test(calleeText(e.call)) && !BEST_EFFORT.test((e.hops ?? []).map((h) => h.label).join(' ')));
     if (work.length === 0) return;
     if (workDoneBefore(n, body, facts, project)) return;
@@ -151,6 +152,37 @@ function swallowingCatches(fn: ts.FunctionLikeDeclaration, body: ts.Node, facts:
     out.push({ at: clause, kind: 'catch', work: work[0], hops: [], signals: drop.signals });
   });
   return out;
+}
+
+/**
+ * Whether the `try` is the body of a loop that only ends once it succeeds: `while (true)` /
+ * `for (;;)`, or `while (!done)` with `done` set in the `try`. Its `catch` drops one attempt, not
+ * the failure: `while (!ok) { try { await save(x); ok = true } catch {} await wait(1000) }`.
+ */
+function retriedUntilDone(tryStmt: ts.TryStatement): boolean {
+  let loop: ts.Node | undefined = tryStmt.parent;
+  while (loop && ts.isBlock(loop)) loop = loop.parent;
+  if (!loop) return false;
+  const condition = ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : ts.isForStatement(loop) ? loop.condition : undefined;
+  if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) return false;
+  // A `catch` that leaves the loop (`break`, `return`) gives up after all.
+  let leaves = false;
+  if (tryStmt.catchClause) walkTree(tryStmt.catchClause.block, (n) => {
+    if (isFunctionWithBody(n)) return false;
+    if (ts.isBreakStatement(n) || ts.isReturnStatement(n)) leaves = true;
+  });
+  if (leaves) return false;
+  if (condition === undefined) return true;
+  const test = unwrap(condition);
+  if (test.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (!ts.isPrefixUnaryExpression(test) || test.operator !== ts.SyntaxKind.ExclamationToken) return false;
+  const flag = unwrap(test.operand);
+  if (!ts.isIdentifier(flag)) return false;
+  let setInTry = false;
+  walkTree(tryStmt.tryBlock, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === flag.text) setInTry = true;
+  });
+  return setInTry;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { FileFacts } from '../../facts/file-facts';
 import { canReach, catchRethrows, definitelyExits, enclosingFinally, failureRaisedAfter, isAwaited, mayExitEarly, runsIn, siblingsOf } from '../../facts/flow';
 import type { ConsumerHandler, SettleCall } from '../../facts/model';
 import { unwrap } from '../../facts/origins';
-import { defersWork, isKnownAsync, workCallsIn } from '../../facts/work';
+import { defersWork, isKnownAsync, workCallsIn, writesOnlyProgress } from '../../facts/work';
 import type { Fix } from '../../types';
 import { moveStatementAfter } from '../../fix/edits';
 import { awaitFix, noAckSuggestion } from './fixes';
@@ -20,6 +20,7 @@ import { bufferFeedsWork } from '../../facts/buffers';
 import { enqueuesInProcess } from '../../facts/in-process-queues';
 import { chainCallbackOf, chainMethodOf, chainTop, earlierLinks, handlerRethrows, receiverOfLink, rejectionHandlerOf, type ChainCallback } from '../../facts/promise-chains';
 import { walkTree } from '../../facts/tree-walk';
+import { inThrowingCatch } from '../../facts/summaries/swallows';
 
 /**
  * ack-before-process: the message is settled (acked, deleted, committed) before the work it
@@ -298,6 +299,11 @@ function checkSwallowingChains(
       const next = positive.find((s) => !reported.has(s.call) && !contains(top, s.call) && canReach(top, s.call));
       if (next) context.report({ node: linkName(link), messageId: 'chainCatchThenSettle', data: { ...d, settle: snippet(next.call) }, related: relatedWork(tried) });
     } else if (autoSettles) {
+      // The handler fails anyway: the chain is in a `catch` that throws (`catch (e) { await mark(e).catch(() => null); throw e; }`).
+      if (inThrowingCatch(top)) continue;
+      // Only the job's own progress (`status: 'PROCESSING'`, `completedAt`) is dropped, next to
+      // real work that is not: the work's outcome still decides whether the library retries.
+      if (tried.every(writesOnlyProgress) && works.some((w) => !tried.includes(w) && !writesOnlyProgress(w) && !contains(top, w))) continue;
       context.report({
         node: linkName(link), messageId: 'swallowOnResolve',
         data: { ...d, swallowFix: `Rethrow the error (after sending the ${d.unit} to a dead-letter destination if you want to keep it out of the retry loop).` },
