@@ -75,9 +75,10 @@ function dbStep(call: ts.CallExpression): Step | undefined {
   if (!INBOX_NAME.test(text) || OUTBOX_NAME.test(text)) return undefined;
   // `seen.add(id)` on a `new Set()`: an in-memory list of this run, not a store that outlives it.
   if (isInMemoryCollection(receiver)) return undefined;
-  // `processedCounter.add(1, labels)`: a metric counts, it records no message.
+  // Stores that take `add` (Firestore's `collection.add(doc)`) take a document; `add(id)` or
+  // `add(1, labels)` is a `Set` behind a getter or a metric, which records no message.
   const first = call.arguments[0] && unwrap(call.arguments[0]);
-  if (first && ts.isNumericLiteral(first)) return undefined;
+  if (method === 'add' && !(first && ts.isObjectLiteralExpression(first))) return undefined;
   const id = receiverId(receiver);
   if (DB_CHECKS.has(method)) return { kind: 'check', store: 'db', id, call };
   // typeorm's `repo.create(...)` only builds the entity; `save` / `insert` write it.
