@@ -95,6 +95,13 @@ const WRAPPER_METHOD = /^(publish|emit|send|produce|dispatch|enqueue)\w*$/;
 /** Plain functions that publish, by name: `publish(order, subjects.OrderCreated)`, `publishOrderCreated(order)`, `sendOrderEvent(e)`. */
 const PUBLISH_FUNCTION = /^(publish|produce)([A-Z]\w*)?$|^(send|emit|dispatch|enqueue)\w*(Event|Message)s?$/;
 
+/**
+ * Packages whose `produce` / `dispatch` / `emit…` exports change state in memory: immer's
+ * `produce(state, draft => …)`, Redux's `dispatch`. Imported from one of them, a call that is
+ * named like a publish publishes nothing.
+ */
+const IN_MEMORY_STATE_MODULE = /^(immer|use-immer|mutative|limu|structurajs|redux|@reduxjs\/toolkit|react-redux|zustand|rxjs)(\/|$)/;
+
 /** Whether `wrapperPublish` can accept a call of this method name (it accepts no other). */
 export function isWrapperPublishMethod(method: string): boolean {
   return PUBLISH_FUNCTION.test(method) || WRAPPER_METHOD.test(method);
@@ -102,6 +109,7 @@ export function isWrapperPublishMethod(method: string): boolean {
 
 /** A publish through a wrapper whose code is out of reach, judged by names alone. */
 export function wrapperPublish(s: CallShape): RawEffect | undefined {
+  if (s.module && IN_MEMORY_STATE_MODULE.test(s.module)) return undefined;
   if (s.method && !s.receiver && PUBLISH_FUNCTION.test(s.method)) {
     const family = familyOf(s.module);
     if (family !== undefined && !isLocalModule(s.module)) return undefined;
