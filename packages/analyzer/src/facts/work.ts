@@ -25,6 +25,8 @@ const PURE_METHODS = new Set([
   // Broker message / context accessors.
   'getMessage', 'getChannelRef', 'getPattern', 'getArgs', 'getTopic', 'getPartition', 'getConsumer', 'getHeartbeat',
   'getData', 'getContext', 'json', 'string', 'promise',
+  // Unhooking a listener once the awaited message came: teardown, not work the settle confirms.
+  'removeListener', 'removeAllListeners', 'off',
 ]);
 
 /** Plain functions that compute a value, or only plumb promises and callbacks. */
