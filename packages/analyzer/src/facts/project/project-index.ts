@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
+import { localInitializer } from '../syntax';
 import { resolveRelativeModule } from './module-resolution';
 import { rememberOutline } from './outline';
 
@@ -157,6 +158,11 @@ export class ProjectIndex implements SourceFiles {
       return undefined;
     }
     if (ts.isIdentifier(e)) {
+      // The nearest declaration in scope first: two functions of a file may each hold their own
+      // `const onMessage = …`, and the file-wide name table keeps only one of them.
+      const scoped = e.getSourceFile() === facts.sourceFile ? localInitializer(e) : undefined;
+      const inScope = scoped && unwrap(scoped);
+      if (inScope && (ts.isArrowFunction(inScope) || ts.isFunctionExpression(inScope))) return inScope;
       const local = facts.functionNamed(e.text);
       if (local) return local;
       const binding = facts.origins.importOf(e.text);
