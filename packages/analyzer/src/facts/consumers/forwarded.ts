@@ -1,0 +1,269 @@
+import { ts } from 'ts-morph';
+import type { FileFacts } from '../file-facts';
+import { catchRethrows } from '../flow';
+import type { ConsumerHandler } from '../model';
+import { unwrap } from '../origins';
+import type { ProjectIndex } from '../project/project-index';
+import { calleesOf } from '../summaries/callees';
+import { resolveHandler } from './recognizer';
+import { bindingNames, calleeName, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
+import { walkTree } from '../tree-walk';
+import { workCallsIn } from '../work';
+
+/**
+ * Handlers registered through the project's own subscribe wrapper: a function or method that
+ * takes a callback and hands it to a broker (`subscribe(topic, handler)` whose body runs
+ * `consumer.run({ eachMessage: … await handler(value) … })`, `listen(queue, cb)` calling
+ * `channel.consume(queue, cb)`). The wrapper's own consumer is recognised where the broker call is;
+ * the functions given to it at its call sites, in any file, are the real handlers. Each call-site
+ * handler becomes a consumer of the same broker, registered at the call site.
+ *
+ * The callback may be given directly (`subscribe('orders', onOrder)`) or as a property of an
+ * object or of the objects of an array (`subscribe([{ topic, handler }])`), the shape of handler
+ * maps. Only one level: a wrapper of a wrapper is not followed.
+ */
+
+/** How a wrapper passes on its callback parameter. */
+export interface WrapperParam {
+  /** Position of the callback among the wrapper's parameters. */
+  index: number;
+  /** The property holding the callback when the parameter is an object or an array of objects (`handler` in `t.handler(msg)`). */
+  member?: string;
+  /** The wrapper function. */
+  wrapper: ts.FunctionLikeDeclaration;
+  /** The wrapper's own consumer: broker, library and settlement carry over to the callback. */
+  consumer: ConsumerHandler;
+  /** Where the wrapper invokes the callback (absent when the callback is registered with the broker as is). */
+  invocation?: ts.CallExpression;
+  /** Whether a `catch` around the invocation swallows the callback's failure (logs and goes on). */
+  swallows: boolean;
+  /** Whether the wrapper's handler settles the message itself (ack after the callback resolves). */
+  wrapperSettles: boolean;
+}
+
+/** A consumer found at a wrapper's call site, with what the wrapper does around the callback. */
+export interface ForwardedConsumer {
+  consumer: ConsumerHandler;
+  wrapper: WrapperParam;
+}
+
+/** Names a callback parameter usually has, for a parameter handed to the broker as is. */
+const CALLBACK_NAME = /^(cb|fn|callback|handler|handle\w*|on[A-Z]\w*|process\w*|listener|worker|consumer\w*|\w*(Handler|Callback|Fn|Listener|Processor))$/;
+
+/** Calls followed per call site (implementations of an interface method). */
+const MAX_CALLEES = 3;
+
+const wrappers = new WeakMap<ts.Node, WrapperParam[]>();
+
+/**
+ * The callback parameters of `fn`, when `fn` is a subscribe wrapper: it holds the registration of
+ * one of `direct` (its file's consumers, found by the broker recognizers) and passes one of its
+ * own parameters on as that consumer's handler, or calls it from inside the handler.
+ */
+export function wrapperParamsOf(fn: ts.FunctionLikeDeclaration, direct: readonly ConsumerHandler[], settles: (c: ConsumerHandler) => boolean): WrapperParam[] {
+  const known = wrappers.get(fn);
+  if (known) return known;
+  const out: WrapperParam[] = [];
+  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  for (const consumer of direct) {
+    if (enclosingFunction(consumer.registration) !== fn && !(consumer.handler && enclosingFunction(consumer.handler) === fn)) continue;
+    if (!contains(fn, consumer.registration)) continue;
+    if (!consumer.handler) {
+      // channel.consume(queue, cb): the parameter itself is the handler.
+      params.forEach((name, index) => {
+        if (!name || !passedAsIs(consumer.registration, name) || !looksLikeCallback(fn.parameters[index], name)) return;
+        out.push({ index, wrapper: fn, consumer, swallows: false, wrapperSettles: false });
+      });
+      continue;
+    }
+    const body = consumer.scope ?? consumer.handler.body;
+    if (!body) continue;
+    params.forEach((name, index) => {
+      if (!name) return;
+      const invocation = invocationOf(body, name);
+      if (!invocation) return;
+      const callee = unwrap(invocation.expression);
+      const member = ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && callee.expression.text === name && !isParamObject(fn.parameters[index]))
+        ? callee.name.text : undefined;
+      out.push({ index, member, wrapper: fn, consumer, invocation, swallows: swallowedAround(invocation, body), wrapperSettles: settles(consumer) });
+    });
+  }
+  wrappers.set(fn, out);
+  return out;
+}
+
+/**
+ * The consumers registered in a file through wrappers of the project: for each call whose callee
+ * is a subscribe wrapper (`wrappersOf` answers for a function of another file), the functions
+ * given in the wrapper's callback position.
+ */
+export function forwardedConsumers(
+  facts: FileFacts,
+  project: ProjectIndex,
+  wrappersOf: (fn: ts.FunctionLikeDeclaration, fnFacts: FileFacts) => WrapperParam[],
+): ForwardedConsumer[] {
+  const out: ForwardedConsumer[] = [];
+  for (const call of facts.calls) {
+    if (!call.arguments.some((a) => mayCarryCallback(a, facts))) continue;
+    const callees = calleesOf(call, facts, project);
+    if (callees.length === 0 || callees.length > MAX_CALLEES) continue;
+    for (const callee of callees) {
+      const target = callee.load();
+      // A recursive call inside the wrapper itself is not a registration.
+      if (!target?.fn.body || (target.fn.getSourceFile() === call.getSourceFile() && contains(target.fn, call))) continue;
+      for (const param of wrappersOf(target.fn, target.facts)) {
+        const arg = call.arguments[param.index];
+        if (!arg) continue;
+        for (const handler of callbackFunctions(arg, param.member, facts, project)) {
+          if (!handler.body) continue;
+          out.push({ consumer: forwardedConsumer(param, handler, call), wrapper: param });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function forwardedConsumer(param: WrapperParam, handler: ts.FunctionLikeDeclaration, call: ts.CallExpression): ConsumerHandler {
+  const inner = param.consumer;
+  // A wrapper that settles after the callback (or whose library settles when its handler
+  // resolves) settles when the callback resolves; one that hands the message on leaves the
+  // settling to the callback.
+  const settlement = inner.settlement === 'manual' && param.wrapperSettles ? 'on-resolve' : inner.settlement;
+  return {
+    broker: inner.broker,
+    library: inner.library,
+    settlement,
+    kind: inner.kind,
+    handler,
+    messageNames: handler.parameters.flatMap((p) => bindingNames(p.name)),
+    registration: call,
+    through: { wrapper: param.wrapper, invocation: param.invocation, swallows: param.swallows },
+  };
+}
+
+/**
+ * An argument that may be, or hold, a function: a function, `this.handle(.bind(this))`, a name of
+ * a function of the file or an import, a factory call, or an object (array of objects) with such
+ * a property. Cheap, so that most calls are not resolved at all.
+ */
+function mayCarryCallback(arg: ts.Expression, facts: FileFacts, depth = 0): boolean {
+  const e = unwrap(arg);
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return true;
+  if (ts.isIdentifier(e)) return !!facts.functionNamed(e.text) || !!facts.origins.importOf(e.text);
+  if (ts.isPropertyAccessExpression(e)) return e.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(e.expression) && !!facts.origins.importOf(e.expression.text));
+  if (ts.isCallExpression(e)) return calleeName(e) === 'bind' || (ts.isIdentifier(e.expression) && (!!facts.functionNamed(e.expression.text) || !!facts.origins.importOf(e.expression.text)));
+  if (depth > 1) return false;
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && mayCarryCallback(p.initializer, facts, depth + 1)) ||
+      (ts.isShorthandPropertyAssignment(p) && mayCarryCallback(p.name, facts, depth + 1)));
+  }
+  if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => mayCarryCallback(x, facts, depth + 1));
+  return false;
+}
+
+/** The functions in callback position: the argument, or its `member` property (in each element of an array). */
+function callbackFunctions(arg: ts.Expression, member: string | undefined, facts: FileFacts, project: ProjectIndex): ts.FunctionLikeDeclaration[] {
+  const e = unwrap(arg);
+  if (!member) {
+    const fn = resolveHandler(facts, project, e);
+    return fn ? [fn] : [];
+  }
+  const objects = ts.isArrayLiteralExpression(e) ? e.elements.map(unwrap) : [e];
+  const out: ts.FunctionLikeDeclaration[] = [];
+  for (const o of objects) {
+    if (!ts.isObjectLiteralExpression(o)) continue;
+    for (const p of o.properties) {
+      if (propertyNameText(p.name) !== member) continue;
+      const fn = ts.isMethodDeclaration(p) ? p
+        : ts.isPropertyAssignment(p) ? resolveHandler(facts, project, p.initializer)
+          : ts.isShorthandPropertyAssignment(p) ? resolveHandler(facts, project, p.name) : undefined;
+      if (fn) out.push(fn);
+    }
+  }
+  return out;
+}
+
+/** Whether `name` is given as is (an argument or a property value, not a receiver) inside the registration. */
+function passedAsIs(registration: ts.Node, name: string): boolean {
+  let found = false;
+  walkTree(registration, (n) => {
+    if (found || isFunctionWithBody(n)) return false;
+    if (ts.isIdentifier(n) && n.text === name) {
+      const p = n.parent;
+      if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.includes(n)) found = true;
+      if (ts.isPropertyAssignment(p) && p.initializer === n) found = true;
+      if (ts.isShorthandPropertyAssignment(p)) found = true;
+    }
+    // handler.bind(this)
+    if (ts.isCallExpression(n) && calleeName(n) === 'bind' && rootIdentifier(n.expression)?.text === name) found = true;
+    return true;
+  });
+  return found;
+}
+
+/** A parameter typed as a function, or named like a callback. */
+function looksLikeCallback(param: ts.ParameterDeclaration, name: string): boolean {
+  const type = param.type;
+  if (type && (ts.isFunctionTypeNode(type) || (ts.isTypeReferenceNode(type) && /Handler|Callback|Function|Listener|Processor/.test(type.typeName.getText())))) return true;
+  return CALLBACK_NAME.test(name);
+}
+
+/** A parameter typed as an object or array (`topics: { name; handler }[]`), whose members hold the callback. */
+function isParamObject(param: ts.ParameterDeclaration): boolean {
+  const type = param.type;
+  return !!type && (ts.isTypeLiteralNode(type) || ts.isArrayTypeNode(type));
+}
+
+/**
+ * The call in `body` that invokes the parameter `name`: `name(…)`, or a function reached from it
+ * (`config.handler(…)` with `const config = topics.find(…)`, `handlers[type](…)`).
+ */
+function invocationOf(body: ts.Node, name: string): ts.CallExpression | undefined {
+  const names = new Set([name]);
+  walkTree(body, (n) => {
+    if (ts.isVariableDeclaration(n) && n.initializer && startsFrom(n.initializer, names)) for (const b of bindingNames(n.name)) names.add(b);
+    return true;
+  });
+  let found: ts.CallExpression | undefined;
+  walkTree(body, (n) => {
+    if (found) return false;
+    if (!ts.isCallExpression(n)) return true;
+    const callee = unwrap(n.expression);
+    if (ts.isIdentifier(callee) && names.has(callee.text)) found = n;
+    else if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && startsFrom(callee, names) && !isArrayMethod(n)) found = n;
+    return true;
+  });
+  return found;
+}
+
+/** `topics.find(…)` / `handlers.map(…)`: a look-up, not the callback. */
+function isArrayMethod(call: ts.CallExpression): boolean {
+  return ['find', 'filter', 'map', 'forEach', 'some', 'every', 'includes', 'get', 'has', 'keys', 'values', 'entries', 'bind', 'toString'].includes(calleeName(call) ?? '');
+}
+
+/** Whether a `catch` between the invocation and the handler's body swallows the callback's failure. */
+function swallowedAround(invocation: ts.Node, body: ts.Node): boolean {
+  for (let n: ts.Node = invocation; n !== body && n.parent; n = n.parent) {
+    const p = n.parent;
+    if (isFunctionWithBody(p)) return false;
+    // A catch that rethrows, gives the message back, or does work of its own (a dead-letter send)
+    // handles the failure; one that only logs swallows it.
+    if (ts.isTryStatement(p) && p.tryBlock === n && p.catchClause) {
+      const clause = p.catchClause;
+      return !catchRethrows(clause) && !settlesNegatively(clause) && workCallsIn(clause.block).length === 0;
+    }
+  }
+  return false;
+}
+
+/** A catch that gives the message back (nack, reject, nak, term): the failure is not swallowed. */
+function settlesNegatively(clause: ts.CatchClause): boolean {
+  let found = false;
+  walkTree(clause.block, (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && /^(nack|reject|nak|term|changeVisibility\w*|changeMessageVisibility)$/.test(calleeName(n) ?? '')) found = true;
+    return true;
+  });
+  return found;
+}
