@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node eval/recognition/run.mjs [--verbose] [--json FILE] DIR...`
+ * `node eval/recognition/run.mjs [--verbose] [--json FILE] [--dist DIR] DIR...`
  *
  * Handler recognition on code eos was not tuned on. For each folder it lists
  *  (a) the broker subscription / handler-registration sites a generous text probe finds
@@ -10,14 +10,16 @@
  *  (b) the consumers eos recognises (the analyzer's own `consumersOf`, through the built API),
  * and prints the sites of (a) that no consumer of (b) covers: the recognition misses. The probe
  * over-approximates on purpose (a site may be a publisher or a test); read the list, do not score
- * it. A development tool: needs a built analyzer (`npx tsc -b`), not part of CI.
+ * it. A development tool: needs a built analyzer (`npx tsc -b`), not part of CI. `--dist` names
+ * another build of packages/analyzer (another checkout's), to compare before and after a change.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../../packages/analyzer/dist');
+const distArg = process.argv.indexOf('--dist');
+const dist = distArg > 0 ? path.resolve(process.argv[distArg + 1]) : path.resolve(here, '../../packages/analyzer/dist');
 const { Analyzer, discoverFiles } = await import(path.join(dist, 'index.js'));
 const { consumersOf } = await import(path.join(dist, 'facts/consumers.js'));
 
@@ -47,10 +49,11 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--verbose') opts.verbose = true;
     else if (argv[i] === '--json') opts.json = argv[++i];
+    else if (argv[i] === '--dist') i++;
     else opts.dirs.push(argv[i]);
   }
   if (opts.dirs.length === 0) {
-    console.error('usage: node eval/recognition/run.mjs [--verbose] [--json FILE] DIR...');
+    console.error('usage: node eval/recognition/run.mjs [--verbose] [--json FILE] [--dist DIR] DIR...');
     process.exit(2);
   }
   return opts;

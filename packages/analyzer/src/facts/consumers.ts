@@ -14,6 +14,7 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
+import { stan } from './consumers/stan';
 import { temporal } from './consumers/temporal';
 import type { FileFacts } from './file-facts';
 import type { ConsumerHandler, SettleCall } from './model';
@@ -27,7 +28,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, cloudFunctions, nats, nestjs, golevelup, bullmq, bullProcessors, temporal];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, cloudFunctions, nats, stan, nestjs, golevelup, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;
