@@ -159,8 +159,8 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
   if (missing) context.report({ node: at, messageId: 'sqsFifo' });
 }
 
-/** Text every consumer registration (or the subscribe wrapper it goes through) holds; `aws-lambda`: a Lambda SQS handler is known only by its types (facts/consumers/lambda-sqs.ts). */
-const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i;
+/** Text every consumer registration (or the subscribe wrapper it goes through) holds; `aws-lambda` / `.Records`: a Lambda SQS handler is known by its types or its loop over the records (facts/consumers/lambda-sqs.ts). */
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.Records\b|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i;
 
 export const missingDedup = createRule({
   meta: {
