@@ -6,7 +6,7 @@ import { unwrap } from '../origins';
 import type { ProjectIndex } from '../project/project-index';
 import { calleesOf } from '../summaries/callees';
 import { resolveHandler } from './recognizer';
-import { bindingNames, calleeName, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
+import { bindingNames, booleanValue, calleeName, objectLiteralOf, propertyValue, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 import { workCallsIn } from '../work';
 
@@ -39,6 +39,10 @@ export interface WrapperParam {
   swallows: boolean;
   /** Whether the wrapper's handler settles the message itself (ack after the callback resolves). */
   wrapperSettles: boolean;
+  /** The parameter is a kafkajs run config (`consumer.run(runConfig)`): its `autoCommit` counts too. */
+  runConfig?: boolean;
+  /** The callback receives a batch (kafkajs `eachBatch`). */
+  batch?: boolean;
 }
 
 /** A consumer found at a wrapper's call site, with what the wrapper does around the callback. */
@@ -68,6 +72,16 @@ export function wrapperParamsOf(fn: ts.FunctionLikeDeclaration, direct: readonly
   for (const consumer of direct) {
     if (enclosingFunction(consumer.registration) !== fn && !(consumer.handler && enclosingFunction(consumer.handler) === fn)) continue;
     if (!contains(fn, consumer.registration)) continue;
+    if (!consumer.handler && consumer.broker === 'kafka' && ts.isCallExpression(consumer.registration)) {
+      // consumer.run(runConfig): the handlers are the config's eachMessage / eachBatch.
+      const arg = unwrap(consumer.registration.arguments[0]);
+      const index = ts.isIdentifier(arg) ? params.indexOf(arg.text) : -1;
+      if (index >= 0) {
+        out.push({ index, member: 'eachMessage', wrapper: fn, consumer, swallows: false, wrapperSettles: false, runConfig: true });
+        out.push({ index, member: 'eachBatch', wrapper: fn, consumer, swallows: false, wrapperSettles: false, runConfig: true, batch: true });
+      }
+      continue;
+    }
     if (!consumer.handler) {
       // channel.consume(queue, cb): the parameter itself is the handler.
       params.forEach((name, index) => {
@@ -116,7 +130,10 @@ export function forwardedConsumers(
         if (!arg) continue;
         for (const handler of callbackFunctions(arg, param.member, facts, project)) {
           if (!handler.body) continue;
-          out.push({ consumer: forwardedConsumer(param, handler, call), wrapper: param });
+          const consumer = forwardedConsumer(param, handler, call);
+          const literal = param.runConfig ? objectLiteralOf(arg) : undefined;
+          if (literal && booleanValue(propertyValue(literal, 'autoCommit')) === false) consumer.settlement = 'manual';
+          out.push({ consumer, wrapper: param });
         }
       }
     }
@@ -134,7 +151,7 @@ function forwardedConsumer(param: WrapperParam, handler: ts.FunctionLikeDeclarat
     broker: inner.broker,
     library: inner.library,
     settlement,
-    kind: inner.kind,
+    kind: param.batch ? 'batch' : inner.kind,
     handler,
     messageNames: handler.parameters.flatMap((p) => bindingNames(p.name)),
     registration: call,
@@ -152,7 +169,8 @@ function mayCarryCallback(arg: ts.Expression, facts: FileFacts, depth = 0): bool
   if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return true;
   if (ts.isIdentifier(e)) return !!facts.functionNamed(e.text) || !!facts.origins.importOf(e.text);
   if (ts.isPropertyAccessExpression(e)) return e.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(e.expression) && !!facts.origins.importOf(e.expression.text));
-  if (ts.isCallExpression(e)) return calleeName(e) === 'bind' || (ts.isIdentifier(e.expression) && (!!facts.functionNamed(e.expression.text) || !!facts.origins.importOf(e.expression.text)));
+  // f.bind(this), or a factory: makeHandler(deps), this.makeHandler()
+  if (ts.isCallExpression(e)) return calleeName(e) === 'bind' || mayCarryCallback(e.expression, facts, depth);
   if (depth > 1) return false;
   if (ts.isObjectLiteralExpression(e)) {
     return e.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && mayCarryCallback(p.initializer, facts, depth + 1)) ||
