@@ -160,7 +160,7 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
 }
 
 /** Text every consumer registration (or the subscribe wrapper it goes through) holds; `aws-lambda` / `.Records`: a Lambda SQS handler is known by its types or its loop over the records (facts/consumers/lambda-sqs.ts). */
-const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.Records\b|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i;
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|handleMessage|SqsMessageHandler|subscription|bull|\.Records\b|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i;
 
 export const missingDedup = createRule({
   meta: {

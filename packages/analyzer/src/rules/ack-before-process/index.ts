@@ -33,7 +33,7 @@ import { walkTree } from '../../facts/tree-walk';
  */
 
 /** Text every consumer registration (or the subscribe wrapper it goes through) holds. */
-const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|\.Records\b|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/;
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|eceiveMessage|SqsMessageHandler|sqs-consumer|aws-lambda|\.Records\b|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/;
 const POSITIVE: ReadonlySet<SettleCall['kind']> = new Set(['ack', 'delete', 'commit', 'resolve-offset']);
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 /** How many work locations a finding lists as related. */
