@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const distArg = process.argv.indexOf('--dist');
 const dist = distArg > 0 ? path.resolve(process.argv[distArg + 1]) : path.resolve(here, '../../packages/analyzer/dist');
-const { Analyzer, discoverFiles } = await import(path.join(dist, 'index.js'));
+const { Analyzer } = await import(path.join(dist, 'index.js'));
+// The files are always found by this checkout's build, so that two builds see the same files.
+const { discoverFiles } = await import(path.resolve(here, '../../packages/analyzer/dist/index.js'));
 const { consumersOf } = await import(path.join(dist, 'facts/consumers.js'));
 
 /** Probe patterns, one per registration shape; `file` narrows a pattern to files that mention a library. */

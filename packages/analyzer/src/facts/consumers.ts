@@ -4,7 +4,7 @@ import { amqp } from './consumers/amqp';
 import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { cloudFunctions } from './consumers/cloud-functions';
-import { forwardedConsumers, wrapperParamsOf } from './consumers/forwarded';
+import { forwardedConsumers, inheritedConsumers, templateMethodsOf, wrapperParamsOf } from './consumers/forwarded';
 import { golevelup, returnsNack } from './consumers/golevelup';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -56,7 +56,9 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
     const handlers = new Set(direct.map((c) => c.handler).filter(Boolean));
     const wrappersOf = (fn: ts.FunctionLikeDeclaration, fnFacts: FileFacts) =>
       wrapperParamsOf(fn, directConsumersOf(fnFacts, project), (c) => settleCallsOf(c, fnFacts).length > 0);
-    for (const { consumer, wrapper } of forwardedConsumers(facts, project, wrappersOf)) {
+    const templatesOf = (cls: ts.ClassLikeDeclaration, clsFacts: FileFacts) =>
+      templateMethodsOf(cls, directConsumersOf(clsFacts, project), (c) => settleCallsOf(c, clsFacts).length > 0);
+    for (const { consumer, wrapper } of [...forwardedConsumers(facts, project, wrappersOf), ...inheritedConsumers(facts, project, templatesOf)]) {
       if (handlers.has(consumer.handler)) continue;
       handlers.add(consumer.handler);
       const inner = internals.get(wrapper.consumer);

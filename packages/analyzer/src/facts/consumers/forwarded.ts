@@ -141,7 +141,7 @@ export function forwardedConsumers(
   return out;
 }
 
-function forwardedConsumer(param: WrapperParam, handler: ts.FunctionLikeDeclaration, call: ts.CallExpression): ConsumerHandler {
+function forwardedConsumer(param: WrapperParam, handler: ts.FunctionLikeDeclaration, call: ts.Node): ConsumerHandler {
   const inner = param.consumer;
   // A wrapper that settles after the callback (or whose library settles when its handler
   // resolves) settles when the callback resolves; one that hands the message on leaves the
@@ -284,4 +284,99 @@ function settlesNegatively(clause: ts.CatchClause): boolean {
     return true;
   });
   return found;
+}
+
+/** A method a base class's handler calls on `this` and leaves to its subclasses (`abstract handle(data)`). */
+export interface TemplateMethod {
+  /** The method's name. */
+  name: string;
+  /** The base class's consumer that calls it. */
+  consumer: ConsumerHandler;
+  /** The `this.name(…)` call in the handler. */
+  invocation: ts.CallExpression;
+  swallows: boolean;
+  wrapperSettles: boolean;
+  /** The base class. */
+  base: ts.ClassLikeDeclaration;
+}
+
+const templates = new WeakMap<ts.ClassLikeDeclaration, TemplateMethod[]>();
+
+/**
+ * The template methods of a class: in the handler of one of its consumers (`direct`, found in
+ * its file), calls `this.m(…)` to a method the class declares without a body (abstract) or not at
+ * all, so that each subclass's `m` is the real handler.
+ */
+export function templateMethodsOf(cls: ts.ClassLikeDeclaration, direct: readonly ConsumerHandler[], settles: (c: ConsumerHandler) => boolean): TemplateMethod[] {
+  const known = templates.get(cls);
+  if (known) return known;
+  const out: TemplateMethod[] = [];
+  const own = new Map<string, ts.ClassElement>();
+  for (const m of cls.members) if (m.name && ts.isIdentifier(m.name)) own.set(m.name.text, m);
+  for (const consumer of direct) {
+    const body = consumer.scope ?? consumer.handler?.body;
+    if (!body || !contains(cls, consumer.registration)) continue;
+    walkTree(body, (n) => {
+      if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || n.expression.expression.kind !== ts.SyntaxKind.ThisKeyword) return true;
+      const name = n.expression.name.text;
+      const member = own.get(name);
+      const leftToSubclasses = !member || (ts.isMethodDeclaration(member) && !member.body);
+      if (leftToSubclasses && !out.some((t) => t.name === name)) {
+        out.push({ name, consumer, invocation: n, swallows: swallowedAround(n, body), wrapperSettles: settles(consumer), base: cls });
+      }
+      return true;
+    });
+  }
+  templates.set(cls, out);
+  return out;
+}
+
+/**
+ * Consumers of a file's classes that extend a base listener of the project: each method that
+ * implements one of the base's template methods is a handler, registered where the base's
+ * consumer is (the subclass's method name is the registration shown).
+ */
+export function inheritedConsumers(
+  facts: FileFacts,
+  project: ProjectIndex,
+  templatesOf: (cls: ts.ClassLikeDeclaration, clsFacts: FileFacts) => TemplateMethod[],
+): ForwardedConsumer[] {
+  const out: ForwardedConsumer[] = [];
+  for (const cls of facts.sourceFile.statements) {
+    if (!ts.isClassDeclaration(cls)) continue;
+    const base = baseClassOf(cls, facts, project);
+    if (!base) continue;
+    for (const t of templatesOf(base.cls, base.facts)) {
+      const method = cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && !!m.name && ts.isIdentifier(m.name) && m.name.text === t.name);
+      if (!method) continue;
+      // The base's method that subscribes (`listen()`) is the wrapper a finding names.
+      const param: WrapperParam = { index: -1, wrapper: enclosingFunction(t.consumer.registration) ?? method, consumer: t.consumer, invocation: t.invocation, swallows: t.swallows, wrapperSettles: t.wrapperSettles };
+      out.push({ consumer: forwardedConsumer(param, method, method.name), wrapper: param });
+    }
+  }
+  return out;
+}
+
+/** The class `cls` extends, in this file or imported by a relative path. */
+function baseClassOf(cls: ts.ClassDeclaration, facts: FileFacts, project: ProjectIndex): { cls: ts.ClassLikeDeclaration; facts: FileFacts } | undefined {
+  const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (!heritage || !ts.isIdentifier(heritage.expression)) return undefined;
+  const name = heritage.expression.text;
+  const local = classNamed(facts.sourceFile, name);
+  if (local) return { cls: local, facts };
+  const binding = facts.origins.importOf(name);
+  if (!binding || !binding.module.startsWith('.')) return undefined;
+  const file = project.resolveModuleCached(facts.sourceFile.fileName, binding.module);
+  const other = file ? project.factsOf(file) : undefined;
+  const found = other && classNamed(other.sourceFile, binding.imported === 'default' ? undefined : binding.imported);
+  return found && other ? { cls: found, facts: other } : undefined;
+}
+
+/** A top-level class of the file by name (the default-exported one when `name` is undefined). */
+function classNamed(sf: ts.SourceFile, name: string | undefined): ts.ClassDeclaration | undefined {
+  for (const stmt of sf.statements) {
+    if (!ts.isClassDeclaration(stmt)) continue;
+    if (name === undefined ? (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) : stmt.name?.text === name) return stmt;
+  }
+  return undefined;
 }
