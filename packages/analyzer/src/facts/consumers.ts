@@ -4,7 +4,7 @@ import { amqp } from './consumers/amqp';
 import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { cloudFunctions } from './consumers/cloud-functions';
-import { forwardedConsumers, inheritedConsumers, templateMethodsOf, wrapperParamsOf } from './consumers/forwarded';
+import { dispatchedConsumers, forwardedConsumers, inheritedConsumers, templateMethodsOf, wrapperParamsOf } from './consumers/forwarded';
 import { golevelup, returnsNack } from './consumers/golevelup';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -58,7 +58,8 @@ export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHa
       wrapperParamsOf(fn, directConsumersOf(fnFacts, project), (c) => settleCallsOf(c, fnFacts).length > 0);
     const templatesOf = (cls: ts.ClassLikeDeclaration, clsFacts: FileFacts) =>
       templateMethodsOf(cls, directConsumersOf(clsFacts, project), (c) => settleCallsOf(c, clsFacts).length > 0);
-    for (const { consumer, wrapper } of [...forwardedConsumers(facts, project, wrappersOf), ...inheritedConsumers(facts, project, templatesOf)]) {
+    const dispatched = dispatchedConsumers(direct, facts, project, (c) => settleCallsOf(c, facts).length > 0);
+    for (const { consumer, wrapper } of [...forwardedConsumers(facts, project, wrappersOf), ...inheritedConsumers(facts, project, templatesOf), ...dispatched]) {
       if (handlers.has(consumer.handler)) continue;
       handlers.add(consumer.handler);
       const inner = internals.get(wrapper.consumer);

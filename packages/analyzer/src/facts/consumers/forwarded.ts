@@ -6,7 +6,7 @@ import { unwrap } from '../origins';
 import type { ProjectIndex } from '../project/project-index';
 import { calleesOf } from '../summaries/callees';
 import { resolveHandler } from './recognizer';
-import { bindingNames, booleanValue, calleeName, objectLiteralOf, propertyValue, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
+import { bindingNames, booleanValue, calleeName, constInitializer, objectLiteralOf, propertyValue, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 import { workCallsIn } from '../work';
 
@@ -377,6 +377,72 @@ function classNamed(sf: ts.SourceFile, name: string | undefined): ts.ClassDeclar
   for (const stmt of sf.statements) {
     if (!ts.isClassDeclaration(stmt)) continue;
     if (name === undefined ? (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) : stmt.name?.text === name) return stmt;
+  }
+  return undefined;
+}
+
+/**
+ * Handlers picked from a map by the message: a consumer's handler that runs
+ * `handlers[job.name](job)` (or `const handle = handlers[type]; await handle(msg)`), where
+ * `handlers` is an object of functions in the file or exported by a relative import. Each
+ * function of the map is a handler of the same consumer.
+ */
+export function dispatchedConsumers(direct: readonly ConsumerHandler[], facts: FileFacts, project: ProjectIndex, settles: (c: ConsumerHandler) => boolean): ForwardedConsumer[] {
+  const out: ForwardedConsumer[] = [];
+  for (const consumer of direct) {
+    const body = consumer.scope ?? consumer.handler?.body;
+    if (!body || !consumer.handler) continue;
+    const handlerFacts = project.factsOf(body.getSourceFile().fileName) ?? facts;
+    // const handle = handlers[job.name] (?? fallback)
+    const picked = new Map<string, ts.ElementAccessExpression>();
+    walkTree(body, (n) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+        let init = unwrap(n.initializer);
+        if (ts.isBinaryExpression(init) && (init.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || init.operatorToken.kind === ts.SyntaxKind.BarBarToken)) init = unwrap(init.left);
+        if (ts.isElementAccessExpression(init)) picked.set(n.name.text, init);
+      }
+      return true;
+    });
+    const seen = new Set<ts.Node>();
+    walkTree(body, (n) => {
+      if (!ts.isCallExpression(n)) return true;
+      const callee = unwrap(n.expression);
+      const access = ts.isElementAccessExpression(callee) ? callee : ts.isIdentifier(callee) ? picked.get(callee.text) : undefined;
+      if (!access || !ts.isIdentifier(unwrap(access.expression))) return true;
+      const map = objectOfFunctions(unwrap(access.expression) as ts.Identifier, handlerFacts, project);
+      if (!map) return true;
+      const param: WrapperParam = { index: -1, wrapper: consumer.handler!, consumer, invocation: n, swallows: swallowedAround(n, body), wrapperSettles: settles(consumer) };
+      for (const p of map.obj.properties) {
+        const fn = ts.isMethodDeclaration(p) ? p
+          : ts.isPropertyAssignment(p) ? resolveHandler(map.facts, project, p.initializer)
+            : ts.isShorthandPropertyAssignment(p) ? resolveHandler(map.facts, project, p.name) : undefined;
+        if (!fn?.body || seen.has(fn)) continue;
+        seen.add(fn);
+        out.push({ consumer: forwardedConsumer(param, fn, n), wrapper: param });
+      }
+      return true;
+    });
+  }
+  return out;
+}
+
+/** The object literal a name holds (`const handlers = { … }` here, or exported by a relative import), with its file's facts. */
+function objectOfFunctions(name: ts.Identifier, facts: FileFacts, project: ProjectIndex): { obj: ts.ObjectLiteralExpression; facts: FileFacts } | undefined {
+  const local = constInitializer(name);
+  const e = local && unwrap(local);
+  if (e && ts.isObjectLiteralExpression(e)) return { obj: e, facts };
+  const binding = facts.origins.importOf(name.text);
+  if (!binding || !binding.module.startsWith('.') || binding.imported === '*' || binding.imported === 'default') return undefined;
+  const file = project.resolveModuleCached(facts.sourceFile.fileName, binding.module);
+  const other = file ? project.factsOf(file) : undefined;
+  if (!other) return undefined;
+  for (const stmt of other.sourceFile.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    for (const d of stmt.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== binding.imported || !d.initializer) continue;
+      const init = unwrap(d.initializer);
+      if (ts.isObjectLiteralExpression(init)) return { obj: init, facts: other };
+    }
   }
   return undefined;
 }
