@@ -6,7 +6,7 @@ import { unwrap } from '../origins';
 import type { ProjectIndex } from '../project/project-index';
 import { calleesOf } from '../summaries/callees';
 import { resolveHandler } from './recognizer';
-import { bindingNames, booleanValue, calleeName, constInitializer, objectLiteralOf, propertyValue, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
+import { bindingNames, booleanValue, calleeName, constInitializer, mentions, objectLiteralOf, propertyValue, contains, enclosingFunction, isFunctionWithBody, propertyNameText, rootIdentifier, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 import { workCallsIn } from '../work';
 
@@ -92,10 +92,13 @@ export function wrapperParamsOf(fn: ts.FunctionLikeDeclaration, direct: readonly
     }
     const body = consumer.scope ?? consumer.handler.body;
     if (!body) continue;
+    const message = messageDerived(body, consumer.messageNames);
     params.forEach((name, index) => {
       if (!name) return;
       const invocation = invocationOf(body, name);
-      if (!invocation) return;
+      // The callback must be given the message (or what is parsed from it): an `onError(err)`
+      // called from the wrapper's catch is not a handler.
+      if (!invocation || (message.size > 0 && !invocation.arguments.some((a) => mentions(a, message)))) return;
       const callee = unwrap(invocation.expression);
       const member = ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && callee.expression.text === name && !isParamObject(fn.parameters[index]))
         ? callee.name.text : undefined;
@@ -445,4 +448,15 @@ function objectOfFunctions(name: ts.Identifier, facts: FileFacts, project: Proje
     }
   }
   return undefined;
+}
+
+/** The message's names in a handler and the variables computed from them (`const value = message.value?.toString()`). */
+function messageDerived(body: ts.Node, names: readonly string[]): Set<string> {
+  const out = new Set(names);
+  if (out.size === 0) return out;
+  walkTree(body, (n) => {
+    if (ts.isVariableDeclaration(n) && n.initializer && mentions(n.initializer, out, false)) for (const b of bindingNames(n.name)) out.add(b);
+    return true;
+  });
+  return out;
 }
