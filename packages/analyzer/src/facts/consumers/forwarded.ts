@@ -54,10 +54,58 @@ export interface ForwardedConsumer {
 /** Names a callback parameter usually has, for a parameter handed to the broker as is. */
 const CALLBACK_NAME = /^(cb|fn|callback|handler|handle\w*|on[A-Z]\w*|process\w*|listener|worker|consumer\w*|\w*(Handler|Callback|Fn|Listener|Processor))$/;
 
+/**
+ * Methods of arrays, promises, emitters, timers and test frameworks that take callbacks: by far
+ * the most calls with a function argument, never a subscribe wrapper of the project, so they are
+ * not resolved at all (resolving a method call may consult the class hierarchy).
+ */
+const BUILT_IN_CALLBACK_TAKERS = new Set([
+  'map', 'forEach', 'filter', 'reduce', 'reduceRight', 'find', 'findIndex', 'findLast', 'some', 'every', 'flatMap', 'sort', 'toSorted',
+  'then', 'catch', 'finally', 'all', 'allSettled', 'race', 'any', 'resolve', 'reject',
+  'on', 'once', 'off', 'addListener', 'removeListener', 'addEventListener', 'emit', 'pipe',
+  'setTimeout', 'setInterval', 'setImmediate', 'nextTick', 'queueMicrotask',
+  'describe', 'it', 'test', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'expect',
+  'push', 'set', 'get', 'has', 'add', 'delete', 'bind', 'call', 'apply', 'log', 'error', 'warn', 'info', 'debug',
+  'useEffect', 'useCallback', 'useMemo', 'useState',
+]);
+
 /** Calls followed per call site (implementations of an interface method). */
 const MAX_CALLEES = 3;
 
 const wrappers = new WeakMap<ts.Node, WrapperParam[]>();
+
+/** Text a file holding a broker registration (and so a wrapper around one) has: the broker recognizers' call and decorator names. */
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|subscribe|Worker|\.process\(|\.on\(|Consumer\.create|handleMessage|Records|Processor|Pattern\(|RabbitSubscribe|SqsMessageHandler/;
+
+/** Per project, whether a file's text can hold a registration (read once; re-read while a cached analysis records its reads). */
+const registering = new WeakMap<ProjectIndex, Map<string, boolean>>();
+
+/**
+ * For a call by name, whether the file of the function it names may hold a registration, told
+ * without resolving the call: a function of this file, or of a relative import. A package's
+ * function is never a wrapper of the project. Method calls are left to the resolver.
+ */
+function calleeFileMayRegister(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): boolean {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee)) return true;
+  if (facts.functionNamed(callee.text)) return mayRegister(facts.sourceFile.fileName, project);
+  const binding = facts.origins.importOf(callee.text);
+  if (!binding || !binding.module.startsWith('.')) return false;
+  const file = project.resolveModuleCached(facts.sourceFile.fileName, binding.module);
+  return file !== undefined && mayRegister(file, project);
+}
+
+/** Whether `file` may hold a broker registration, so that a function of it may be a subscribe wrapper; a file that cannot is not parsed. */
+function mayRegister(file: string, project: ProjectIndex): boolean {
+  let known = registering.get(project);
+  if (!known) registering.set(project, (known = new Map()));
+  const hit = known.get(file);
+  if (hit !== undefined && !project.tracking) return hit;
+  const text = project.readFile(file);
+  const answer = text === undefined || REGISTRATION_TEXT.test(text);
+  known.set(file, answer);
+  return answer;
+}
 
 /**
  * The callback parameters of `fn`, when `fn` is a subscribe wrapper: it holds the registration of
@@ -121,10 +169,12 @@ export function forwardedConsumers(
 ): ForwardedConsumer[] {
   const out: ForwardedConsumer[] = [];
   for (const call of facts.calls) {
-    if (!call.arguments.some((a) => mayCarryCallback(a, facts))) continue;
+    if (BUILT_IN_CALLBACK_TAKERS.has(calleeName(call) ?? '') || !call.arguments.some((a) => mayCarryCallback(a, facts))) continue;
+    if (!calleeFileMayRegister(call, facts, project)) continue;
     const callees = calleesOf(call, facts, project);
     if (callees.length === 0 || callees.length > MAX_CALLEES) continue;
     for (const callee of callees) {
+      if (!mayRegister(callee.file, project)) continue;
       const target = callee.load();
       // A recursive call inside the wrapper itself is not a registration.
       if (!target?.fn.body || (target.fn.getSourceFile() === call.getSourceFile() && contains(target.fn, call))) continue;
