@@ -4,6 +4,7 @@ import { amqp } from './consumers/amqp';
 import { bullProcessors } from './consumers/bull-processors';
 import { bullmq } from './consumers/bullmq';
 import { cloudFunctions } from './consumers/cloud-functions';
+import { dispatchedConsumers, forwardedConsumers, inheritedConsumers, templateMethodsOf, wrapperParamsOf } from './consumers/forwarded';
 import { golevelup, returnsNack } from './consumers/golevelup';
 import { kafka } from './consumers/kafka';
 import { lambdaSqs } from './consumers/lambda-sqs';
@@ -13,6 +14,7 @@ import { pubsub } from './consumers/pubsub';
 import type { BrokerRecognizer, SettleContext } from './consumers/recognizer';
 import { sqs } from './consumers/sqs';
 import { sqsConsumer } from './consumers/sqs-consumer';
+import { stan } from './consumers/stan';
 import { temporal } from './consumers/temporal';
 import type { FileFacts } from './file-facts';
 import type { ConsumerHandler, SettleCall } from './model';
@@ -26,7 +28,7 @@ import { walkTree } from './tree-walk';
  */
 
 /** Every recognizer, and the one that found each consumer (settle APIs differ per library). */
-const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, cloudFunctions, nats, nestjs, golevelup, bullmq, bullProcessors, temporal];
+const RECOGNIZERS: ReadonlyArray<BrokerRecognizer> = [amqp, kafka, sqs, sqsConsumer, lambdaSqs, pubsub, cloudFunctions, nats, stan, nestjs, golevelup, bullmq, bullProcessors, temporal];
 
 interface ConsumerInternals {
   recognizer: BrokerRecognizer;
@@ -49,6 +51,29 @@ export { kafkaAutoCommit } from './consumers/kafka';
  */
 export function consumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHandler[] {
   return facts.memo('consumers', () => {
+    const direct = directConsumersOf(facts, project);
+    const out = [...direct];
+    const handlers = new Set(direct.map((c) => c.handler).filter(Boolean));
+    const wrappersOf = (fn: ts.FunctionLikeDeclaration, fnFacts: FileFacts) =>
+      wrapperParamsOf(fn, directConsumersOf(fnFacts, project), (c) => settleCallsOf(c, fnFacts).length > 0);
+    const templatesOf = (cls: ts.ClassLikeDeclaration, clsFacts: FileFacts) =>
+      templateMethodsOf(cls, directConsumersOf(clsFacts, project), (c) => settleCallsOf(c, clsFacts).length > 0);
+    const dispatched = dispatchedConsumers(direct, facts, project, (c) => settleCallsOf(c, facts).length > 0);
+    for (const { consumer, wrapper } of [...forwardedConsumers(facts, project, wrappersOf), ...inheritedConsumers(facts, project, templatesOf), ...dispatched]) {
+      if (handlers.has(consumer.handler)) continue;
+      handlers.add(consumer.handler);
+      const inner = internals.get(wrapper.consumer);
+      if (!inner) continue;
+      internals.set(consumer, { recognizer: inner.recognizer, aliases: new Map(), project });
+      out.push(consumer);
+    }
+    return out.sort((a, b) => a.registration.getStart() - b.registration.getStart());
+  });
+}
+
+/** The consumers the broker recognizers find in a file, without those registered through a wrapper. */
+function directConsumersOf(facts: FileFacts, project: ProjectIndex): ConsumerHandler[] {
+  return facts.memo('consumers:direct', () => {
     const out: ConsumerHandler[] = [];
     for (const recognizer of RECOGNIZERS) {
       // No try/catch: a recognizer that throws is a bug in eos, which the run reports as an

@@ -38,6 +38,12 @@ export interface ConsumerHandler {
   options?: ts.ObjectLiteralExpression;
   /** Queue / topic / subject name when it is a literal (`amq.rabbitmq.reply-to`, `orders.fifo`). */
   source?: string;
+  /**
+   * When the handler is registered through the project's own subscribe wrapper (facts/consumers/
+   * forwarded.ts): the wrapper, where it calls the handler, and whether a `catch` there swallows
+   * the handler's failure (the message is then settled whatever the handler does).
+   */
+  through?: { wrapper: ts.FunctionLikeDeclaration; invocation?: ts.CallExpression; swallows: boolean };
 }
 
 /** A call that settles a message. */

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import { createRule, type RuleContext } from '../engine/rule';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf, optionSetting, settleCallsOf } from '../facts/consumers';
@@ -158,6 +159,9 @@ function checkSqsSend(context: RuleContext, params: ts.ObjectLiteralExpression |
   if (missing) context.report({ node: at, messageId: 'sqsFifo' });
 }
 
+/** Text every consumer registration (or the subscribe wrapper it goes through) holds; `aws-lambda` / `.Records`: a Lambda SQS handler is known by its types or its loop over the records (facts/consumers/lambda-sqs.ts). */
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|handleMessage|SqsMessageHandler|subscription|bull|\.Records\b|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i;
+
 export const missingDedup = createRule({
   meta: {
     id: 'missing-dedup',
@@ -178,8 +182,9 @@ export const missingDedup = createRule({
     sqsFifo:
       'SQS FIFO: this send to a `.fifo` queue sets no `MessageDeduplicationId` and no content-based deduplication is visible. If the queue has none, SQS rejects the send; if it is enabled elsewhere, SQS dedups on a SHA-256 of the body only, so a retried send whose body differs (a timestamp, a fresh id) is stored twice (effect doubled) and a different event with an identical body is dropped. Fix: set `MessageDeduplicationId` to the event\'s own stable id (SQS drops repeats within its fixed 5-minute window; consumers still need their own dedup).',
   },
-  // `aws-lambda`: a Lambda SQS handler is known only by its types (facts/consumers/lambda-sqs.ts).
-  triggers: /consume|eachMessage|eachBatch|handleMessage|subscription|bull|\.on\(\s*['"]message|subscribe|EventPattern|MessagePattern|Worker|ReceiveMessage|receiveMessage|fetch|\.fifo|fifo|@temporalio\/|aws-lambda/i,
+  // A handler given to the project's own subscribe wrapper: the registration is in a file it imports.
+  triggers: new RegExp(`${REGISTRATION_TEXT.source}|${RELATIVE_IMPORT_TEXT.source}`, 'i'),
+  admits: { reaches: REGISTRATION_TEXT },
   create(context) {
     const fileText = context.sourceFile.text;
     return {

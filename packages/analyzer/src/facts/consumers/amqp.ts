@@ -3,7 +3,7 @@ import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import { optionSetting } from './option-objects';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, importsAny, isFunctionWithBody, isModule, objectLiteralOf, packageOrigin, parameterNames, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
+import { bindingNames, booleanValue, calleeName, importsAny, isFunctionWithBody, rootIdentifier, isModule, objectLiteralOf, packageOrigin, parameterNames, propertyNameText, receiverOf, startsFrom, stringValue } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -25,7 +25,8 @@ export const amqp: BrokerRecognizer = {
       if (calleeName(call) !== 'consume' || call.arguments.length < 2) continue;
       const receiver = receiverOf(call);
       if (!receiver || ts.isObjectLiteralExpression(unwrap(call.arguments[0]))) continue;
-      const origin = packageOrigin(facts, receiver);
+      // A parameter that shadows an import of the file (`channel` from diagnostics_channel) is not that import.
+      const origin = isParameterName(receiver) ? undefined : packageOrigin(facts, receiver);
       if (origin && !isModule(origin.module, AMQP_MODULES)) continue;
       const setupParam = isConnectionManagerSetupParam(receiver, facts.calls);
       const handler = resolveHandler(facts, project, call.arguments[1]);
@@ -101,4 +102,14 @@ function settlesWithChannel(handler: ts.FunctionLikeDeclaration): boolean {
   };
   walkTree(handler.body, visit);
   return found;
+}
+
+/** Whether the expression's root name is a parameter of a function around it (not a name of the module). */
+function isParameterName(expr: ts.Expression): boolean {
+  const root = rootIdentifier(expr);
+  if (!root) return false;
+  for (let n: ts.Node | undefined = root.parent; n; n = n.parent) {
+    if (isFunctionWithBody(n) && n.parameters.some((p) => bindingNames(p.name).includes(root.text))) return true;
+  }
+  return false;
 }

@@ -3,7 +3,7 @@ import type { ConsumerHandler, SettleCall } from '../model';
 import { unwrap } from '../origins';
 import type { FileFacts } from '../file-facts';
 import { resolveHandler, type BrokerRecognizer, type SettleContext } from './recognizer';
-import { booleanValue, calleeName, destructuredAliases, enclosingFunction, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from '../syntax';
+import { booleanValue, calleeName, destructuredAliases, enclosingFunction, importsAny, isModule, objectLiteralOf, packageOrigin, parameterNames, property, propertyValue, receiverOf, rootIdentifier, startsFrom } from '../syntax';
 import { walkTree } from '../tree-walk';
 
 /**
@@ -27,10 +27,17 @@ export const kafka: BrokerRecognizer = {
     for (const call of facts.calls) {
       if (calleeName(call) !== 'run' || call.arguments.length !== 1) continue;
       const config = unwrap(call.arguments[0]);
-      if (!ts.isObjectLiteralExpression(config)) continue;
       const receiver = receiverOf(call);
       const origin = receiver && packageOrigin(facts, receiver);
       if (origin && !isModule(origin.module, KAFKA_MODULES)) continue;
+      if (!ts.isObjectLiteralExpression(config)) {
+        // `consumer.run(runConfig)` in the project's consume helper: the handlers come with the
+        // config at the helper's call sites (facts/consumers/forwarded.ts follows them there).
+        if (ts.isIdentifier(config) && isParameterOf(config, enclosingFunction(call)) && (origin || importsAny(facts, KAFKA_MODULES))) {
+          out.push({ consumer: { broker: 'kafka', library: libraryOf(origin?.module), settlement: 'on-resolve', kind: 'message', messageNames: [], registration: call } });
+        }
+        continue;
+      }
       for (const kind of ['eachMessage', 'eachBatch'] as const) {
         const prop = property(config, kind);
         if (!prop) continue;
@@ -42,7 +49,7 @@ export const kafka: BrokerRecognizer = {
           : (autoResolve === false ? 'manual' : 'on-resolve');
         const consumer: ConsumerHandler = {
           broker: 'kafka',
-          library: origin?.module.startsWith('@confluentinc/') ? '@confluentinc/kafka-javascript' : 'kafkajs',
+          library: libraryOf(origin?.module),
           settlement,
           kind: kind === 'eachMessage' ? 'message' : 'batch',
           handler,
@@ -67,6 +74,14 @@ export const kafka: BrokerRecognizer = {
     return kafkaSettle(call, ctx);
   },
 };
+
+function libraryOf(module: string | undefined): string {
+  return module?.startsWith('@confluentinc/') ? '@confluentinc/kafka-javascript' : 'kafkajs';
+}
+
+function isParameterOf(name: ts.Identifier, fn: ts.FunctionLikeDeclaration | undefined): boolean {
+  return !!fn && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name.text);
+}
 
 /** kafkajs settle calls: payload functions (`resolveOffset`, `heartbeat`, …) and `commitOffsets` on any consumer. */
 export function kafkaSettle(call: ts.CallExpression, ctx: SettleContext): SettleCall | undefined {

@@ -3,17 +3,23 @@ import type { ConsumerHandler } from '../model';
 import { unwrap } from '../origins';
 import { resolveHandler, type BrokerRecognizer } from './recognizer';
 import { sqsSettle } from './sqs';
-import { calleeName, importsAny, objectLiteralOf, parameterNames, property, propertyValue } from '../syntax';
+import type { FileFacts } from '../file-facts';
+import { booleanValue, calleeName, importsAny, objectLiteralOf, parameterNames, property, propertyValue, stringValue } from '../syntax';
 
 /**
  * bbc/sqs-consumer: `Consumer.create({ queueUrl, handleMessage | handleMessageBatch,
  * alwaysAcknowledge })` or `new Consumer({...})`. The library deletes a message when
  * `handleMessage` resolves with it (every message, whatever the handler returns, with
  * `alwaysAcknowledge: true`); a rejected handler leaves it for redelivery.
+ *
+ * `@ssut/nestjs-sqs` runs sqs-consumer for each method decorated `@SqsMessageHandler(name,
+ * batch)`: the method is `handleMessage` (or `handleMessageBatch` when `batch` is true).
  */
+const NEST_SQS = '@ssut/nestjs-sqs';
 export const sqsConsumer: BrokerRecognizer = {
   find({ facts, project }) {
     const out: ReturnType<BrokerRecognizer['find']> = [];
+    if (importsAny(facts, [NEST_SQS])) out.push(...decoratedHandlers(facts));
     if (!importsAny(facts, ['sqs-consumer'])) return out;
     const candidates: Array<{ node: ts.Node; arg: ts.Expression | undefined }> = [];
     for (const call of facts.calls) {
@@ -49,3 +55,28 @@ export const sqsConsumer: BrokerRecognizer = {
   },
   settleOf: sqsSettle,
 };
+
+/** Methods decorated `@SqsMessageHandler(queueName, batch?)` from @ssut/nestjs-sqs. */
+function decoratedHandlers(facts: FileFacts): ReturnType<BrokerRecognizer['find']> {
+  const out: ReturnType<BrokerRecognizer['find']> = [];
+  for (const fn of facts.functions) {
+    if (!ts.isMethodDeclaration(fn) || !fn.body) continue;
+    for (const d of ts.getDecorators(fn) ?? []) {
+      const e = unwrap(d.expression);
+      if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || facts.origins.importOf(e.expression.text)?.module !== NEST_SQS) continue;
+      if (facts.origins.importOf(e.expression.text)?.imported !== 'SqsMessageHandler') continue;
+      const consumer: ConsumerHandler = {
+        broker: 'sqs',
+        library: 'sqs-consumer',
+        settlement: 'on-resolve',
+        kind: booleanValue(e.arguments[1]) === true ? 'batch' : 'message',
+        handler: fn,
+        messageNames: parameterNames(fn, 0),
+        registration: d,
+        source: stringValue(e.arguments[0]),
+      };
+      out.push({ consumer });
+    }
+  }
+  return out;
+}

@@ -59,8 +59,8 @@ export function describe(c: ConsumerHandler): Describe {
       };
     case 'nats':
       return {
-        broker: `NATS JetStream (${lib})`, library: lib,
-        gone: 'acknowledged and JetStream will not redeliver it',
+        broker: lib === 'node-nats-streaming' ? 'NATS Streaming (node-nats-streaming)' : `NATS JetStream (${lib})`, library: lib,
+        gone: lib === 'node-nats-streaming' ? 'acknowledged and the streaming server will not redeliver it' : 'acknowledged and JetStream will not redeliver it',
         negative: '`m.nak()` it (or `m.term()` when it can never succeed)',
         autoSettle: 'the message is acknowledged',
         unit: 'message',

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { RELATIVE_IMPORT_TEXT } from '../../engine/prefilter';
 import { createRule, type RuleContext } from '../../engine/rule';
 import type { OptionValues } from '../../engine/rule-options';
 import { answersFailure, consumersOf, isRequestReply, kafkaAutoCommit, optionSetting, returnsNegativeSettle, settleCallsOf } from '../../facts/consumers';
@@ -32,6 +33,8 @@ import { inThrowingCatch } from '../../facts/summaries/swallows';
  * leaving early while `eachBatchAutoResolve` resolves the whole batch.
  */
 
+/** Text every consumer registration (or the subscribe wrapper it goes through) holds. */
+const REGISTRATION_TEXT = /consume|eachMessage|eachBatch|eceiveMessage|SqsMessageHandler|sqs-consumer|aws-lambda|\.Records\b|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/;
 const POSITIVE: ReadonlySet<SettleCall['kind']> = new Set(['ack', 'delete', 'commit', 'resolve-offset']);
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 /** How many work locations a finding lists as related. */
@@ -56,8 +59,10 @@ export const ackBeforeProcess = createRule({
   },
   messages,
   options: OPTIONS,
-  // A consumer registration always names one of these (the handler itself may live elsewhere).
-  triggers: /consume|eachMessage|eachBatch|eceiveMessage|sqs-consumer|aws-lambda|pubsub|nats|EventPattern|MessagePattern|Rabbit(Subscribe|RPC)|cloudEvent|bull/,
+  // A consumer registration always names one of these (the handler itself may live elsewhere),
+  // in the file or, for a handler given to the project's own subscribe wrapper, in a file it imports.
+  triggers: new RegExp(`${REGISTRATION_TEXT.source}|${RELATIVE_IMPORT_TEXT.source}`),
+  admits: { reaches: REGISTRATION_TEXT },
   create(context) {
     return {
       end() {
@@ -73,6 +78,10 @@ export const ackBeforeProcess = createRule({
 
 function checkConsumer(consumer: ConsumerHandler, context: RuleContext, options: Options): void {
   const d = describe(consumer);
+  if (consumer.through?.swallows) {
+    checkSwallowedByWrapper(consumer, context, options, d);
+    return;
+  }
   if (consumer.settlement === 'on-receive') {
     checkNoAck(consumer, context, options, d);
     return;
@@ -208,6 +217,49 @@ function relatedWork(works: ts.CallExpression[]): Array<{ node: ts.Node; message
 }
 
 /** `noAck: true` on a RabbitMQ consumer that does work (the direct reply-to pseudo-queue requires it). */
+/**
+ * A handler registered through the project's subscribe wrapper, which calls it inside a `catch`
+ * that swallows: whatever the handler does, the wrapper returns normally and the message is
+ * settled (the wrapper's own `catch` is reported where it is; this names each handler it loses).
+ */
+function checkSwallowedByWrapper(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
+  const through = consumer.through;
+  const body = consumer.handler?.body;
+  if (!through?.invocation || !body) return;
+  const works = workCallsIn(body, { loggingIsWork: options.logOnlyIsWork });
+  if (works.length === 0) return;
+  const clause = enclosingCatch(through.invocation) ?? catchAround(through.invocation);
+  const sf = through.invocation.getSourceFile();
+  const where = `${sf.fileName.split(/[\\/]/).pop()}:${sf.getLineAndCharacterOfPosition(through.invocation.getStart(sf)).line + 1}`;
+  const settles = consumer.settlement === 'manual' || consumer.settlement === 'on-resolve' ? d.autoSettle : 'the message is settled';
+  context.report({
+    node: consumer.registration,
+    messageId: 'swallowedByWrapper',
+    data: { ...d, wrapper: functionName(through.wrapper), where, settles, work: snippet(works[0]) },
+    related: [
+      ...(clause ? [{ node: clause, message: 'the catch that swallows the handler\'s failure' }] : []),
+      ...works.slice(0, RELATED_LIMIT).map((w) => ({ node: w, message: 'work whose failure is lost' })),
+    ],
+  });
+}
+
+/** The `catch` of the `try` whose block holds `node`. */
+function catchAround(node: ts.Node): ts.CatchClause | undefined {
+  for (let n: ts.Node = node; n.parent; n = n.parent) {
+    if (ts.isTryStatement(n.parent) && n.parent.tryBlock === n) return n.parent.catchClause;
+  }
+  return undefined;
+}
+
+/** How a wrapper is named in a message: its declared or assigned name. */
+function functionName(fn: ts.FunctionLikeDeclaration): string {
+  if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isPropertyAssignment(p)) return p.name.getText();
+  return 'the wrapper';
+}
+
 function checkNoAck(consumer: ConsumerHandler, context: RuleContext, options: Options, d: Describe): void {
   if (consumer.broker !== 'rabbitmq' || consumer.source === REPLY_TO || !ts.isCallExpression(consumer.registration)) return;
   // The setting may sit in a spread, an `Object.assign(…)` or a constant of the file: report where it is written.

@@ -18,6 +18,8 @@ export const messages = {
     '{{broker}}: this `catch` swallows the failure and the handler returns normally, so {{autoSettle}}; the failed {{unit}} is lost (message lost). Fix: {{swallowFix}}',
   swallowedInCallee:
     '{{broker}}: {{drop}} ({{path}}), so `{{call}}` returns normally when that work fails and {{settles}}; the failed {{unit}} is lost (message lost). Fix: {{swallowFix}}',
+  swallowedByWrapper:
+    '{{broker}}: this handler is registered through `{{wrapper}}`, whose `catch` around the call to it swallows its failure ({{where}}), so {{settles}} even when `{{work}}` fails; the failed {{unit}} is lost (message lost). Fix: rethrow in the wrapper\'s `catch` (after sending the {{unit}} to a dead-letter destination if you want to keep it out of the retry loop), so the failure reaches the broker.',
   notAwaited:
     '{{broker}}: `{{work}}` is not awaited, so the handler resolves while the work is still running and {{autoSettle}}; a crash or a failure of the work then loses the {{unit}} (message lost). Fix: await it (`await …`; `await Promise.all(…)` for several).',
   deferred:
