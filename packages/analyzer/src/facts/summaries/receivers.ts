@@ -233,6 +233,40 @@ function receiverType(receiver: ts.Expression, facts: FileFacts): ReceiverType |
     return /^[A-Z]/.test(receiver.expression.text) ? { name: receiver.expression.text } : undefined;
   }
   if (ts.isIdentifier(receiver)) return localType(receiver, facts);
+  // new OrderApprovedEmail(data).send(): the class built right there, or the class a constructor
+  // variable is typed as (`const Sender = pick(name) as new (d: D) => EmailSender; new Sender(d).send()`).
+  if (ts.isNewExpression(receiver)) return constructedType(receiver, facts);
+  return undefined;
+}
+
+/** The type a `new` expression builds: its class, or the instance type of the constructor variable it calls. */
+function constructedType(expr: ts.NewExpression, facts: FileFacts): ReceiverType | undefined {
+  const c = expr.expression;
+  if (ts.isPropertyAccessExpression(c)) return { name: c.name.text };
+  if (!ts.isIdentifier(c)) return undefined;
+  for (const v of facts.variables) {
+    if (!ts.isIdentifier(v.name) || v.name.text !== c.text) continue;
+    const built = instanceTypeOf(v.type) ?? castInstanceType(v.initializer);
+    if (built) return { name: built };
+  }
+  return /^[A-Z]/.test(c.text) ? { name: c.text } : undefined;
+}
+
+/** `new (d: D) => EmailSender<D>` → 'EmailSender'. */
+function instanceTypeOf(type: ts.TypeNode | undefined): string | undefined {
+  return type && ts.isConstructorTypeNode(type) ? typeNameOf(type.type) : undefined;
+}
+
+/** The constructor type an initializer is cast to: `x as unknown as new () => Sender`. */
+function castInstanceType(init: ts.Expression | undefined): string | undefined {
+  for (let e = init; e; ) {
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      const t = instanceTypeOf(e.type);
+      if (t) return t;
+      e = e.expression;
+    } else if (ts.isParenthesizedExpression(e)) e = e.expression;
+    else return undefined;
+  }
   return undefined;
 }
 
