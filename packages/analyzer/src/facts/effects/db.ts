@@ -31,7 +31,7 @@ const KNEX_WRITES = new Set(['insert', 'update', 'del', 'delete', 'increment', '
 /** Globals whose `create`/`update` are not database writes. */
 const NOT_MODELS = new Set(['Object', 'Array', 'Promise', 'Date', 'Map', 'Set', 'Buffer', 'JSON', 'Math', 'Reflect', 'Symbol', 'String', 'Number', 'URL', 'Error', 'Intl', 'WeakMap', 'WeakSet', 'Proxy']);
 /** Values that make a fresh key on every run, so an insert keyed by them is not idempotent. */
-const FRESH_KEY = /\b(uuid\w*|randomUUID|nanoid|cuid2?|ulid|createId|generateId|ObjectId|Date\.now|Math\.random|crypto\.random\w*)\s*\(|\bnew\s+ObjectId\b/;
+export const FRESH_KEY = /\b(uuid\w*|randomUUID|nanoid|cuid2?|ulid|createId|generateId|ObjectId|Date\.now|Math\.random|crypto\.random\w*)\s*\(|\bnew\s+ObjectId\b/;
 const KEY_PROPERTIES = new Set(['id', '_id', 'messageId', 'message_id', 'eventId', 'event_id', 'idempotencyKey', 'idempotency_key']);
 /** Self-referencing arithmetic in a raw fragment: `x + 1`, `"count" - 1`. */
 const ARITHMETIC = /[\w"`\]]\s*[+-]\s*[\d:?$]/;

@@ -7,6 +7,7 @@ import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, named
 import { callsInFlow, taggedTemplatesInFlow } from './flow';
 import { calleesOf, knownEmpty, recordEmpty } from '../summaries/callees';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
+import { prismaCreateHitsUniqueKey } from './prisma-schema';
 import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';
 
@@ -52,6 +53,16 @@ function mayBeEffect(method: string): boolean {
   return may;
 }
 
+/**
+ * A write judged again with what the project declares beside its code: a Prisma `create` that
+ * writes a whole unique key of its model (schema.prisma) from the message fails on a repeat
+ * instead of inserting twice.
+ */
+function withProjectKeys(raw: RawEffect | undefined, call: ts.CallExpression, project: ProjectIndex): RawEffect | undefined {
+  if (!raw || raw.idempotent || raw.library !== 'prisma' || raw.op !== 'insert' || !raw.target || shapeMethod(call) !== 'create') return raw;
+  return prismaCreateHitsUniqueKey(call, raw.target, project) ? { ...raw, idempotent: true, description: `${raw.description} (a unique key of the model)` } : raw;
+}
+
 /** Judged by names only, for calls into code that cannot be followed. */
 export function classifyByName(call: ts.CallExpression, facts: FileFacts): RawEffect | undefined {
   const method = shapeMethod(call);
@@ -74,7 +85,7 @@ export function sideEffectsIn(node: ts.Node, facts: FileFacts, project: ProjectI
 function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): Effect[] {
   const out: Effect[] = [];
   for (const call of callsInFlow(node)) {
-    const raw = classifyCall(call, facts);
+    const raw = withProjectKeys(classifyCall(call, facts), call, project);
     if (raw) {
       out.push({ ...raw, at: call, via: [] });
       continue;
