@@ -8,6 +8,7 @@ import { callsInFlow, taggedTemplatesInFlow } from './flow';
 import { calleesOf, knownEmpty, recordEmpty } from '../summaries/callees';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
 import { prismaCreateHitsUniqueKey } from './prisma-schema';
+import { entityKeysOfWrite, typeormWriteIsKeyed } from './typeorm-entity';
 import { shapeMethod, shapeOf } from './shape';
 import type { Effect } from './types';
 
@@ -55,12 +56,20 @@ function mayBeEffect(method: string): boolean {
 
 /**
  * A write judged again with what the project declares beside its code: a Prisma `create` that
- * writes a whole unique key of its model (schema.prisma) from the message fails on a repeat
- * instead of inserting twice.
+ * writes a whole unique key of its model (schema.prisma), or a TypeORM write keyed by its entity's
+ * declared keys (see typeorm-entity.ts), is not repeated by a redelivered message.
  */
-function withProjectKeys(raw: RawEffect | undefined, call: ts.CallExpression, project: ProjectIndex): RawEffect | undefined {
-  if (!raw || raw.idempotent || raw.library !== 'prisma' || raw.op !== 'insert' || !raw.target || shapeMethod(call) !== 'create') return raw;
-  return prismaCreateHitsUniqueKey(call, raw.target, project) ? { ...raw, idempotent: true, description: `${raw.description} (a unique key of the model)` } : raw;
+function withProjectKeys(raw: RawEffect | undefined, call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): RawEffect | undefined {
+  if (!raw || raw.idempotent || raw.kind !== 'db-write' || !(raw.op === 'insert' || raw.op === 'unknown')) return raw;
+  const method = shapeMethod(call);
+  if (raw.library === 'prisma' && method === 'create' && raw.target && prismaCreateHitsUniqueKey(call, raw.target, project)) {
+    return { ...raw, idempotent: true };
+  }
+  if (raw.library === 'typeorm' && method && /^(save|insert)$/.test(method)) {
+    const keys = entityKeysOfWrite(call, facts, project);
+    if (keys && typeormWriteIsKeyed(call, method, keys)) return { ...raw, idempotent: true, op: method === 'save' ? 'upsert' : raw.op };
+  }
+  return raw;
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */
@@ -85,7 +94,7 @@ export function sideEffectsIn(node: ts.Node, facts: FileFacts, project: ProjectI
 function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): Effect[] {
   const out: Effect[] = [];
   for (const call of callsInFlow(node)) {
-    const raw = withProjectKeys(classifyCall(call, facts), call, project);
+    const raw = withProjectKeys(classifyCall(call, facts), call, facts, project);
     if (raw) {
       out.push({ ...raw, at: call, via: [] });
       continue;

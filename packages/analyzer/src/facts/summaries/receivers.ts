@@ -438,3 +438,11 @@ function inheritedMethod(d: Declared, method: string, project: ProjectIndex, hie
 
 /** How a function reads in a path (kept here for the summaries' callers; see facts/project/outline). */
 export { functionLabel };
+
+/**
+ * Where the class `name`, as read in `facts` (declared there or imported), is declared: its file,
+ * and its name there. The first of the candidates `locateType` finds.
+ */
+export function classLocation(name: string, facts: FileFacts, project: ProjectIndex): { file: string; name: string } | undefined {
+  return locateType(name, siteOf(facts), project, () => hierarchyOf(project, facts.sourceFile.fileName))[0];
+}
