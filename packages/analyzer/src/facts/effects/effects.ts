@@ -63,11 +63,11 @@ function withProjectKeys(raw: RawEffect | undefined, call: ts.CallExpression, fa
   if (!raw || raw.idempotent || raw.kind !== 'db-write' || !(raw.op === 'insert' || raw.op === 'unknown')) return raw;
   const method = shapeMethod(call);
   if (raw.library === 'prisma' && method === 'create' && raw.target && prismaCreateHitsUniqueKey(call, raw.target, project)) {
-    return { ...raw, idempotent: true };
+    return { ...raw, idempotent: true, declaredKey: true };
   }
   if (raw.library === 'typeorm' && method && /^(save|insert)$/.test(method)) {
     const keys = entityKeysOfWrite(call, facts, project);
-    if (keys && typeormWriteIsKeyed(call, method, keys)) return { ...raw, idempotent: true, op: method === 'save' ? 'upsert' : raw.op };
+    if (keys && typeormWriteIsKeyed(call, method, keys)) return { ...raw, idempotent: true, declaredKey: true };
   }
   return raw;
 }

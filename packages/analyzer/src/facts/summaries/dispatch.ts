@@ -91,6 +91,6 @@ function tableName(expr: ts.Expression): string {
 function keyText(p: ts.ObjectLiteralElementLike): string {
   const n = p.name;
   if (!n) return '…';
-  if (ts.isComputedPropertyName(n)) return n.expression.getText();
-  return ts.isIdentifier(n) || ts.isStringLiteral(n) ? `'${n.text}'` : n.getText();
+  // `EMAIL`, `MessageType.EMAIL` (a computed key without its brackets), `'email'`.
+  return ts.isComputedPropertyName(n) ? n.expression.getText() : n.getText();
 }
