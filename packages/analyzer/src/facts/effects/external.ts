@@ -119,10 +119,13 @@ export function redisCounter(s: CallShape): RawEffect | undefined {
 /** Names that say what a call of the user's own, unfollowable code does (`this.mailer.sendWelcomeEmail(…)`). */
 export function namedExternalCall(s: CallShape): RawEffect | undefined {
   const m = s.method;
-  if (!m || !s.receiver) return undefined;
+  // A plain function (`sendInviteEmail(user)`) counts too: one imported from a workspace package
+  // of a monorepo, or from anywhere the lookup cannot follow.
+  if (!m || (!s.receiver && !ts.isIdentifier(unwrap(s.call.expression)))) return undefined;
   const family = familyOf(s.module);
   if (family !== undefined && !isLocalModule(s.module)) return undefined;
-  if (NAMED_EMAIL.test(m)) return { kind: 'email', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
-  if (NAMED_SMS.test(m)) return { kind: 'sms', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
+  const name = s.receiver ? `${s.names.join('.')}.${m}` : m;
+  if (NAMED_EMAIL.test(m)) return { kind: 'email', library: s.receiver ? s.names.join('.') : m, call: s.call, idempotent: false, description: name };
+  if (NAMED_SMS.test(m)) return { kind: 'sms', library: s.receiver ? s.names.join('.') : m, call: s.call, idempotent: false, description: name };
   return undefined;
 }
