@@ -4,6 +4,7 @@ import { unwrap } from '../origins';
 import type { RawEffect } from './db';
 import { familyOf, isLocalModule, type CallShape } from './shape';
 import { staticText } from './strings';
+import { FRESH_KEY } from './db';
 import { objectLiteralOf, propertyValue } from '../syntax';
 
 const HTTP_VERBS = new Set(['post', 'put', 'patch', 'delete', 'request']);
@@ -100,12 +101,24 @@ export function paymentCall(s: CallShape): RawEffect | undefined {
   if (family !== 'stripe' && !(family === undefined && /stripe/i.test(s.names[0] === 'this' ? s.names[1] ?? '' : s.names[0]))) return undefined;
   const creates = STRIPE_CREATES.test(m);
   if (!creates && !STRIPE_UPDATES.test(m)) return undefined;
-  const keyed = s.call.arguments.some((a) => {
+  const withKey = s.call.arguments.some((a) => {
     const obj = objectLiteralOf(a);
     return obj !== undefined && propertyValue(obj, 'idempotencyKey') !== undefined;
   });
+  const ownId = !withKey && ownIdCreate(s, m);
+  const keyed = withKey || ownId;
   const resource = s.names.filter((n) => n !== 'this' && !/stripe/i.test(n)).join('.');
-  return { kind: 'payment', library: 'stripe', call: s.call, idempotent: keyed || !creates, description: `stripe ${resource}.${m}${keyed ? ' with idempotencyKey' : ' without an idempotencyKey'}` };
+  return { kind: 'payment', library: 'stripe', call: s.call, idempotent: keyed || !creates, description: `stripe ${resource}.${m}${withKey ? ' with idempotencyKey' : ownId ? ' with its own id' : ' without an idempotencyKey'}` };
+}
+
+/** Stripe objects a caller may name (`products.create({ id })`, coupons, plans): a repeat with the same id fails instead of creating a second one. */
+const STRIPE_OWN_ID = /^(products|coupons|plans|promotionCodes|taxRates)$/;
+
+function ownIdCreate(s: CallShape, method: string): boolean {
+  if (method !== 'create' || !STRIPE_OWN_ID.test(s.names[s.names.length - 1] ?? '')) return false;
+  const params = objectLiteralOf(s.call.arguments[0]);
+  const id = params && propertyValue(params, 'id');
+  return id !== undefined && !FRESH_KEY.test(id.getText());
 }
 
 /** Redis counters (`INCR` and friends). */
