@@ -162,10 +162,14 @@ function readEntity(cls: ts.ClassDeclaration): EntityKeys {
       const flag = (name: string): boolean => options !== undefined && propertyValue(options, name)?.kind === ts.SyntaxKind.TrueKeyword;
       const kind = e.expression.text;
       if (kind === 'PrimaryColumn' || (kind === 'Column' && flag('primary'))) {
-        out.givenPrimary = true;
+        // `@PrimaryColumn() @Generated('uuid') id` is made by the database after all.
+        if (!(ts.getDecorators(m) ?? []).some((g) => ts.isCallExpression(g.expression) && g.expression.expression.getText() === 'Generated')) out.givenPrimary = true;
         out.unique.push([field]);
       } else if ((kind === 'Column' && flag('unique')) || (kind === 'Index' && flag('unique'))) out.unique.push([field]);
     }
   }
+  // A key the entity draws itself (`@BeforeInsert() setId() { this.id = randomUUID(); }`, a field
+  // initialiser `id = uuid()`) is fresh on every save.
+  if (FRESH_KEY.test(cls.getText())) out.givenPrimary = false;
   return out;
 }
