@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
+import { callsInFlow, classifyCall, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
@@ -130,6 +130,17 @@ function checkRelayWaits(context: RuleContext, fn: ts.Node, effects: readonly Ef
   }
 }
 
+/**
+ * The write whose completion callback `fn` is: `connection.query('INSERT …', values, (err) => { … })`,
+ * `pool.query(sql, (err, res) => { … })`. What the callback sends, it sends after the write committed.
+ */
+function completedWrite(fn: ts.Node, facts: FileFacts): Effect | undefined {
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[call.arguments.length - 1] !== fn) return undefined;
+  const raw = classifyCall(call, facts);
+  return raw && (raw.kind === 'db-write' || (raw.kind === 'counter' && DB_COUNTER.test(raw.library))) ? { ...raw, at: call, via: [] } : undefined;
+}
+
 /** The client a transaction was opened on (`client` in `client.$transaction(…)`) and the callback's handle (`tx`). */
 function callbackClients(tx: Transaction): { client: string; handle: string } | undefined {
   if (tx.form !== 'callback' || !(ts.isArrowFunction(tx.node) || ts.isFunctionExpression(tx.node))) return undefined;
@@ -217,7 +228,10 @@ export const dualWrite = createRule({
         const { facts, project } = context;
         for (const fn of facts.functions) {
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
-          const effects = sideEffectsIn(fn, facts, project);
+          const own = sideEffectsIn(fn, facts, project);
+          // A write's completion callback runs after that write has committed.
+          const completed = completedWrite(fn, facts);
+          const effects = completed ? [completed, ...own] : own;
           const writes = effects.filter(isDbWrite);
           if (writes.length === 0) continue;
           checkOuterClientWrites(context, writes, transactionsIn(fn, facts));
