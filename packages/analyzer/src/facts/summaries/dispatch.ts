@@ -35,6 +35,17 @@ export function dispatchTargets(call: ts.CallExpression, facts: FileFacts, proje
   return out;
 }
 
+/**
+ * The values of the table an expression picks from (`this.senders[channel]`, or a `const` set to
+ * it): `[new EmailSender(), new SmsSender()]` for `{ email: new EmailSender(), sms: new SmsSender() }`.
+ */
+export function pickedTableValues(expr: ts.Expression): ts.Expression[] | undefined {
+  const access = tableAccess(unwrap(expr));
+  const table = access && tableOf(unwrap(access.expression));
+  if (!table) return undefined;
+  return table.properties.flatMap((p) => (ts.isPropertyAssignment(p) ? [unwrap(p.initializer)] : [])).slice(0, MAX_ENTRIES);
+}
+
 /** `table[key]` as the callee itself, or as the value of the `const` the callee names. */
 function tableAccess(callee: ts.Expression): ts.ElementAccessExpression | undefined {
   if (ts.isElementAccessExpression(callee)) return callee;

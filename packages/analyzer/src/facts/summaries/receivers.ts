@@ -6,6 +6,7 @@ import { familyOf } from '../effects/shape';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { ClassHierarchy, projectAround } from './class-index';
+import { pickedTableValues } from './dispatch';
 import { escapeRegExp } from '../../text/regexp';
 import { baseClassName, functionAt, functionLabel, outlineHolding, outlineOf, outlineOfFacts, type FileOutline, type FunctionRef, type Range, type TypeOutline } from '../project/outline';
 
@@ -96,13 +97,15 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const method = callee.name.text;
   const receiver = unwrap(callee.expression);
-  const type = receiverType(receiver, facts);
+  // A strategy picked from a table of instances (`this.senders[channel].send(…)`): each entry's class.
+  const picked = pickedTableValues(receiver)?.map((v) => newedClass(v)).filter((n): n is string => n !== undefined) ?? [];
+  const type = picked.length > 0 ? { name: picked[0] } : receiverType(receiver, facts);
   if (!type) return [];
   const hierarchy = (): ClassHierarchy => hierarchyOf(project, facts.sourceFile.fileName);
   const { targets } = memoOf(project);
   const out: TargetRef[] = [];
-  if (type.name) {
-    for (const at of locateType(type.name, siteOf(facts), project, hierarchy)) {
+  for (const name of picked.length > 0 ? [...new Set(picked)] : type.name ? [type.name] : []) {
+    for (const at of locateType(name, siteOf(facts), project, hierarchy)) {
       const key = `${at.file}\0${at.name}\0${method}`;
       let refs = targets.get(key);
       if (!refs) {
