@@ -12,7 +12,7 @@ import { walkTree } from '../tree-walk';
 export type RawEffect = Omit<Effect, 'at' | 'via'>;
 
 /** Families that write to a database. */
-const DB_FAMILIES = new Set(['prisma', 'typeorm', 'sequelize', 'mongoose', 'mongodb', 'knex', 'drizzle', 'pg', 'mysql2', 'sqlite', 'db-transaction']);
+const DB_FAMILIES = new Set(['prisma', 'typeorm', 'sequelize', 'mongoose', 'mongodb', 'knex', 'drizzle', 'pg', 'mysql2', 'sqlite', 'db-transaction', 'firestore', 'datastore']);
 
 /** Methods that take SQL text as their first argument (pg, mysql2, pg-promise, sqlite, knex.raw, prisma raw, TypeORM QueryRunner/DataSource). */
 const SQL_METHODS = new Set([
@@ -41,7 +41,7 @@ const DRIZZLE_WRITES = /^(insert|update|delete)$/;
 
 /** Whether `dbWrite` can accept a call of this method name (it accepts no other). */
 export function isDbWriteMethod(method: string): boolean {
-  return SQL_METHODS.has(method) || PRISMA_WRITES.has(method) || MONGO_WRITES.has(method) || DRIZZLE_WRITES.test(method) ||
+  return FIRESTORE_WRITES.test(method) || SQL_METHODS.has(method) || PRISMA_WRITES.has(method) || MONGO_WRITES.has(method) || DRIZZLE_WRITES.test(method) ||
     KNEX_WRITES.has(method) || ORM_WRITES.has(method);
 }
 
@@ -49,7 +49,76 @@ export function isDbWriteMethod(method: string): boolean {
 export function dbWrite(s: CallShape, facts: FileFacts): RawEffect | undefined {
   const family = familyOf(s.module);
   if (family && !DB_FAMILIES.has(family)) return undefined;
-  return sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family, importedFamilies(facts)) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+  return documentStoreWrite(s, family, facts) ?? sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family, importedFamilies(facts)) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+}
+
+/** Firestore writes: on a document (`set`, `create`, `update`, `delete`), on a collection (`add`). */
+const FIRESTORE_WRITES = /^(set|add|create|update|delete)$/;
+/** Datastore writes (`datastore.save(entity)`, …). */
+const DATASTORE_WRITES = /^(save|insert|upsert|update|delete|merge)$/;
+
+/**
+ * Firestore and Datastore writes. Firestore: `collection(…).add(data)` makes a fresh document id
+ * (a repeat adds a second document); `doc(id).set(data)` / `create` write the document the id
+ * names (idempotent unless the id is fresh, `create` fails on a repeat); `update` sets fields
+ * (a counter with `FieldValue.increment`). Datastore: `save` / `upsert` of an entity whose key names
+ * an id overwrite it, one whose key has no id (`datastore.key(kind)`) is allocated a new one.
+ */
+function documentStoreWrite(s: CallShape, family: string | undefined, facts: FileFacts): RawEffect | undefined {
+  const m = s.method;
+  if (!m || !s.receiver) return undefined;
+  const names = s.names;
+  const onReference = names.some((n) => n === 'collection()' || n === 'doc()');
+  // A client from elsewhere (`db` imported from the project's firebase module) counts where the
+  // chain names Firestore itself, or the file works with Firestore (MongoDB's `collection()` is not one).
+  const firestore = family === 'firestore' || names.includes('firestore()') ||
+    (family === undefined && onReference && (names.includes('doc()') || importedFamilies(facts).includes('firestore')));
+  if (firestore && FIRESTORE_WRITES.test(m) && (family === 'firestore' || onReference)) {
+    const counter = m === 'update' && /FieldValue\.increment|\bincrement\s*\(/.test(s.call.getText());
+    const docId = docIdOf(s.receiver);
+    let op: WriteOp;
+    let idempotent: boolean;
+    if (m === 'add') [op, idempotent] = ['insert', false];
+    else if (m === 'delete') [op, idempotent] = ['delete', true];
+    else if (m === 'update') [op, idempotent] = ['update', !counter];
+    // A document named without an id (`collection('x').doc()`) gets a fresh one.
+    else [op, idempotent] = [m === 'create' ? 'insert' : 'upsert', docId !== undefined && !FRESH_KEY.test(docId.getText())];
+    const target = names.find((n) => n === 'collection()') ? collectionName(s.receiver) : undefined;
+    return { kind: counter ? 'counter' : 'db-write', library: 'firestore', call: s.call, idempotent, description: `firestore ${target ?? 'document'}.${m}`, op, target: target?.toLowerCase() };
+  }
+  if (family === 'datastore' && DATASTORE_WRITES.test(m)) {
+    const entity = objectLiteralOf(s.call.arguments[0]);
+    const key = entity && propertyValue(entity, 'key');
+    const keyCall = key && unwrap(key);
+    // datastore.key([kind, id]) names the entity; datastore.key(kind) asks for a new id.
+    const named = keyCall !== undefined && ts.isCallExpression(keyCall) && keyCall.arguments.length > 0 && ts.isArrayLiteralExpression(unwrap(keyCall.arguments[0])) &&
+      (unwrap(keyCall.arguments[0]) as ts.ArrayLiteralExpression).elements.length >= 2 && !FRESH_KEY.test(keyCall.getText());
+    const op: WriteOp = m === 'delete' ? 'delete' : m === 'insert' ? 'insert' : m === 'update' || m === 'merge' ? 'update' : 'upsert';
+    return { kind: 'db-write', library: 'datastore', call: s.call, idempotent: op === 'delete' || op === 'update' || named, description: `datastore ${m}`, op };
+  }
+  return undefined;
+}
+
+/** The id argument of the `doc(…)` a Firestore receiver names, if any. */
+function docIdOf(receiver: ts.Expression): ts.Expression | undefined {
+  for (let e: ts.Expression = unwrap(receiver); ; ) {
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (callee.name.text === 'doc') return e.arguments[0];
+    e = unwrap(callee.expression);
+  }
+}
+
+/** The collection name a Firestore receiver names, as written (`'orders'`). */
+function collectionName(receiver: ts.Expression): string | undefined {
+  for (let e: ts.Expression = unwrap(receiver); ; ) {
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (callee.name.text === 'collection') return staticText(e.arguments[0]) ?? e.arguments[0]?.getText();
+    e = unwrap(callee.expression);
+  }
 }
 
 /** The library to name for a write whose receiver's module is unknown: the file's first DB import. */
