@@ -327,7 +327,7 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   else if (family === 'db-transaction' && /^(save|insert|update|upsert|delete|remove|softDelete|increment|decrement)$/.test(s.method)) library = families.find((f) => f === 'typeorm' || f === 'sequelize') ?? 'orm';
   else if (/(repo|repository|manager)$/i.test(last) || last === 'getRepository()' || last === 'em' || s.names.includes('queryRunner')) library = families.includes('mongoose') && !families.includes('typeorm') ? 'mongoose' : 'typeorm';
   else if (ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && !NOT_MODELS.has(receiver.text)) library = modelLibrary(receiver, s.method, facts, families);
-  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) return documentSave(s, receiver, families);
+  else if (s.method === 'save' && documentSaveArguments(s.call) && ts.isIdentifier(receiver)) return documentSave(s, receiver, families);
   else if (/model$/i.test(last) && !last.endsWith('()') && families.includes('mongoose')) library = 'mongoose';
   if (!library) return undefined;
   const m = s.method;
@@ -356,6 +356,20 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
     op, target: `${s.receiver.getText()}${entity}${builtEntities(s.call)}`.toLowerCase(),
   };
 }
+
+/** `doc.save()`, `doc.save({ session })` (options), `doc.save((err) => …)` (a completion callback). */
+function documentSaveArguments(call: ts.CallExpression): boolean {
+  if (call.arguments.length === 0) return true;
+  if (call.arguments.length > 1) return false;
+  const a = unwrap(call.arguments[0]);
+  if (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) return true;
+  // Options only: an object of data (`repo.save({ id, … })`) is another kind of save.
+  return ts.isObjectLiteralExpression(a) && a.properties.length > 0 &&
+    a.properties.every((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && SAVE_OPTIONS.test(propertyNameText(p.name) ?? ''));
+}
+
+/** Options of Mongoose's / Sequelize's document `save`. */
+const SAVE_OPTIONS = /^(session|transaction|validateBeforeSave|validateModifiedOnly|timestamps|checkKeys|w|j|wtimeout|safe|hooks|fields|silent|logging)$/;
 
 /** `Order.create(…)`: a model class when the file uses an ORM whose models write on that call, or imports it from a models module. */
 function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts, families: string[]): string | undefined {
