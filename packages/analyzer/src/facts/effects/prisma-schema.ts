@@ -39,7 +39,9 @@ function schemaKeysFor(file: string, project: ProjectIndex): SchemaKeys | undefi
   const climbed: string[] = [];
   let found: string | null | undefined;
   for (let dir = start, up = 0; up <= MAX_UP; up++) {
-    found = memo.schemaOf.get(dir);
+    // While a cached analysis records what it read, the probes are made again so that a schema
+    // added later (where none was found) invalidates it.
+    found = project.tracking ? undefined : memo.schemaOf.get(dir);
     if (found !== undefined) break;
     climbed.push(dir);
     for (const candidate of [path.join(dir, 'prisma', 'schema.prisma'), path.join(dir, 'schema.prisma')]) {
