@@ -1,18 +1,21 @@
 import { ts } from 'ts-morph';
 import { createRule, type RuleContext } from '../engine/rule';
-import { callsInFlow, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
+import { callsInFlow, classifyCall, readSql, runsInline, sideEffectsIn, transactionOf, transactionsIn, OUTBOX_NAME, type Effect, type Transaction, sqlTextOf, DB_WRITE_EVIDENCE, OUTGOING_EFFECT_EVIDENCE, OUTGOING_EVIDENCE, OUTGOING_PACKAGE, shapeOf } from '../facts/effects';
 import { RELATIVE_IMPORT_TEXT } from '../engine/prefilter';
 import type { ProjectIndex } from '../facts/project/project-index';
 import { BROKER_LABEL } from '../facts/broker-libraries';
 import { consumersOf } from '../facts/consumers';
 import type { FileFacts } from '../facts/file-facts';
 import type { ConsumerHandler } from '../facts/model';
-import { calleeText, isFunctionWithBody } from '../facts/syntax';
+import { calleeText, excerpt, isFunctionWithBody } from '../facts/syntax';
 import { isAwaited } from '../facts/flow';
 import { pathOf } from '../facts/summaries/path';
 
 /** A constructor parameter property (`constructor(private readonly bus: EventBus)`) or a token injection. */
 const INJECTED_DEPENDENCY = /constructor\s*\([^)]*\b(private|protected|public|readonly)\s|@[Ii]nject\s*\(/;
+
+/** A transaction opened with a callback, as `transactionsIn` finds it. */
+const TRANSACTION_CALLBACK = /\b(\$transaction|transaction|withTransaction|runTransaction|transactional)\s*\(/;
 
 /**
  * Effects that leave the service and that another system builds on: a publish to a broker, and a
@@ -138,6 +141,55 @@ function checkRelayWaits(context: RuleContext, fn: ts.Node, effects: readonly Ef
   }
 }
 
+/**
+ * The write whose completion callback `fn` is: `connection.query('INSERT …', values, (err) => { … })`,
+ * `pool.query(sql, (err, res) => { … })`. What the callback sends, it sends after the write committed.
+ */
+function completedWrite(fn: ts.Node, facts: FileFacts): Effect | undefined {
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[call.arguments.length - 1] !== fn) return undefined;
+  const raw = classifyCall(call, facts);
+  return raw && (raw.kind === 'db-write' || (raw.kind === 'counter' && DB_COUNTER.test(raw.library))) ? { ...raw, at: call, via: [] } : undefined;
+}
+
+/** The client a transaction was opened on (`client` in `client.$transaction(…)`) and the callback's handle (`tx`). */
+function callbackClients(tx: Transaction): { client: string; handle: string } | undefined {
+  if (tx.form !== 'callback' || !(ts.isArrowFunction(tx.node) || ts.isFunctionExpression(tx.node))) return undefined;
+  const param = tx.node.parameters[0];
+  const callee = tx.begin.expression;
+  if (!param || !ts.isIdentifier(param.name) || !ts.isPropertyAccessExpression(callee)) return undefined;
+  return { client: callee.expression.getText(), handle: param.name.text };
+}
+
+/**
+ * Writes inside a transaction callback made on the client the transaction was opened on rather
+ * than on the callback's handle (`prisma.$transaction(async (tx) => { await prisma.order.create(…) })`)
+ * commit on their own. Reported where the callback also writes an outbox row: the record and its
+ * event were meant to commit together.
+ */
+function checkOuterClientWrites(context: RuleContext, writes: readonly Effect[], txs: readonly Transaction[]): void {
+  for (const tx of txs) {
+    const clients = callbackClients(tx);
+    if (!clients) continue;
+    const inside = writes.filter((w) => w.via.length === 0 && transactionOf(w.at, txs) === tx && ts.isCallExpression(w.at));
+    if (inside.length < 2 || !inside.some((w) => OUTBOX_NAME.test(w.target ?? ''))) continue;
+    const outer = inside.filter((w) => (w.at as ts.CallExpression).expression.getText().startsWith(`${clients.client}.`));
+    const first = outer[0];
+    if (!first) continue;
+    const other = inside.find((w) => w !== first)!;
+    const callee = (first.at as ts.CallExpression).expression.getText();
+    context.report({
+      node: first.at,
+      messageId: 'outsideTransaction',
+      data: {
+        write: `\`${first.description}\``, begin: `${excerpt(tx.begin.expression.getText(), 40)}(…)`, client: clients.client, tx: clients.handle,
+        other: `\`${other.description}\``, fixed: `${clients.handle}.${callee.slice(clients.client.length + 1)}(…)`,
+      },
+      related: [{ node: other.at, message: `the other write of the transaction: ${other.description}` }, { node: tx.begin, message: 'the transaction opened here' }],
+    });
+  }
+}
+
 const OPTIONS = {
   externalEffects: {
     type: 'boolean',
@@ -169,6 +221,8 @@ export const dualWrite = createRule({
       '{{out}} calls {{dest}} before {{write}}: if the write then fails or the process crashes, the external effect has happened with no record of it here, and nothing will reconcile the two (phantom event). Fix: record the intent in the database first and make the call from a relay (outbox, `eos scaffold outbox`), or pass an idempotency key derived from the record so the whole operation can be retried safely.',
     relayNotWaited:
       'This outbox relay hands {{out}} to {{dest}} without waiting for it, then {{write}} runs: if the send fails or the process stops before it completes, the outbox rows are already gone or marked sent and the event is never published (event lost). Fix: await the send (and its acknowledgement) before deleting or marking the rows it carried.',
+    outsideTransaction:
+      '{{write}} runs inside the callback of `{{begin}}` but on the outer client `{{client}}`, not on the transaction\'s `{{tx}}`: it commits on its own, at once, so a failure or a crash between it and {{other}} leaves a record without its outbox event (event lost) or an outbox event without its record (phantom event). Fix: make every write of the callback on `{{tx}}` (`{{fixed}}`), so the record and its outbox row commit together.',
     inTransaction:
       '{{out}} sends to {{dest}} inside an open {{library}} transaction, before it commits: if the transaction rolls back (or the commit fails) the event announces a change that never happened (phantom event), and a retry of the transaction sends it again. Fix: insert the event into an outbox table inside this transaction and let a relay publish it after commit (`eos scaffold outbox`).',
   },
@@ -184,6 +238,8 @@ export const dualWrite = createRule({
     any: [
       { all: [{ reaches: DB_WRITE_EVIDENCE }, { any: [{ reaches: OUTGOING_EFFECT_EVIDENCE }, { typesFrom: OUTGOING_PACKAGE }] }] },
       { all: [{ text: INJECTED_DEPENDENCY }, { any: [{ reaches: DB_WRITE_EVIDENCE }, { reaches: OUTGOING_EVIDENCE }] }] },
+      // An outbox row written in a transaction callback, perhaps on the outer client (checkOuterClientWrites).
+      { all: [{ text: OUTBOX_NAME }, { text: TRANSACTION_CALLBACK }] },
     ],
   },
   create(context) {
@@ -192,15 +248,19 @@ export const dualWrite = createRule({
         const { facts, project } = context;
         for (const fn of facts.functions) {
           if (!isFunctionWithBody(fn) || runsInline(fn)) continue;
-          const effects = sideEffectsIn(fn, facts, project);
+          const own = sideEffectsIn(fn, facts, project);
+          // A write's completion callback runs after that write has committed.
+          const completed = completedWrite(fn, facts);
+          const effects = completed ? [completed, ...own] : own;
           const writes = effects.filter(isDbWrite);
           if (writes.length === 0) continue;
+          checkOuterClientWrites(context, writes, transactionsIn(fn, facts));
           const consumer = consumerOwning(fn, facts, project);
-          // A payment call with an idempotency key can be retried together with the write, so the pair converges.
           // A Temporal activity is the unit Temporal retries: a call in it next to a write is
           // repeated or skipped with it, whatever kind of call it is.
           const withCalls = context.options.externalEffects || consumer?.broker === 'temporal';
           const counts = (e: Effect) => OUTGOING.has(e.kind) || (withCalls && EXTERNAL_CALL.has(e.kind));
+          // A payment call with an idempotency key can be retried together with the write, so the pair converges.
           const outs = effects.filter((e) => counts(e) && !(e.kind === 'payment' && e.idempotent) && !(consumer && consumer.broker !== 'temporal' && NOTIFICATION.has(e.kind)));
           if (outs.length === 0) continue;
           if (usesOutbox(fn, effects, facts)) {

@@ -12,7 +12,7 @@ import { walkTree } from '../tree-walk';
 export type RawEffect = Omit<Effect, 'at' | 'via'>;
 
 /** Families that write to a database. */
-const DB_FAMILIES = new Set(['prisma', 'typeorm', 'sequelize', 'mongoose', 'mongodb', 'knex', 'drizzle', 'pg', 'mysql2', 'sqlite', 'db-transaction']);
+const DB_FAMILIES = new Set(['prisma', 'typeorm', 'sequelize', 'mongoose', 'mongodb', 'knex', 'drizzle', 'pg', 'mysql2', 'sqlite', 'db-transaction', 'firestore', 'datastore']);
 
 /** Methods that take SQL text as their first argument (pg, mysql2, pg-promise, sqlite, knex.raw, prisma raw, TypeORM QueryRunner/DataSource). */
 const SQL_METHODS = new Set([
@@ -31,7 +31,7 @@ const KNEX_WRITES = new Set(['insert', 'update', 'del', 'delete', 'increment', '
 /** Globals whose `create`/`update` are not database writes. */
 const NOT_MODELS = new Set(['Object', 'Array', 'Promise', 'Date', 'Map', 'Set', 'Buffer', 'JSON', 'Math', 'Reflect', 'Symbol', 'String', 'Number', 'URL', 'Error', 'Intl', 'WeakMap', 'WeakSet', 'Proxy']);
 /** Values that make a fresh key on every run, so an insert keyed by them is not idempotent. */
-const FRESH_KEY = /\b(uuid\w*|randomUUID|nanoid|cuid2?|ulid|createId|generateId|ObjectId|Date\.now|Math\.random|crypto\.random\w*)\s*\(|\bnew\s+ObjectId\b/;
+export const FRESH_KEY = /\b(uuid\w*|randomUUID|nanoid|cuid2?|ulid|createId|generateId|ObjectId|Date\.now|Math\.random|crypto\.random\w*)\s*\(|\bnew\s+ObjectId\b/;
 const KEY_PROPERTIES = new Set(['id', '_id', 'messageId', 'message_id', 'eventId', 'event_id', 'idempotencyKey', 'idempotency_key']);
 /** Self-referencing arithmetic in a raw fragment: `x + 1`, `"count" - 1`. */
 const ARITHMETIC = /[\w"`\]]\s*[+-]\s*[\d:?$]/;
@@ -41,7 +41,7 @@ const DRIZZLE_WRITES = /^(insert|update|delete)$/;
 
 /** Whether `dbWrite` can accept a call of this method name (it accepts no other). */
 export function isDbWriteMethod(method: string): boolean {
-  return SQL_METHODS.has(method) || PRISMA_WRITES.has(method) || MONGO_WRITES.has(method) || DRIZZLE_WRITES.test(method) ||
+  return FIRESTORE_WRITES.test(method) || SQL_METHODS.has(method) || PRISMA_WRITES.has(method) || MONGO_WRITES.has(method) || DRIZZLE_WRITES.test(method) ||
     KNEX_WRITES.has(method) || ORM_WRITES.has(method);
 }
 
@@ -49,7 +49,76 @@ export function isDbWriteMethod(method: string): boolean {
 export function dbWrite(s: CallShape, facts: FileFacts): RawEffect | undefined {
   const family = familyOf(s.module);
   if (family && !DB_FAMILIES.has(family)) return undefined;
-  return sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family, importedFamilies(facts)) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+  return documentStoreWrite(s, family, facts) ?? sqlWrite(s, facts, family) ?? prismaWrite(s, family) ?? mongoWrite(s, family, importedFamilies(facts)) ?? queryBuilderWrite(s, facts, family) ?? ormWrite(s, facts, family);
+}
+
+/** Firestore writes: on a document (`set`, `create`, `update`, `delete`), on a collection (`add`). */
+const FIRESTORE_WRITES = /^(set|add|create|update|delete)$/;
+/** Datastore writes (`datastore.save(entity)`, …). */
+const DATASTORE_WRITES = /^(save|insert|upsert|update|delete|merge)$/;
+
+/**
+ * Firestore and Datastore writes. Firestore: `collection(…).add(data)` makes a fresh document id
+ * (a repeat adds a second document); `doc(id).set(data)` / `create` write the document the id
+ * names (idempotent unless the id is fresh, `create` fails on a repeat); `update` sets fields
+ * (a counter with `FieldValue.increment`). Datastore: `save` / `upsert` of an entity whose key names
+ * an id overwrite it, one whose key has no id (`datastore.key(kind)`) is allocated a new one.
+ */
+function documentStoreWrite(s: CallShape, family: string | undefined, facts: FileFacts): RawEffect | undefined {
+  const m = s.method;
+  if (!m || !s.receiver) return undefined;
+  const names = s.names;
+  const onReference = names.some((n) => n === 'collection()' || n === 'doc()');
+  // A client from elsewhere (`db` imported from the project's firebase module) counts where the
+  // chain names Firestore itself, or the file works with Firestore (MongoDB's `collection()` is not one).
+  const firestore = family === 'firestore' || names.includes('firestore()') ||
+    (family === undefined && onReference && (names.includes('doc()') || importedFamilies(facts).includes('firestore')));
+  if (firestore && FIRESTORE_WRITES.test(m) && (family === 'firestore' || onReference)) {
+    const counter = m === 'update' && /FieldValue\.increment|\bincrement\s*\(/.test(s.call.getText());
+    const docId = docIdOf(s.receiver);
+    let op: WriteOp;
+    let idempotent: boolean;
+    if (m === 'add') [op, idempotent] = ['insert', false];
+    else if (m === 'delete') [op, idempotent] = ['delete', true];
+    else if (m === 'update') [op, idempotent] = ['update', !counter];
+    // A document named without an id (`collection('x').doc()`) gets a fresh one.
+    else [op, idempotent] = [m === 'create' ? 'insert' : 'upsert', docId !== undefined && !FRESH_KEY.test(docId.getText())];
+    const target = names.find((n) => n === 'collection()') ? collectionName(s.receiver) : undefined;
+    return { kind: counter ? 'counter' : 'db-write', library: 'firestore', call: s.call, idempotent, description: `firestore ${target ?? 'document'}.${m}`, op, target: target?.toLowerCase() };
+  }
+  if (family === 'datastore' && DATASTORE_WRITES.test(m)) {
+    const entity = objectLiteralOf(s.call.arguments[0]);
+    const key = entity && propertyValue(entity, 'key');
+    const keyCall = key && unwrap(key);
+    // datastore.key([kind, id]) names the entity; datastore.key(kind) asks for a new id.
+    const named = keyCall !== undefined && ts.isCallExpression(keyCall) && keyCall.arguments.length > 0 && ts.isArrayLiteralExpression(unwrap(keyCall.arguments[0])) &&
+      (unwrap(keyCall.arguments[0]) as ts.ArrayLiteralExpression).elements.length >= 2 && !FRESH_KEY.test(keyCall.getText());
+    const op: WriteOp = m === 'delete' ? 'delete' : m === 'insert' ? 'insert' : m === 'update' || m === 'merge' ? 'update' : 'upsert';
+    return { kind: 'db-write', library: 'datastore', call: s.call, idempotent: op === 'delete' || op === 'update' || named, description: `datastore ${m}`, op };
+  }
+  return undefined;
+}
+
+/** The id argument of the `doc(…)` a Firestore receiver names, if any. */
+function docIdOf(receiver: ts.Expression): ts.Expression | undefined {
+  for (let e: ts.Expression = unwrap(receiver); ; ) {
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (callee.name.text === 'doc') return e.arguments[0];
+    e = unwrap(callee.expression);
+  }
+}
+
+/** The collection name a Firestore receiver names, as written (`'orders'`). */
+function collectionName(receiver: ts.Expression): string | undefined {
+  for (let e: ts.Expression = unwrap(receiver); ; ) {
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (callee.name.text === 'collection') return staticText(e.arguments[0]) ?? e.arguments[0]?.getText();
+    e = unwrap(callee.expression);
+  }
 }
 
 /** The library to name for a write whose receiver's module is unknown: the file's first DB import. */
@@ -258,7 +327,7 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
   else if (family === 'db-transaction' && /^(save|insert|update|upsert|delete|remove|softDelete|increment|decrement)$/.test(s.method)) library = families.find((f) => f === 'typeorm' || f === 'sequelize') ?? 'orm';
   else if (/(repo|repository|manager)$/i.test(last) || last === 'getRepository()' || last === 'em' || s.names.includes('queryRunner')) library = families.includes('mongoose') && !families.includes('typeorm') ? 'mongoose' : 'typeorm';
   else if (ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && !NOT_MODELS.has(receiver.text)) library = modelLibrary(receiver, s.method, facts, families);
-  else if (s.method === 'save' && s.call.arguments.length === 0 && ts.isIdentifier(receiver)) return documentSave(s, receiver, families);
+  else if (s.method === 'save' && documentSaveArguments(s.call) && ts.isIdentifier(receiver)) return documentSave(s, receiver, families);
   else if (/model$/i.test(last) && !last.endsWith('()') && families.includes('mongoose')) library = 'mongoose';
   if (!library) return undefined;
   const m = s.method;
@@ -287,6 +356,20 @@ function ormWrite(s: CallShape, facts: FileFacts, family: string | undefined): R
     op, target: `${s.receiver.getText()}${entity}${builtEntities(s.call)}`.toLowerCase(),
   };
 }
+
+/** `doc.save()`, `doc.save({ session })` (options), `doc.save((err) => …)` (a completion callback). */
+function documentSaveArguments(call: ts.CallExpression): boolean {
+  if (call.arguments.length === 0) return true;
+  if (call.arguments.length > 1) return false;
+  const a = unwrap(call.arguments[0]);
+  if (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) return true;
+  // Options only: an object of data (`repo.save({ id, … })`) is another kind of save.
+  return ts.isObjectLiteralExpression(a) && a.properties.length > 0 &&
+    a.properties.every((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && SAVE_OPTIONS.test(propertyNameText(p.name) ?? ''));
+}
+
+/** Options of Mongoose's / Sequelize's document `save`. */
+const SAVE_OPTIONS = /^(session|transaction|validateBeforeSave|validateModifiedOnly|timestamps|checkKeys|w|j|wtimeout|safe|hooks|fields|silent|logging)$/;
 
 /** `Order.create(…)`: a model class when the file uses an ORM whose models write on that call, or imports it from a models module. */
 function modelLibrary(receiver: ts.Identifier, method: string, facts: FileFacts, families: string[]): string | undefined {

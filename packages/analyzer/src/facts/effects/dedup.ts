@@ -39,7 +39,7 @@ export function dedupGuardsIn(node: ts.Node, facts: FileFacts, project: ProjectI
       if (e.kind !== 'db-write' || !(e.op === 'insert' || e.op === 'upsert' || inboxSave)) continue;
       const inTx = transactionOf(e.at, txs) !== undefined;
       if (INBOX_NAME.test(target) && !OUTBOX_NAME.test(target)) out.push({ kind: 'unique-insert', node: e.at, atomic: inTx });
-      else if (e.op === 'insert' && e.idempotent && !e.sql?.onConflict) out.push({ kind: 'unique-insert', node: e.at, atomic: inTx });
+      else if (e.op === 'insert' && e.idempotent && !e.sql?.onConflict && !e.declaredKey) out.push({ kind: 'unique-insert', node: e.at, atomic: inTx });
       else if (e.idempotent) out.push({ kind: 'idempotent-upsert', node: e.at, atomic: true });
     }
     collectCallGuards(node, facts, project, 0, new Set([node]), undefined, out);

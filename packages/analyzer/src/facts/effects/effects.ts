@@ -7,7 +7,11 @@ import { httpCall, isExternalMethod, isNamedExternalMethod, messagingCall, named
 import { callsInFlow, taggedTemplatesInFlow } from './flow';
 import { calleesOf, knownEmpty, recordEmpty } from '../summaries/callees';
 import { isPublishMethod, isWrapperPublishMethod, publishEffect, wrapperPublish } from './publish';
-import { shapeMethod, shapeOf } from './shape';
+import { prismaCreateHitsUniqueKey } from './prisma-schema';
+import { entityKeysOfWrite, typeormWriteIsKeyed } from './typeorm-entity';
+import { familyOf, isLocalModule, shapeMethod, shapeOf, type CallShape } from './shape';
+import { moduleOfImportedValue } from '../project/lookup';
+import { unwrap } from '../origins';
 import type { Effect } from './types';
 
 /**
@@ -34,10 +38,31 @@ export function classifyCall(call: ts.CallExpression, facts: FileFacts): RawEffe
     classified.set(call, null);
     return undefined;
   }
-  const s = shapeOf(call, facts);
-  const effect = awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
+  const effect = classifyShape(shapeOf(call, facts), facts);
   classified.set(call, effect ?? null);
   return effect;
+}
+
+function classifyShape(s: CallShape, facts: FileFacts): RawEffect | undefined {
+  return awsEffect(s, facts) ?? dbWrite(s, facts) ?? publishEffect(s, facts) ?? httpCall(s, facts) ?? messagingCall(s) ?? paymentCall(s) ?? redisCounter(s);
+}
+
+/**
+ * A call on a client the project makes in a module of its own and imports
+ * (`import { db } from './db/client'` where that module has `export const db = drizzle(…)`),
+ * classified as a call on that library's client. Asked only of calls that name no project function.
+ */
+function classifyImportedClient(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): RawEffect | undefined {
+  const method = shapeMethod(call);
+  if (method === undefined || !mayBeEffect(method)) return undefined;
+  const s = shapeOf(call, facts);
+  if (!s.receiver || !isLocalModule(s.module)) return undefined;
+  let root: ts.Expression = unwrap(s.receiver);
+  while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+  if (!ts.isIdentifier(root)) return undefined;
+  const library = moduleOfImportedValue(root, facts, project);
+  if (!library || isLocalModule(library) || familyOf(library) === undefined) return undefined;
+  return classifyShape({ ...s, module: library }, facts);
 }
 
 /** Whether any classifier can accept a call of this method name, remembered per name (names repeat across files). */
@@ -50,6 +75,24 @@ function mayBeEffect(method: string): boolean {
     effectMethods.set(method, may);
   }
   return may;
+}
+
+/**
+ * A write judged again with what the project declares beside its code: a Prisma `create` that
+ * writes a whole unique key of its model (schema.prisma), or a TypeORM write keyed by its entity's
+ * declared keys (see typeorm-entity.ts), is not repeated by a redelivered message.
+ */
+function withProjectKeys(raw: RawEffect | undefined, call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): RawEffect | undefined {
+  if (!raw || raw.idempotent || raw.kind !== 'db-write' || !(raw.op === 'insert' || raw.op === 'unknown')) return raw;
+  const method = shapeMethod(call);
+  if (raw.library === 'prisma' && method === 'create' && raw.target && prismaCreateHitsUniqueKey(call, raw.target, project)) {
+    return { ...raw, idempotent: true, declaredKey: true };
+  }
+  if (raw.library === 'typeorm' && method && /^(save|insert)$/.test(method)) {
+    const keys = entityKeysOfWrite(call, facts, project);
+    if (keys && typeormWriteIsKeyed(call, method, keys)) return { ...raw, idempotent: true, declaredKey: true };
+  }
+  return raw;
 }
 
 /** Judged by names only, for calls into code that cannot be followed. */
@@ -74,7 +117,7 @@ export function sideEffectsIn(node: ts.Node, facts: FileFacts, project: ProjectI
 function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: number, visiting: Set<ts.Node>): Effect[] {
   const out: Effect[] = [];
   for (const call of callsInFlow(node)) {
-    const raw = classifyCall(call, facts);
+    const raw = withProjectKeys(classifyCall(call, facts), call, facts, project);
     if (raw) {
       out.push({ ...raw, at: call, via: [] });
       continue;
@@ -98,6 +141,11 @@ function collect(node: ts.Node, facts: FileFacts, project: ProjectIndex, depth: 
       for (const e of inner) out.push({ ...e, at: call, via: [call, ...e.via], hops: [hop, ...(e.hops ?? [])] });
     }
     if (targets.length > 0) continue;
+    const imported = classifyImportedClient(call, facts, project);
+    if (imported) {
+      out.push({ ...imported, at: call, via: [] });
+      continue;
+    }
     const named = classifyByName(call, facts);
     if (named) out.push({ ...named, at: call, via: [] });
   }

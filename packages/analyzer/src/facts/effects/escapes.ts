@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { ProjectIndex } from '../project/project-index';
 import type { FileFacts } from '../file-facts';
 import { isAwaited, isDiscarded } from '../flow';
+import { unwrap } from '../origins';
 import { calleesOf } from '../summaries/callees';
 import { calleeName, isModule, receiverOf } from '../syntax';
 import { isAsyncFunction, isKnownAsync } from '../work';
@@ -110,7 +111,7 @@ function escapeIn(fn: ts.FunctionLikeDeclaration, facts: FileFacts, project: Pro
 
 /** Whether nobody waits for a call's value: a statement of its own (or `void`), directly or at the end of a `.then/.catch/.finally` chain. */
 export function isDropped(call: ts.CallExpression): boolean {
-  if (isAwaited(call)) return false;
+  if (isAwaited(call) || settlesItsPromise(call)) return false;
   let top: ts.Expression = call;
   for (;;) {
     let n: ts.Node = top;
@@ -124,6 +125,26 @@ export function isDropped(call: ts.CallExpression): boolean {
     break;
   }
   return ts.isCallExpression(top) && isDiscarded(top);
+}
+
+/**
+ * A callback-style call in a promise executor whose callback settles that promise:
+ * `new Promise((resolve, reject) => mailer.sendMail(opts, (err) => (err ? reject(err) : resolve())))`.
+ * Whoever waits for the promise waits for the call's outcome.
+ */
+function settlesItsPromise(call: ts.CallExpression): boolean {
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return false;
+  const made = fn.parent;
+  if (!made || !ts.isNewExpression(made) || made.arguments?.[0] !== fn || !ts.isIdentifier(made.expression) || made.expression.text !== 'Promise') return false;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')).filter(Boolean);
+  if (names.length === 0) return false;
+  const settles = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\b`);
+  return call.arguments.some((a) => {
+    const e = unwrap(a);
+    return (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isIdentifier(e)) && settles.test(e.getText());
+  });
 }
 
 /** For `x.subscribe(…)` on the value of a call: that call (an Observable started and left running). */

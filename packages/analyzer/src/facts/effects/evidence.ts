@@ -20,6 +20,8 @@ export const DB_WRITE_EVIDENCE = new RegExp(
     String.raw`\.\s*(save|create\w*|remove|destroy|bulkCreate|increment|decrement|softDelete|softRemove|findOrCreate|del|bulkWrite|replaceOne|findOneAnd\w+|findByIdAnd\w+)\s*[(<]`,
     String.raw`\$executeRaw|\$queryRaw`,
     String.raw`\b(Put|TransactWrite|BatchWrite)\w*Command\b`,
+    // Firestore and Datastore clients (their writes are `.set(`, `.add(`, `.save(`…).
+    String.raw`\b(getFirestore|firestore|Firestore|Datastore)\b`,
   ].join('|'),
   'i',
 );

@@ -4,6 +4,7 @@ import { unwrap } from '../origins';
 import type { RawEffect } from './db';
 import { familyOf, isLocalModule, type CallShape } from './shape';
 import { staticText } from './strings';
+import { FRESH_KEY } from './db';
 import { objectLiteralOf, propertyValue } from '../syntax';
 
 const HTTP_VERBS = new Set(['post', 'put', 'patch', 'delete', 'request']);
@@ -100,12 +101,24 @@ export function paymentCall(s: CallShape): RawEffect | undefined {
   if (family !== 'stripe' && !(family === undefined && /stripe/i.test(s.names[0] === 'this' ? s.names[1] ?? '' : s.names[0]))) return undefined;
   const creates = STRIPE_CREATES.test(m);
   if (!creates && !STRIPE_UPDATES.test(m)) return undefined;
-  const keyed = s.call.arguments.some((a) => {
+  const withKey = s.call.arguments.some((a) => {
     const obj = objectLiteralOf(a);
     return obj !== undefined && propertyValue(obj, 'idempotencyKey') !== undefined;
   });
+  const ownId = !withKey && ownIdCreate(s, m);
+  const keyed = withKey || ownId;
   const resource = s.names.filter((n) => n !== 'this' && !/stripe/i.test(n)).join('.');
-  return { kind: 'payment', library: 'stripe', call: s.call, idempotent: keyed || !creates, description: `stripe ${resource}.${m}${keyed ? ' with idempotencyKey' : ' without an idempotencyKey'}` };
+  return { kind: 'payment', library: 'stripe', call: s.call, idempotent: keyed || !creates, description: `stripe ${resource}.${m}${withKey ? ' with idempotencyKey' : ownId ? ' with its own id' : ' without an idempotencyKey'}` };
+}
+
+/** Stripe objects a caller may name (`products.create({ id })`, coupons, plans): a repeat with the same id fails instead of creating a second one. */
+const STRIPE_OWN_ID = /^(products|coupons|plans|promotionCodes|taxRates)$/;
+
+function ownIdCreate(s: CallShape, method: string): boolean {
+  if (method !== 'create' || !STRIPE_OWN_ID.test(s.names[s.names.length - 1] ?? '')) return false;
+  const params = objectLiteralOf(s.call.arguments[0]);
+  const id = params && propertyValue(params, 'id');
+  return id !== undefined && !FRESH_KEY.test(id.getText());
 }
 
 /** Redis counters (`INCR` and friends). */
@@ -119,10 +132,13 @@ export function redisCounter(s: CallShape): RawEffect | undefined {
 /** Names that say what a call of the user's own, unfollowable code does (`this.mailer.sendWelcomeEmail(…)`). */
 export function namedExternalCall(s: CallShape): RawEffect | undefined {
   const m = s.method;
-  if (!m || !s.receiver) return undefined;
+  // A plain function (`sendInviteEmail(user)`) counts too: one imported from a workspace package
+  // of a monorepo, or from anywhere the lookup cannot follow.
+  if (!m || (!s.receiver && !ts.isIdentifier(unwrap(s.call.expression)))) return undefined;
   const family = familyOf(s.module);
   if (family !== undefined && !isLocalModule(s.module)) return undefined;
-  if (NAMED_EMAIL.test(m)) return { kind: 'email', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
-  if (NAMED_SMS.test(m)) return { kind: 'sms', library: s.names.join('.'), call: s.call, idempotent: false, description: `${s.names.join('.')}.${m}` };
+  const name = s.receiver ? `${s.names.join('.')}.${m}` : m;
+  if (NAMED_EMAIL.test(m)) return { kind: 'email', library: s.receiver ? s.names.join('.') : m, call: s.call, idempotent: false, description: name };
+  if (NAMED_SMS.test(m)) return { kind: 'sms', library: s.receiver ? s.names.join('.') : m, call: s.call, idempotent: false, description: name };
   return undefined;
 }

@@ -17,6 +17,9 @@ const INLINE_RUNNERS = new Set([
   'switchMap', 'mergeMap', 'concatMap', 'exhaustMap', 'tap',
 ]);
 
+/** Constructors that run the function they are given as part of the caller's own work. */
+const INLINE_CONSTRUCTORS = new Set(['Promise', 'Observable']);
+
 /** Whether a function literal runs inline in its enclosing function (see `INLINE_RUNNERS`), or is an IIFE. */
 export function runsInline(fn: ts.Node): boolean {
   const p = fn.parent;
@@ -25,6 +28,9 @@ export function runsInline(fn: ts.Node): boolean {
   // (async () => { … })()
   while (ts.isParenthesizedExpression(holder)) holder = holder.parent;
   if (ts.isCallExpression(holder) && unwrap(holder.expression) === fn) return true;
+  // new Promise((resolve, reject) => mailer.sendMail(opts, cb)): the executor runs at once, and an
+  // Observable's subscriber function runs when the pipeline it belongs to is subscribed.
+  if (ts.isNewExpression(p) && p.arguments?.[0] === fn && ts.isIdentifier(p.expression) && INLINE_CONSTRUCTORS.has(p.expression.text)) return true;
   if (!ts.isCallExpression(p) || !p.arguments.includes(fn as ts.Expression)) return false;
   const callee = unwrap(p.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;

@@ -52,7 +52,10 @@ export function publishEffect(s: CallShape, facts: FileFacts): RawEffect | undef
   const args = s.call.arguments;
   const text = s.names.join('.');
   // RabbitMQ
-  if ((m === 'publish' || m === 'sendToQueue') && (family === 'amqplib' || (!known && /(^|\.)(ch|chan|channel|\w*Channel|channelWrapper|rabbit\w*|amqp\w*)$/i.test(text) && args.length >= (m === 'publish' ? 3 : 2)))) {
+  // `sendToQueue` is amqplib's own name; a channel may also be held in an object of channels
+  // exported by another module (`channels.orders.sendToQueue(…)`, `this.channels[name].publish(…)`).
+  const channelLike = /(^|\.)(ch|chan|channel|\w*Channel|channelWrapper|rabbit\w*|amqp\w*)$/i.test(text) || /(^|\.)(\w*channels)(\.|$)/i.test(text) || m === 'sendToQueue';
+  if ((m === 'publish' || m === 'sendToQueue') && (family === 'amqplib' || (!known && channelLike && args.length >= (m === 'publish' ? 3 : 2)))) {
     return publish(s, 'amqplib', family === 'amqplib' ? s.module! : 'amqplib', `${name || 'channel'}.${m}`, objectLiteralOf(args[m === 'publish' ? 3 : 2]));
   }
   // Kafka

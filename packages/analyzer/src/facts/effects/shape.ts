@@ -156,6 +156,8 @@ function readFamily(module: string): string | undefined {
   if (/^(sequelize|sequelize-typescript|@nestjs\/sequelize)$/.test(module)) return 'sequelize';
   if (/^(mongoose|@nestjs\/mongoose|@typegoose\/typegoose)$/.test(module)) return 'mongoose';
   if (module === 'mongodb') return 'mongodb';
+  if (/^(@google-cloud\/firestore|firebase-admin\/firestore|firebase\/firestore)$/.test(module)) return 'firestore';
+  if (module === '@google-cloud/datastore') return 'datastore';
   if (module === 'knex' || module === 'nestjs-knex') return 'knex';
   if (/^drizzle-orm(\/|$)/.test(module)) return 'drizzle';
   if (/^(pg|pg-pool|pg-promise|postgres|@neondatabase\/serverless|@vercel\/postgres)$/.test(module)) return 'pg';

@@ -21,6 +21,12 @@ export interface Effect extends SideEffect {
   hops?: Hop[];
   /** For writes: what kind of write. */
   op?: WriteOp;
+  /**
+   * For writes made idempotent by a key the project declares beside the code (a unique field in
+   * schema.prisma, an entity's primary or unique column): the write itself is not repeated, but it
+   * is no claim that guards the handler's other effects (a repeat may take another branch first).
+   */
+  declaredKey?: boolean;
   /** For writes: the table / model / collection text as written (lower-case), for outbox and inbox recognition. */
   target?: string;
   /** For SQL text effects: the reading of the statement. */

@@ -90,7 +90,7 @@ function importedClassMethod(receiver: ts.Expression, method: string, facts: Fil
 /**
  * The library module behind a value imported from the user's own module:
  * `import { kafka } from './config/kafka'` where that file has `export const kafka = new Kafka(…)`
- * → 'kafkajs'. Undefined when it cannot be followed.
+ * → 'kafkajs' (or a default export: `export default drizzle(…)`). Undefined when it cannot be followed.
  */
 export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, project: ProjectIndex): string | undefined {
   const origin = facts.originOf(expr);
@@ -98,10 +98,19 @@ export function moduleOfImportedValue(expr: ts.Expression, facts: FileFacts, pro
   const file = project.resolveModuleCached(facts.sourceFile.fileName, origin.module);
   const other = file ? project.factsOf(file) : undefined;
   if (!other) return undefined;
+  let name = origin.chain[0];
+  // `export default drizzle(…)`, or `const db = drizzle(…); export default db`.
+  if (name === 'default') {
+    const exported = other.sourceFile.statements.find((st): st is ts.ExportAssignment => ts.isExportAssignment(st) && !st.isExportEquals);
+    if (!exported) return undefined;
+    const value = unwrap(exported.expression);
+    if (!ts.isIdentifier(value)) return other.originOf(value)?.module;
+    name = value.text;
+  }
   for (const stmt of other.sourceFile.statements) {
     if (!ts.isVariableStatement(stmt)) continue;
     for (const d of stmt.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text === origin.chain[0] && d.initializer) return other.originOf(d.initializer)?.module;
+      if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return other.originOf(d.initializer)?.module;
     }
   }
   return undefined;

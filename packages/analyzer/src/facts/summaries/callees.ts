@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../project/project-index';
 import { DB_WRITE_EVIDENCE, OUTGOING_EVIDENCE } from '../effects/evidence';
 import { calleeOrRefOf } from '../project/lookup';
 import type { FileFacts } from '../file-facts';
+import { dispatchTargets } from './dispatch';
 import { functionLabel, loadTarget, methodTargetRefs, type CallTarget, type TargetRef } from './receivers';
 
 /**
@@ -26,7 +27,7 @@ export interface Callee {
  * The project functions a call may run: the one function syntax names (local, imported,
  * CommonJS, a method of an imported class or singleton: `calleeOrRefOf`), or else the methods of the
  * receiver's class, interface or DI token (`methodTargetRefs`), every implementation of an
- * interface included. Empty when the call leaves the project (a library) or cannot be resolved.
+ * interface included, or every entry of a dispatch table (`dispatchTargets`). Empty when the call leaves the project (a library) or cannot be resolved.
  * Remembered per call for the file's analysis.
  */
 export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): readonly Callee[] {
@@ -45,9 +46,16 @@ export function calleesOf(call: ts.CallExpression, facts: FileFacts, project: Pr
     callees = [{ file: single.facts.sourceFile.fileName, key: keyOf(single.facts.sourceFile.fileName, single.fn.pos, single.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true }];
   } else {
     callees = methodTargetRefs(call, facts, project).map((ref) => lazy(ref, project));
+    // `this.handlers[job.name](job)`: every entry of a dispatch table written in this file.
+    if (callees.length === 0) callees = dispatchTargets(call, facts, project).map((target) => loaded(target));
   }
   known.set(call, callees);
   return callees;
+}
+
+function loaded(target: CallTarget): Callee {
+  const file = target.facts.sourceFile.fileName;
+  return { file, key: keyOf(file, target.fn.pos, target.fn.end), label: target.label, load: () => target, mayHaveEffects: () => true };
 }
 
 function lazy(ref: TargetRef, project: ProjectIndex): Callee {

@@ -6,6 +6,7 @@ import { familyOf } from '../effects/shape';
 import type { FileFacts } from '../file-facts';
 import { unwrap } from '../origins';
 import { ClassHierarchy, projectAround } from './class-index';
+import { pickedTableValues } from './dispatch';
 import { escapeRegExp } from '../../text/regexp';
 import { baseClassName, functionAt, functionLabel, outlineHolding, outlineOf, outlineOfFacts, type FileOutline, type FunctionRef, type Range, type TypeOutline } from '../project/outline';
 
@@ -96,13 +97,15 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const method = callee.name.text;
   const receiver = unwrap(callee.expression);
-  const type = receiverType(receiver, facts);
+  // A strategy picked from a table of instances (`this.senders[channel].send(…)`): each entry's class.
+  const picked = pickedTableValues(receiver)?.map((v) => newedClass(v)).filter((n): n is string => n !== undefined) ?? [];
+  const type = picked.length > 0 ? { name: picked[0] } : receiverType(receiver, facts);
   if (!type) return [];
   const hierarchy = (): ClassHierarchy => hierarchyOf(project, facts.sourceFile.fileName);
   const { targets } = memoOf(project);
   const out: TargetRef[] = [];
-  if (type.name) {
-    for (const at of locateType(type.name, siteOf(facts), project, hierarchy)) {
+  for (const name of picked.length > 0 ? [...new Set(picked)] : type.name ? [type.name] : []) {
+    for (const at of locateType(name, siteOf(facts), project, hierarchy)) {
       const key = `${at.file}\0${at.name}\0${method}`;
       let refs = targets.get(key);
       if (!refs) {
@@ -233,6 +236,40 @@ function receiverType(receiver: ts.Expression, facts: FileFacts): ReceiverType |
     return /^[A-Z]/.test(receiver.expression.text) ? { name: receiver.expression.text } : undefined;
   }
   if (ts.isIdentifier(receiver)) return localType(receiver, facts);
+  // new OrderApprovedEmail(data).send(): the class built right there, or the class a constructor
+  // variable is typed as (`const Sender = pick(name) as new (d: D) => EmailSender; new Sender(d).send()`).
+  if (ts.isNewExpression(receiver)) return constructedType(receiver, facts);
+  return undefined;
+}
+
+/** The type a `new` expression builds: its class, or the instance type of the constructor variable it calls. */
+function constructedType(expr: ts.NewExpression, facts: FileFacts): ReceiverType | undefined {
+  const c = expr.expression;
+  if (ts.isPropertyAccessExpression(c)) return { name: c.name.text };
+  if (!ts.isIdentifier(c)) return undefined;
+  for (const v of facts.variables) {
+    if (!ts.isIdentifier(v.name) || v.name.text !== c.text) continue;
+    const built = instanceTypeOf(v.type) ?? castInstanceType(v.initializer);
+    if (built) return { name: built };
+  }
+  return /^[A-Z]/.test(c.text) ? { name: c.text } : undefined;
+}
+
+/** `new (d: D) => EmailSender<D>` → 'EmailSender'. */
+function instanceTypeOf(type: ts.TypeNode | undefined): string | undefined {
+  return type && ts.isConstructorTypeNode(type) ? typeNameOf(type.type) : undefined;
+}
+
+/** The constructor type an initializer is cast to: `x as unknown as new () => Sender`. */
+function castInstanceType(init: ts.Expression | undefined): string | undefined {
+  for (let e = init; e; ) {
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      const t = instanceTypeOf(e.type);
+      if (t) return t;
+      e = e.expression;
+    } else if (ts.isParenthesizedExpression(e)) e = e.expression;
+    else return undefined;
+  }
   return undefined;
 }
 
@@ -404,3 +441,11 @@ function inheritedMethod(d: Declared, method: string, project: ProjectIndex, hie
 
 /** How a function reads in a path (kept here for the summaries' callers; see facts/project/outline). */
 export { functionLabel };
+
+/**
+ * Where the class `name`, as read in `facts` (declared there or imported), is declared: its file,
+ * and its name there. The first of the candidates `locateType` finds.
+ */
+export function classLocation(name: string, facts: FileFacts, project: ProjectIndex): { file: string; name: string } | undefined {
+  return locateType(name, siteOf(facts), project, () => hierarchyOf(project, facts.sourceFile.fileName))[0];
+}

@@ -45,8 +45,6 @@ export interface SwallowedFailure {
 const MAX_DEPTH = 3;
 /** Swallows remembered per function: the first few in document order are enough to report one. */
 const MAX_PER_FUNCTION = 3;
-/** Project functions a dispatch table (`this.handlers[job.name](job)`) may hold that are followed. */
-const MAX_TABLE_ENTRIES = 8;
 
 /**
  * Work a failure of which is fine to drop on purpose: caches, metrics, tracing, audit logs,
@@ -58,7 +56,7 @@ const DELIBERATE = /best[- ]?effort|non[- ]?critical|not critical|ignor(e|ed|ing
 
 /**
  * The swallowed failures a call may run into: those of the project functions it runs (resolved
- * as `calleesOf`, plus dispatch tables), each with the hops from this call. Empty when the call
+ * as `calleesOf`, dispatch tables included), each with the hops from this call. Empty when the call
  * runs no project function or none of them swallows.
  */
 export function swallowedThrough(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): SwallowedFailure[] {
@@ -331,53 +329,8 @@ function returnsIn(node: ts.Node, withValue: boolean): boolean {
 }
 
 /**
- * The project functions a call may run: `calleesOf`, and for a call through a dispatch table
- * (`this.handlers[job.name](job)`, `handlers[type](msg)`) the functions the table's object
- * literal holds.
+ * The project functions a call may run (`calleesOf`: a dispatch table's entries included), loaded.
  */
 function targetsOf(call: ts.CallExpression, facts: FileFacts, project: ProjectIndex): CallTarget[] {
-  const callees = calleesOf(call, facts, project);
-  if (callees.length > 0) return callees.map((c) => c.load()).filter((t): t is CallTarget => t !== undefined);
-  return tableEntries(call, facts);
-}
-
-function tableEntries(call: ts.CallExpression, facts: FileFacts): CallTarget[] {
-  const callee = unwrap(call.expression);
-  if (!ts.isElementAccessExpression(callee)) return [];
-  const table = tableLiteral(unwrap(callee.expression));
-  if (!table) return [];
-  const out: CallTarget[] = [];
-  for (const p of table.properties) {
-    const fn = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
-    if (!fn || !(ts.isMethodDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) continue;
-    out.push({ fn, facts, label: `${unwrap(callee.expression).getText().replace(/^this\./, '')}[${entryName(p.name)}]` });
-    if (out.length >= MAX_TABLE_ENTRIES) break;
-  }
-  return out;
-}
-
-/** The object literal a table expression is initialised with: `this.table` (a class property) or a `const` of the file. */
-function tableLiteral(expr: ts.Expression): ts.ObjectLiteralExpression | undefined {
-  let init: ts.Expression | undefined;
-  if (ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    let cls: ts.Node | undefined = expr.parent;
-    while (cls && !ts.isClassLike(cls)) cls = cls.parent;
-    const decl = cls && (cls as ts.ClassLikeDeclaration).members.find((m) => ts.isPropertyDeclaration(m) && m.name.getText() === expr.name.text);
-    init = decl && ts.isPropertyDeclaration(decl) ? decl.initializer : undefined;
-  } else if (ts.isIdentifier(expr)) {
-    const sf = expr.getSourceFile();
-    for (const stmt of sf.statements) {
-      if (!ts.isVariableStatement(stmt) || !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
-      const d = stmt.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === expr.text);
-      if (d) init = d.initializer;
-    }
-  }
-  const lit = init && unwrap(init);
-  return lit && ts.isObjectLiteralExpression(lit) ? lit : undefined;
-}
-
-/** `EMAIL`, `MessageType.EMAIL` (a computed key without its brackets), `'email'`. */
-function entryName(name: ts.PropertyName | undefined): string {
-  if (!name) return '…';
-  return ts.isComputedPropertyName(name) ? name.expression.getText() : name.getText();
+  return calleesOf(call, facts, project).map((c) => c.load()).filter((t): t is CallTarget => t !== undefined);
 }
