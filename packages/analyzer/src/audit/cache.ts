@@ -224,10 +224,11 @@ const ABSENT: Stamp = Object.freeze({ size: -1, mtimeMs: 0, hash: null });
 export type StampMemo = Map<string, Stamp>;
 
 /**
- * The stamp of a file as a computation read it: its text, or null when it was probed and absent
- * (a file that later appears must invalidate the result).
+ * The stamp of a file as a computation read it: its text, null when it was probed and absent
+ * (a file that later appears must invalidate the result), or undefined when it was recorded
+ * without its text (then read again only if `memo` has no stamp of it at its size and mtime).
  */
-export function stampOfRead(file: string, text: string | null, memo?: StampMemo): Stamp {
+export function stampOfRead(file: string, text: string | null | undefined, memo?: StampMemo): Stamp {
   return text === null ? ABSENT : stampOf(file, text, memo);
 }
 
@@ -503,8 +504,10 @@ export class AnalysisCache {
    */
   setStamped(file: string, stamp: Stamp, result: CachedAnalysis, depStamps: Readonly<Record<string, Stamp>>): void {
     const entry: Entry = { s: stored(stamp) };
+    const self = path.resolve(file);
     for (const [dep, depStamp] of Object.entries(depStamps)) {
-      if (path.resolve(dep) === path.resolve(file)) continue;
+      // Dependencies come as absolute, normalised paths: resolved again only when they may not be.
+      if ((path.isAbsolute(dep) && !dep.includes(DOT_SEGMENT) ? dep : path.resolve(dep)) === self) continue;
       (entry.d ??= {})[this.rel(dep)] = stored(depStamp);
     }
     if (result.parsed || result.errors.length > 0 || result.findings.length > 0) {
