@@ -96,7 +96,14 @@ export class ProjectIndex implements SourceFiles {
     return text;
   }
 
+  /**
+   * Reads the file only when this `track` call has not recorded it yet: an answer remembered
+   * across files (an empty summary, an outline, a class's methods) records the files it rests on
+   * for every file that uses it, often many times over in one file's analysis.
+   */
   record(fileName: string): boolean {
+    const recorded = this.reads?.get(fileName);
+    if (recorded !== undefined) return recorded !== null;
     return this.readFile(fileName) !== undefined;
   }
 
