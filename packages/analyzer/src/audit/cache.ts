@@ -346,6 +346,12 @@ export class AnalysisCache {
   private readonly changed = new Map<string, Entry | null>();
   /** Stamps taken during this run (see StampMemo). */
   private readonly stamps: StampMemo = new Map();
+  /**
+   * The last stamp stored for each dependency, by absolute path, with its path as stored: entries
+   * set in one run share them while the stamp is the same (a cold run of a large tree sets
+   * hundreds of thousands of dependency stamps for a few thousand files, and kept each as a copy).
+   */
+  private readonly depStamps = new Map<string, { rel: string; stamp: StoredStamp }>();
   /** Dependency checks made during this run, by path and stamp (see depUnchanged). */
   private readonly depChecks = new Map<string, boolean>();
   /** Per row of the table, whether its file is unchanged: 0 not checked yet, 1 unchanged, 2 changed. */
@@ -508,7 +514,10 @@ export class AnalysisCache {
     for (const [dep, depStamp] of Object.entries(depStamps)) {
       // Dependencies come as absolute, normalised paths: resolved again only when they may not be.
       if ((path.isAbsolute(dep) && !dep.includes(DOT_SEGMENT) ? dep : path.resolve(dep)) === self) continue;
-      (entry.d ??= {})[this.rel(dep)] = stored(depStamp);
+      let shared = this.depStamps.get(dep);
+      const [size, mtimeMs, hash] = shared?.stamp ?? [];
+      if (!shared || size !== depStamp.size || mtimeMs !== depStamp.mtimeMs || hash !== depStamp.hash) this.depStamps.set(dep, (shared = { rel: this.rel(dep), stamp: stored(depStamp) }));
+      (entry.d ??= {})[shared.rel] = shared.stamp;
     }
     if (result.parsed || result.errors.length > 0 || result.findings.length > 0) {
       const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
