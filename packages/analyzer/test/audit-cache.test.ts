@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditPaths, type AuditOptions, type AuditResult } from '@eos/analyzer';
+import { auditPaths, inShard, type AuditOptions, type AuditResult, type Shard } from '@eos/analyzer';
 import { analyzerFingerprint, buildIdentity } from '../src/audit/cache';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
@@ -151,6 +151,23 @@ export async function logAlert(text: string): Promise<void> {
     expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
   });
 
+  it('keeps apart the stamps of a shared import taken before and after it changed (results kept from another shard)', () => {
+    // Two shards: handler.ts and a file registering it in one, register.ts (which registers it too)
+    // in the other. Once the handler changes and only its shard runs, the handler's row takes its
+    // new stamp while register.ts's result still rests on the old one.
+    const shard = (rel: string): Shard => ({ index: inShard(rel, { index: 1, count: 2 }) ? 1 : 2, count: 2 });
+    const beside = 'abcdefghijklmnop'.split('').map((x) => `src/register-${x}.ts`).find((rel) => shard(rel).index === shard('src/handler.ts').index)!;
+    expect(shard('src/register.ts').index).not.toBe(shard('src/handler.ts').index);
+    write(beside, PROJECT['src/register.ts'].replace("'orders'", "'orders-again'"));
+    const cold = run();
+    expect(summary(cold).some((s) => s.startsWith('src/handler.ts:6:'))).toBe(true);
+    write('src/handler.ts', PROJECT['src/handler.ts'].replace('  channel.ack(msg);\n  await saveOrder(msg.content.toString());', '  await saveOrder(msg.content.toString());\n  channel.ack(msg);'));
+    run({ shard: shard('src/handler.ts') });
+    const after = run();
+    expect(summary(after).some((s) => s.startsWith('src/handler.ts:6:'))).toBe(false);
+    expect(summary(after)).toEqual(summary(auditPaths(['.'], { cwd: dir })));
+  });
+
   it('re-analyses a NestJS controller when the bootstrap that names its transport changes', () => {
     write('svc/src/main.ts', `import { NestFactory } from '@nestjs/core';
 import { Transport } from '@nestjs/microservices';
@@ -210,14 +227,15 @@ export class MailController {
   it.each([
     ['format 1', { format: 1, key: 'whatever', entries: { 'src/util.ts': { stamp: { size: 1, mtimeMs: 1, hash: null }, deps: {}, result: { parsed: false, errors: [], findings: [] } } } }],
     ['format 2', { format: 2, key: 'whatever', entries: { 'src/util.ts': { s: [1, 1, null] } } }],
-    ['format 3 with columns of different lengths', { format: 3, key: 'whatever', files: ['src/util.ts', 'src/store.ts'], sizes: [1], mtimes: [1, 2], hashes: '', details: {} }],
+    ['format 3', { format: 3, key: 'whatever', files: ['src/util.ts'], sizes: [1], mtimes: [1], hashes: '0'.repeat(40), details: {} }],
+    ['format 4 with columns of different lengths', { format: 4, key: 'whatever', files: ['src/util.ts', 'src/store.ts'], sizes: [1], mtimes: [1, 2], hashes: '', details: {}, depsOnly: [] }],
   ])('discards a cache file of another shape (%s) with a notice, and writes the current one', (_, content) => {
     fs.writeFileSync(cacheFile, JSON.stringify(content));
     const after = run();
     expect(after.cacheNotice).toMatch(/unknown cache format/);
     expect(after.stats.cached).toBe(0);
     expect(after.errors).toEqual([]);
-    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(3);
+    expect((JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { format: number }).format).toBe(4);
     expect(run().stats.cached).toBe(5);
   });
 
@@ -269,7 +287,7 @@ export class MailController {
     const handler = content.files.indexOf('src/handler.ts');
     const payments = content.files.indexOf('src/payments.ts');
     content.details[handler] = { r: { parsed: true, findings: 'not a list' } };
-    content.details[payments] = { d: { 'src/store.ts': 'not a stamp' } };
+    content.details[payments] = { d: ['src/store.ts'] };
     fs.writeFileSync(cacheFile, JSON.stringify(content));
     const after = run();
     expect(after.errors).toEqual([]);

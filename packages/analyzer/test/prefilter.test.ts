@@ -58,6 +58,22 @@ describe('pre-filter evidence through imports', () => {
   });
 });
 
+describe('recording a dependency without its text (ProjectIndex.record)', () => {
+  it('records each file once per tracked analysis, as a read would, and reads it again in the next one', () => {
+    const files: Record<string, string> = { '/r/a.ts': 'export const a = 1;\n' };
+    const reads: string[] = [];
+    const project = new ProjectIndex({ readFile: (f) => (reads.push(f), files[f]) }, () => undefined);
+    const first = project.track(() => [project.record('/r/a.ts'), project.record('/r/a.ts'), project.record('/r/gone.ts'), project.record('/r/gone.ts')]);
+    expect(first.result).toEqual([true, true, false, false]);
+    expect([...first.reads]).toEqual([['/r/a.ts', files['/r/a.ts']], ['/r/gone.ts', null]]);
+    expect(reads).toEqual(['/r/a.ts', '/r/gone.ts']);
+    // A new analysis records its own dependencies: the file is read for it (it may have changed since).
+    const second = project.track(() => project.record('/r/a.ts'));
+    expect([...second.reads.keys()]).toEqual(['/r/a.ts']);
+    expect(reads).toEqual(['/r/a.ts', '/r/gone.ts', '/r/a.ts']);
+  });
+});
+
 describe('pre-filter reads', () => {
   it('reads each imported file once when the patterns are known up front, whatever is asked of it', () => {
     const files: Record<string, string> = {

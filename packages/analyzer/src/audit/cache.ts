@@ -31,18 +31,28 @@ export interface Stamp {
 /** A Stamp as stored: [size, mtimeMs, hash]. */
 type StoredStamp = [number, number, string | null];
 
-/** What a file's entry holds besides its own stamp; both parts are left out when empty. */
-interface EntryDetails {
+/** One file's entry, as set during a run. */
+interface Entry {
+  /** The file's own stamp. */
+  s: StoredStamp;
   /** Stamps of the other files the result depends on (paths relative to the root). */
   d?: Record<string, StoredStamp>;
   /** The result; absent for a file that was not parsed and gave nothing. */
   r?: CachedAnalysis;
 }
 
-/** One file's entry, as set during a run. */
-interface Entry extends EntryDetails {
-  /** The file's own stamp. */
-  s: StoredStamp;
+/** What a file's entry holds besides its own stamp, as stored; each part is left out when empty. */
+interface StoredDetails {
+  /**
+   * The other files the result depends on, as rows of the table whose stamp is the one the
+   * analysis saw. A large tree's files share their imports (and the paths probed for them), so a
+   * row per dependency instead of a path and a stamp per dependent made the file ten times smaller.
+   */
+  d?: number[];
+  /** Dependencies whose stamp differs from their row's (a result kept from a run before the file changed), by path. */
+  x?: Record<string, StoredStamp>;
+  /** The result; absent for a file that was not parsed and gave nothing. */
+  r?: CachedAnalysis;
 }
 
 /**
@@ -52,11 +62,11 @@ interface Entry extends EntryDetails {
  * good part of a cached rerun (the parse, and the garbage collections that copied them).
  */
 interface CacheFileContent {
-  format: 3;
+  format: 4;
   key: string;
   /** The analyzer build the key was made with, so that the next run need not fingerprint it. */
   build: BuildIdentity;
-  /** Paths relative to the root, '/'-separated, sorted. */
+  /** Paths relative to the root, '/'-separated, sorted: the analysed files and the files their results depend on. */
   files: string[];
   /** Per file, as `files`: its size in bytes, or -1 when it was absent (then it has no hash). */
   sizes: number[];
@@ -65,7 +75,9 @@ interface CacheFileContent {
   /** Per file, as `files`: HASH_LENGTH hex characters of its content hash (zeros when absent). */
   hashes: string;
   /** By index into `files`, for the files that have dependencies or a result. */
-  details: Record<number, EntryDetails>;
+  details: Record<number, StoredDetails>;
+  /** Indices into `files` of the rows that are only dependencies, not analysed files (no entry of their own). */
+  depsOnly: number[];
 }
 
 /** Length of a content hash (sha1, hex). */
@@ -77,13 +89,14 @@ const NO_HASH = '0'.repeat(HASH_LENGTH);
 /** The columns as read: an empty table when there is no usable cache file. */
 type Table = Omit<CacheFileContent, 'format' | 'key' | 'build'>;
 
-const EMPTY_TABLE: Table = { files: [], sizes: [], mtimes: [], hashes: '', details: {} };
+const EMPTY_TABLE: Table = { files: [], sizes: [], mtimes: [], hashes: '', details: {}, depsOnly: [] };
 
-/** Whether parsed JSON has the columns of a format 3 file, of matching lengths. */
+/** Whether parsed JSON has the columns of a format 4 file, of matching lengths. */
 function isTable(content: Partial<CacheFileContent>): boolean {
-  const { files, sizes, mtimes, hashes, details } = content;
+  const { files, sizes, mtimes, hashes, details, depsOnly } = content;
   return (
     Array.isArray(files) &&
+    Array.isArray(depsOnly) &&
     Array.isArray(sizes) &&
     Array.isArray(mtimes) &&
     typeof hashes === 'string' &&
@@ -211,10 +224,11 @@ const ABSENT: Stamp = Object.freeze({ size: -1, mtimeMs: 0, hash: null });
 export type StampMemo = Map<string, Stamp>;
 
 /**
- * The stamp of a file as a computation read it: its text, or null when it was probed and absent
- * (a file that later appears must invalidate the result).
+ * The stamp of a file as a computation read it: its text, null when it was probed and absent
+ * (a file that later appears must invalidate the result), or undefined when it was recorded
+ * without its text (then read again only if `memo` has no stamp of it at its size and mtime).
  */
-export function stampOfRead(file: string, text: string | null, memo?: StampMemo): Stamp {
+export function stampOfRead(file: string, text: string | null | undefined, memo?: StampMemo): Stamp {
   return text === null ? ABSENT : stampOf(file, text, memo);
 }
 
@@ -332,8 +346,18 @@ export class AnalysisCache {
   private readonly changed = new Map<string, Entry | null>();
   /** Stamps taken during this run (see StampMemo). */
   private readonly stamps: StampMemo = new Map();
+  /**
+   * The last stamp stored for each dependency, by absolute path, with its path as stored: entries
+   * set in one run share them while the stamp is the same (a cold run of a large tree sets
+   * hundreds of thousands of dependency stamps for a few thousand files, and kept each as a copy).
+   */
+  private readonly depStamps = new Map<string, { rel: string; stamp: StoredStamp }>();
   /** Dependency checks made during this run, by path and stamp (see depUnchanged). */
   private readonly depChecks = new Map<string, boolean>();
+  /** Per row of the table, whether its file is unchanged: 0 not checked yet, 1 unchanged, 2 changed. */
+  private rowChecks = new Uint8Array(0);
+  /** Rows of the table that are dependencies only: get() finds no entry there. */
+  private depsOnly = new Set<number>();
   /** How many of the table's entries get() found for a file of this run. */
   private found = 0;
   /** Why an existing cache file was discarded, for a one-line notice. */
@@ -377,11 +401,13 @@ export class AnalysisCache {
     if (stored === 'absent') return cache;
     if (typeof stored === 'object' && 'unusable' in stored) cache.discarded = stored.unusable;
     else if (stored === 'invalid') cache.discarded = 'cache file is not valid JSON';
-    else if (content?.format !== 3 || !isTable(content)) cache.discarded = 'unknown cache format';
+    else if (content?.format !== 4 || !isTable(content)) cache.discarded = 'unknown cache format';
     else if (content.key !== key) cache.discarded = 'eos version or configuration changed';
     else {
       cache.table = content as Table;
       cache.table.files.forEach((f, i) => cache.index.set(f, i));
+      cache.depsOnly = new Set(cache.table.depsOnly);
+      cache.rowChecks = new Uint8Array(cache.table.files.length);
       // Same build, files seen anew (a rebuild, a fresh install): remember how they look now.
       if (remembered?.stamp !== build.stamp) cache.dirty = true;
     }
@@ -431,25 +457,34 @@ export class AnalysisCache {
     return known;
   }
 
+  /** Whether the file of a row of the table still matches the row's stamp, answered once per run. */
+  private rowUnchanged(i: number): boolean {
+    if (!Number.isInteger(i) || i < 0 || i >= this.rowChecks.length) return false;
+    if (this.rowChecks[i] === 0) {
+      const { files, sizes, mtimes, hashes } = this.table;
+      this.rowChecks[i] = unchanged(this.abs(files[i]), sizes[i], mtimes[i], hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH)) ? 1 : 2;
+    }
+    return this.rowChecks[i] === 1;
+  }
+
   private lookup(file: string): CachedAnalysis | undefined {
     const key = this.rel(file);
-    let details: EntryDetails | undefined;
+    let result: CachedAnalysis | undefined;
     if (this.changed.has(key)) {
       const entry = this.changed.get(key);
       if (!entry || !unchangedSince(file, entry.s)) return undefined;
-      details = entry;
+      if (entry.d) for (const dep in entry.d) if (!this.depUnchanged(dep, entry.d[dep])) return undefined;
+      result = entry.r;
     } else {
       const i = this.index.get(key);
-      if (i === undefined) return undefined;
+      if (i === undefined || this.depsOnly.has(i)) return undefined;
       this.found++;
-      const { sizes, mtimes, hashes } = this.table;
-      if (!unchanged(file, sizes[i], mtimes[i], hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH))) return undefined;
-      details = this.table.details[i];
+      if (!this.rowUnchanged(i)) return undefined;
+      const details = this.table.details[i];
+      if (details?.d) for (const row of details.d) if (!this.rowUnchanged(row)) return undefined;
+      if (details?.x) for (const dep in details.x) if (!this.depUnchanged(dep, details.x[dep])) return undefined;
+      result = details?.r;
     }
-    if (details?.d) {
-      for (const dep in details.d) if (!this.depUnchanged(dep, details.d[dep])) return undefined;
-    }
-    const result = details?.r;
     if (!result) return NOTHING;
     const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.abs(x.file) });
     return {
@@ -475,9 +510,14 @@ export class AnalysisCache {
    */
   setStamped(file: string, stamp: Stamp, result: CachedAnalysis, depStamps: Readonly<Record<string, Stamp>>): void {
     const entry: Entry = { s: stored(stamp) };
+    const self = path.resolve(file);
     for (const [dep, depStamp] of Object.entries(depStamps)) {
-      if (path.resolve(dep) === path.resolve(file)) continue;
-      (entry.d ??= {})[this.rel(dep)] = stored(depStamp);
+      // Dependencies come as absolute, normalised paths: resolved again only when they may not be.
+      if ((path.isAbsolute(dep) && !dep.includes(DOT_SEGMENT) ? dep : path.resolve(dep)) === self) continue;
+      let shared = this.depStamps.get(dep);
+      const [size, mtimeMs, hash] = shared?.stamp ?? [];
+      if (!shared || size !== depStamp.size || mtimeMs !== depStamp.mtimeMs || hash !== depStamp.hash) this.depStamps.set(dep, (shared = { rel: this.rel(dep), stamp: stored(depStamp) }));
+      (entry.d ??= {})[shared.rel] = shared.stamp;
     }
     if (result.parsed || result.errors.length > 0 || result.findings.length > 0) {
       const fix = <T extends { file: string }>(x: T): T => ({ ...x, file: this.rel(x.file) });
@@ -498,10 +538,10 @@ export class AnalysisCache {
   retainOnly(files: Iterable<string>): void {
     // When get() found every entry of the table, none is stale (entries set since are for files
     // of this run too): the usual rerun skips making a set of every path.
-    if (this.found === this.table.files.length) return;
+    if (this.found === this.table.files.length - this.depsOnly.size) return;
     const keep = new Set([...files].map((f) => this.rel(f)));
-    for (const k of this.table.files) {
-      if (!keep.has(k) && !this.changed.has(k)) {
+    for (const [i, k] of this.table.files.entries()) {
+      if (!this.depsOnly.has(i) && !keep.has(k) && !this.changed.has(k)) {
         this.changed.set(k, null);
         this.dirty = true;
       }
@@ -528,24 +568,57 @@ export class AnalysisCache {
   /** The table's entries with this run's changes, as written. */
   private content(): CacheFileContent {
     const { table } = this;
+    const stampAt = (i: number): StoredStamp => (table.sizes[i] === -1 ? [-1, 0, null] : [table.sizes[i], table.mtimes[i], table.hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH)]);
     const entries = new Map<string, Entry>();
     table.files.forEach((f, i) => {
-      if (this.changed.has(f)) return;
-      const hash = table.hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH);
-      entries.set(f, { ...table.details[i], s: [table.sizes[i], table.mtimes[i], table.sizes[i] === -1 ? null : hash] });
+      if (this.depsOnly.has(i) || this.changed.has(f)) return;
+      const { d, x, r } = table.details[i] ?? {};
+      const deps: Record<string, StoredStamp> = { ...x };
+      for (const row of d ?? []) deps[table.files[row]] = stampAt(row);
+      entries.set(f, { s: stampAt(i), ...(Object.keys(deps).length > 0 ? { d: deps } : {}), ...(r ? { r } : {}) });
     });
     for (const [f, entry] of this.changed) if (entry) entries.set(f, entry);
-    const content: CacheFileContent = { format: 3, key: this.key, build: this.build, files: [...entries.keys()].sort(), sizes: [], mtimes: [], hashes: '', details: {} };
+    // One row per path: an analysed file's own stamp, else the first stamp a dependency was seen with.
+    const names = [...entries.keys()].sort();
+    const rows = new Map<string, StoredStamp>(names.map((f) => [f, entries.get(f)!.s]));
+    const depsOnly = new Set<string>();
+    for (const f of names) {
+      for (const [dep, stamp] of Object.entries(entries.get(f)!.d ?? {})) {
+        if (rows.has(dep)) continue;
+        rows.set(dep, stamp);
+        depsOnly.add(dep);
+      }
+    }
+    const files = [...rows.keys()].sort();
+    const rowOf = new Map(files.map((f, i) => [f, i]));
+    const content: CacheFileContent = { format: 4, key: this.key, build: this.build, files, sizes: [], mtimes: [], hashes: '', details: {}, depsOnly: [] };
     const hashes: string[] = [];
-    content.files.forEach((f, i) => {
-      const { s: [size, mtimeMs, hash], d, r } = entries.get(f)!;
+    files.forEach((f, i) => {
+      const [size, mtimeMs, hash] = rows.get(f)!;
       const absent = hash === null;
       content.sizes.push(absent ? -1 : size);
       content.mtimes.push(absent ? 0 : mtimeMs);
       hashes.push(absent ? NO_HASH : hash);
-      if (d || r) content.details[i] = { d, r };
+      if (depsOnly.has(f)) {
+        content.depsOnly.push(i);
+        return;
+      }
+      const { d, r } = entries.get(f)!;
+      const details: StoredDetails = {};
+      for (const [dep, stamp] of Object.entries(d ?? {})) {
+        if (sameStamp(stamp, rows.get(dep)!)) (details.d ??= []).push(rowOf.get(dep)!);
+        else (details.x ??= {})[dep] = stamp;
+      }
+      if (r) details.r = r;
+      if (details.d || details.x || details.r) content.details[i] = details;
     });
     content.hashes = hashes.join('');
     return content;
   }
+}
+
+/** Whether two stored stamps say the same (an absent file's size and mtime do not count). */
+function sameStamp(a: StoredStamp, b: StoredStamp): boolean {
+  if (a[2] === null || b[2] === null) return a[2] === b[2];
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }

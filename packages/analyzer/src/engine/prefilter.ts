@@ -160,7 +160,7 @@ export class EvidenceIndex {
     const enter = (file: string): boolean => {
       if (visited.has(file)) return false;
       visited.add(file);
-      if (tracking) this.sources.readFile(file);
+      if (tracking) this.sources.record(file);
       else {
         const answer = known.get(file);
         if (answer === false) return false;

@@ -87,7 +87,7 @@ export function outlineOf(project: ProjectIndex, file: string): FileOutline | un
   if (!byFile) outlines.set(project, (byFile = new Map()));
   const known = byFile.get(key);
   if (known !== undefined) {
-    if (project.tracking) project.readFile(key);
+    if (project.tracking) project.record(key);
     return known ?? undefined;
   }
   const facts = project.factsOf(key);

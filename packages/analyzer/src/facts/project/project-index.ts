@@ -19,6 +19,11 @@ export interface SourceHost {
 export interface SourceFiles {
   /** The file's text, or undefined when absent or unreadable; recorded while `tracking`. */
   readFile(fileName: string): string | undefined;
+  /**
+   * Records, while `tracking`, that the current result depends on the file, as a read would, and
+   * says whether it exists; for callers that need no text (a probe, a dependency already judged).
+   */
+  record(fileName: string): boolean;
   /** The file a relative specifier names, or undefined. */
   resolveModule(fromFile: string, specifier: string): string | undefined;
   /** Whether the reads are being recorded as what the current result depends on. */
@@ -90,6 +95,17 @@ export class ProjectIndex implements SourceFiles {
     const text = this.host.readFile(fileName);
     this.reads?.set(fileName, text ?? null);
     return text;
+  }
+
+  /**
+   * Reads the file only when this `track` call has not recorded it yet: an answer remembered
+   * across files (an empty summary, an outline, a class's methods) records the files it rests on
+   * for every file that uses it, often many times over in one file's analysis.
+   */
+  record(fileName: string): boolean {
+    const recorded = this.reads?.get(fileName);
+    if (recorded !== undefined) return recorded !== null;
+    return this.readFile(fileName) !== undefined;
   }
 
   /** Facts of another file, parsed on first use; undefined when it cannot be read or parsed. */

@@ -90,7 +90,7 @@ export function knownEmpty(project: ProjectIndex, callee: Callee, depth: number)
   const at = emptySummaries.get(project)?.get(callee.key);
   const known = at !== undefined && depth >= at;
   // A cached analysis must still record the file the answer rests on.
-  if (known && project.tracking) project.readFile(callee.file);
+  if (known && project.tracking) project.record(callee.file);
   return known;
 }
 

@@ -114,8 +114,8 @@ export function methodTargetRefs(call: ts.CallExpression, facts: FileFacts, proj
         targets.set(key, refs);
       } else if (project.tracking) {
         // Read again so that a cached analysis records the files this answer rests on.
-        project.readFile(at.file);
-        for (const r of refs) project.readFile(r.file);
+        project.record(at.file);
+        for (const r of refs) project.record(r.file);
       }
       out.push(...refs);
     }
@@ -185,8 +185,8 @@ function exportedByText(fromFile: string, specifier: string, name: string, proje
     exports.set(key, found);
   } else if (project.tracking) {
     // Read again so that a cached analysis records the files this answer rests on.
-    project.readFile(file);
-    for (const f of found) project.readFile(f.file);
+    project.record(file);
+    for (const f of found) project.record(f.file);
   }
   return found;
 }
