@@ -40,7 +40,11 @@ describe('json format', () => {
     expect(typeof report.stats.ms).toBe('number');
     const required = ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'ruleId', 'severity'];
     for (const f of report.findings) {
-      expect(Object.keys(f).filter((k) => k !== 'fix').sort()).toEqual(required);
+      // `fix` and `related` (the steps of a finding's path) are there only when the finding has them.
+      expect(Object.keys(f).filter((k) => k !== 'fix' && k !== 'related').sort()).toEqual(required);
+      for (const r of (f as { related?: Array<Record<string, unknown>> }).related ?? []) {
+        expect(Object.keys(r).sort()).toEqual(['column', 'endColumn', 'endLine', 'file', 'line', 'message']);
+      }
       expect(f.file).toBe(sampleName());
       expect(f.endLine >= f.line).toBe(true);
     }
