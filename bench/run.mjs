@@ -162,7 +162,9 @@ const eosRow = (name, dir, flags = []) => ({ name, run: () => measure(process.ex
  * given on the command line with a tsconfig.json gets the `--types` row too.
  */
 function contenders(dir, kind = {}) {
-  const list = [floorRow(dir), eosRow('eos audit', dir)];
+  // Test code is left out by default; the floor parses every file, so the same run with
+  // --include-tests is the like-for-like comparison.
+  const list = [floorRow(dir), eosRow('eos audit', dir), eosRow('eos audit --include-tests', dir, ['--include-tests'])];
   if (baseline) list.push({ name: `eos audit (baseline: ${baselineDir})`, run: () => measure(process.execPath, [baseline.bin, 'audit', '.', '--format', 'json'], dir, baseline.env) });
   if (kind.types || (!flag('skip-types') && fs.existsSync(path.join(dir, 'tsconfig.json')))) list.push(eosRow('eos audit --types', dir, ['--types']));
   if (kind.types) return list;
@@ -402,7 +404,13 @@ function targetRows() {
   const out = [];
   const add = (target, measured, ok) => out.push({ target, measured: measured ?? 'not measured', verdict: measured === undefined ? '—' : ok ? 'met' : 'NOT met' });
   const plain = row(real, 'eos audit');
-  add(`eos audit ≤ 0.5× the parse floor, cold (${real?.corpus ?? 'no real corpus'})`, plain && `${plain.cpuRatioToFloor}× by CPU, ${plain.ratioToFloor}× wall`, plain && plain.cpuRatioToFloor <= 0.5);
+  // Judged like for like: the floor parses the test files that eos leaves out by default.
+  const all = row(real, 'eos audit --include-tests') ?? plain;
+  add(
+    `eos audit ≤ 0.5× the parse floor, cold (${real?.corpus ?? 'no real corpus'})`,
+    plain && `${all.cpuRatioToFloor}× by CPU with --include-tests (${plain.cpuRatioToFloor}× by default, test code left out), ${all.ratioToFloor}× wall`,
+    all && all.cpuRatioToFloor <= 0.5,
+  );
   const warm = row(real, 'eos audit --cache (warm');
   add('eos audit --cache, unchanged rerun ≤ 0.1× the floor', warm && `${warm.cpuRatioToFloor}× by CPU, ${warm.ratioToFloor}× wall`, warm && warm.cpuRatioToFloor <= 0.1);
   add('≥ 15× faster than the ESLint peer (1 rule)', real?.speedupVsEslint && `${real.cpuSpeedupVsEslint}× by CPU, ${real.speedupVsEslint}× wall`, real?.cpuSpeedupVsEslint >= 15);
