@@ -166,7 +166,10 @@ function contenders(dir, kind = {}) {
   // --include-tests is the like-for-like comparison.
   const list = [floorRow(dir), eosRow('eos audit', dir), eosRow('eos audit --include-tests', dir, ['--include-tests'])];
   if (baseline) list.push({ name: `eos audit (baseline: ${baselineDir})`, run: () => measure(process.execPath, [baseline.bin, 'audit', '.', '--format', 'json'], dir, baseline.env) });
-  if (kind.types || (!flag('skip-types') && fs.existsSync(path.join(dir, 'tsconfig.json')))) list.push(eosRow('eos audit --types', dir, ['--types']));
+  if (kind.types || (!flag('skip-types') && fs.existsSync(path.join(dir, 'tsconfig.json')))) {
+    list.push(eosRow('eos audit --types', dir, ['--types']));
+    list.push(eosRow('eos audit --types --include-tests', dir, ['--types', '--include-tests']));
+  }
   if (kind.types) return list;
   if (!flag('skip-cache')) {
     const cacheFile = path.join(os.tmpdir(), `eos-bench-cache-${process.pid}.json`);
@@ -420,7 +423,12 @@ function targetRows() {
   add(`peak RSS flat from ${scaling?.[0]?.files ?? '2k'} to ${scaling?.at(-1)?.files ?? '20k'} files (generated)`, rss && `${rss.join(' → ')} MiB`, rss && Math.max(...rss) <= 300 && rss.at(-1) <= 1.25 * rss[0]);
   const typed = results.find((r) => r.corpus.includes('--types'));
   const t = row(typed, 'eos audit --types');
-  add(`--types ≤ 5× the floor (${typed?.corpus ?? TYPES_CORPUS})`, t && `${t.cpuRatioToFloor}× by CPU, ${t.ratioToFloor}× wall`, t && t.cpuRatioToFloor <= 5);
+  const tAll = row(typed, 'eos audit --types --include-tests') ?? t;
+  add(
+    `--types ≤ 5× the floor (${typed?.corpus ?? TYPES_CORPUS})`,
+    t && `${tAll.cpuRatioToFloor}× by CPU with --include-tests (${t.cpuRatioToFloor}× by default, test code left out), ${tAll.ratioToFloor}× wall`,
+    tAll && tAll.cpuRatioToFloor <= 5,
+  );
   const edit = editLatency?.output.match(/editor path: wall median ([\d.]+) ms.*CPU median ([\d.]+) ms/);
   add('editor: one-character edit in a 2,000-line service re-checked ≤ 20 ms median', edit && `${edit[1]} ms wall, ${edit[2]} ms CPU (median)`, edit && Number(edit[2]) <= 20);
   return out;
