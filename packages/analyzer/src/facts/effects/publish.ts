@@ -103,7 +103,7 @@ const PUBLISH_FUNCTION = /^(publish|produce)([A-Z]\w*)?$|^(send|emit|dispatch|en
  * `produce(state, draft => …)`, Redux's `dispatch`. Imported from one of them, a call that is
  * named like a publish publishes nothing.
  */
-const IN_MEMORY_STATE_MODULE = /^(immer|use-immer|mutative|limu|structurajs|redux|@reduxjs\/toolkit|react-redux|zustand|rxjs)(\/|$)/;
+const IN_MEMORY_STATE_MODULE = /^(immer|use-immer|mutative|limu|structurajs|redux|@reduxjs\/toolkit|react-redux|zustand|rxjs|graphql-subscriptions)(\/|$)/;
 
 /** Whether `wrapperPublish` can accept a call of this method name (it accepts no other). */
 export function isWrapperPublishMethod(method: string): boolean {
@@ -123,7 +123,8 @@ export function wrapperPublish(s: CallShape): RawEffect | undefined {
   if (family !== undefined && !isLocalModule(s.module)) return undefined;
   const name = last(s);
   if (!WRAPPER_RECEIVER.test(name) || /eventbus$/i.test(name)) return undefined;
+  // "pubsub" alone names a pattern (Redis, GraphQL, an in-house bus), not Google's service.
   const broker = /kafka/i.test(name) ? 'Kafka' : /rabbit|amqp/i.test(name) ? 'RabbitMQ' : /sqs/i.test(name) ? 'Amazon SQS' : /sns/i.test(name) ? 'Amazon SNS'
-    : /pubsub/i.test(name) ? 'Google Pub/Sub' : /nats|jetstream/i.test(name) ? 'NATS' : 'the message broker';
+    : /(google|gcp|gcloud)\w*pubsub/i.test(name) ? 'Google Pub/Sub' : /nats|jetstream/i.test(name) ? 'NATS' : 'the message broker';
   return { kind: 'publish', library: name, call: s.call, idempotent: false, description: `${name}.${s.method}`, broker };
 }
