@@ -103,7 +103,7 @@ const PUBLISH_FUNCTION = /^(publish|produce)([A-Z]\w*)?$|^(send|emit|dispatch|en
  * `produce(state, draft => …)`, Redux's `dispatch`. Imported from one of them, a call that is
  * named like a publish publishes nothing.
  */
-const IN_MEMORY_STATE_MODULE = /^(immer|use-immer|mutative|limu|structurajs|redux|@reduxjs\/toolkit|react-redux|zustand|rxjs|graphql-subscriptions)(\/|$)/;
+const IN_MEMORY_STATE_MODULE = /^(immer|use-immer|mutative|limu|structurajs|redux|@reduxjs\/toolkit|react-redux|zustand|rxjs)(\/|$)/;
 
 /** Whether `wrapperPublish` can accept a call of this method name (it accepts no other). */
 export function isWrapperPublishMethod(method: string): boolean {
