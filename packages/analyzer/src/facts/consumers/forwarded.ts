@@ -100,7 +100,11 @@ function mayRegister(file: string, project: ProjectIndex): boolean {
   let known = registering.get(project);
   if (!known) registering.set(project, (known = new Map()));
   const hit = known.get(file);
-  if (hit !== undefined && !project.tracking) return hit;
+  if (hit !== undefined) {
+    // A cached analysis still records the file the answer rests on, once, without reading it again.
+    if (project.tracking) project.record(file);
+    return hit;
+  }
   const text = project.readFile(file);
   const answer = text === undefined || REGISTRATION_TEXT.test(text);
   known.set(file, answer);

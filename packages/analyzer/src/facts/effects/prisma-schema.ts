@@ -45,7 +45,7 @@ function schemaKeysFor(file: string, project: ProjectIndex): SchemaKeys | undefi
     if (found !== undefined) break;
     climbed.push(dir);
     for (const candidate of [path.join(dir, 'prisma', 'schema.prisma'), path.join(dir, 'schema.prisma')]) {
-      if (project.readFile(candidate) !== undefined) {
+      if (project.record(candidate)) {
         found = candidate;
         break;
       }
@@ -58,9 +58,9 @@ function schemaKeysFor(file: string, project: ProjectIndex): SchemaKeys | undefi
   for (const dir of climbed) memo.schemaOf.set(dir, found ?? null);
   if (!found) return undefined;
   let keys = memo.keys.get(found);
-  // The text is read again when a cached analysis records what its answers rest on.
-  const text = keys && !project.tracking ? undefined : project.readFile(found);
-  if (!keys) memo.keys.set(found, (keys = readKeys(text ?? '')));
+  if (!keys) memo.keys.set(found, (keys = readKeys(project.readFile(found) ?? '')));
+  // A cached analysis records the schema its answer rests on (once per analysis, not re-read).
+  else if (project.tracking) project.record(found);
   return keys;
 }
 

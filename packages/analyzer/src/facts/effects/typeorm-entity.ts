@@ -38,7 +38,7 @@ export function entityKeysOfWrite(call: ts.CallExpression, facts: FileFacts, pro
     const cls = other?.sourceFile.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === at.name);
     keys = cls ? readEntity(cls) : null;
     memo.set(key, keys);
-  } else if (project.tracking) project.readFile(at.file);
+  } else if (project.tracking) project.record(at.file);
   return keys ?? undefined;
 }
 
